@@ -1,0 +1,12 @@
+//! Per-client state the engine needs between commands: the MULTI queue.
+
+use super::Argv;
+
+/// One client's connection state as far as the engine cares.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Session {
+    /// Inside MULTI: commands queued for EXEC.
+    pub multi: Option<Vec<Argv>>,
+    /// A command queued inside MULTI was rejected: EXEC must abort.
+    pub multi_dirty: bool,
+}
