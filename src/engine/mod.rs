@@ -28,6 +28,7 @@
 
 pub mod db;
 pub mod id;
+pub mod rax;
 pub mod reply;
 pub mod session;
 
