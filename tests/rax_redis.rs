@@ -126,7 +126,14 @@ fn start_redis() -> Option<(Server, Conn)> {
         .and_then(|p| p.parse().ok())
         .unwrap_or(7300 + (std::process::id() % 600) as u16);
     let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--save", "", "--appendonly", "no"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
         .stdout(Stdio::null())
         .spawn()
         .ok()?;

@@ -22,7 +22,8 @@
 //! (up to 256 edges) spills to an exactly sized heap slice. Values live in a
 //! separate slab so a node does not grow with `V`. Indices are stable when a
 //! node is rewritten, so callers never fix parent links the way rax.c must
-//! after a `realloc`.
+//! after a `realloc`. The arena vectors grow by an eighth at a time, not by
+//! doubling, so spare capacity stays small in big trees.
 
 /// Largest compressed string a node holds, as `RAX_NODE_MAX_SIZE` in rax.h.
 pub(super) const MAX_NODE_SIZE: usize = (1 << 29) - 1;
@@ -174,7 +175,7 @@ impl<V> Arena<V> {
                         s
                     }
                     None => {
-                        self.values.push(Some(v));
+                        push_tight(&mut self.values, Some(v));
                         (self.values.len() - 1) as u32
                     }
                 };
@@ -209,7 +210,7 @@ impl<V> Arena<V> {
                 n
             }
             None => {
-                self.nodes.push(node);
+                push_tight(&mut self.nodes, node);
                 (self.nodes.len() - 1) as u32
             }
         };
@@ -265,7 +266,7 @@ impl<V> Arena<V> {
                     s
                 }
                 None => {
-                    self.spill.push(data);
+                    push_tight(&mut self.spill, data);
                     (self.spill.len() - 1) as u32
                 }
             };
@@ -314,6 +315,15 @@ impl<V> Arena<V> {
     pub(super) fn live_nodes(&self) -> usize {
         self.nodes.len() - self.free_nodes.len()
     }
+}
+
+/// Pushes with growth of about an eighth instead of doubling, so a big
+/// tree wastes at most ~12% of its arena on spare capacity.
+fn push_tight<T>(v: &mut Vec<T>, item: T) {
+    if v.len() == v.capacity() {
+        v.reserve_exact(v.capacity() / 8 + 4);
+    }
+    v.push(item);
 }
 
 #[inline]

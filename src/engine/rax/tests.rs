@@ -203,3 +203,56 @@ fn redis_case_xdel_radix() {
     assert_eq!(r.node_count(), 6);
     r.validate().unwrap();
 }
+
+// ---- figures from /work/shared/reference/redis-measurements.md (1M entries) ----
+
+/// Master IDs of a stream loaded with `count` entries, `per_node` per node,
+/// entry `i` having ID `ms_of(i)-seq_of(i)`.
+fn stream_keys(count: u64, per_node: u64, id_of: impl Fn(u64) -> (u64, u64)) -> Rax<()> {
+    let mut r = Rax::new();
+    for i in (0..count).step_by(per_node as usize) {
+        let (ms, seq) = id_of(i);
+        r.insert(&id(ms, seq), ());
+    }
+    r
+}
+
+#[test]
+fn redis_measured_same_ms_ids() {
+    let r = stream_keys(1_000_000, 100, |i| (1_700_000_000_000, i));
+    assert_eq!((r.len(), r.node_count()), (10_000, 13_924));
+    let r = stream_keys(1_000_000, 10, |i| (1_700_000_000_000, i));
+    assert_eq!((r.len(), r.node_count()), (100_000, 103_925));
+    r.validate().unwrap();
+}
+
+#[test]
+fn redis_measured_spread_ids() {
+    let r = stream_keys(1_000_000, 100, |i| (1_700_000_000_000 + 1000 * i, 0));
+    assert_eq!((r.len(), r.node_count()), (10_000, 20_065));
+    let r = stream_keys(1_000_000, 10, |i| (1_700_000_000_000 + 1000 * i, 0));
+    assert_eq!((r.len(), r.node_count()), (100_000, 215_324));
+    r.validate().unwrap();
+}
+
+#[test]
+fn memory_per_node_stays_compact() {
+    for (name, r) in [
+        (
+            "same",
+            stream_keys(1_000_000, 100, |i| (1_700_000_000_000, i)),
+        ),
+        (
+            "spread",
+            stream_keys(1_000_000, 100, |i| (1_700_000_000_000 + 1000 * i, 0)),
+        ),
+    ] {
+        let per_node = r.heap_bytes() as f64 / r.node_count() as f64;
+        eprintln!(
+            "{name}: {} nodes, {:.1} heap bytes per node",
+            r.node_count(),
+            per_node
+        );
+        assert!(per_node <= 40.0, "{name}: {per_node:.1} bytes per node");
+    }
+}
