@@ -7,8 +7,9 @@
 //!
 //! Key shapes: short keys over a three-letter alphabet (keys that are
 //! prefixes of each other, keys held by inner nodes), 16-byte keys that
-//! share long prefixes (stream IDs), and arbitrary bytes including 0x00 and
-//! 0xff. A failing run prints its seed; `RAX_SEED=<n>` replays just that one.
+//! share long prefixes (stream IDs), arbitrary bytes including 0x00 and
+//! 0xff, and one- or two-byte keys over all 256 bytes (nodes with up to 256
+//! edges). A failing run prints its seed; `RAX_SEED=<n>` replays just that one.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -36,6 +37,7 @@ enum Shape {
     Alphabet,
     StreamIds,
     AnyBytes,
+    Wide,
 }
 
 fn gen_key(rng: &mut Rng, shape: Shape) -> Vec<u8> {
@@ -59,6 +61,10 @@ fn gen_key(rng: &mut Rng, shape: Shape) -> Vec<u8> {
             let len = rng.below(5) as usize;
             let pool = [0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff];
             (0..len).map(|_| pool[rng.below(6) as usize]).collect()
+        }
+        Shape::Wide => {
+            let len = 1 + rng.below(2) as usize;
+            (0..len).map(|_| rng.below(256) as u8).collect()
         }
     }
 }
@@ -169,7 +175,12 @@ fn seeds() -> Vec<u64> {
 #[test]
 fn random_ops_match_btreemap() {
     for seed in seeds() {
-        for shape in [Shape::Alphabet, Shape::StreamIds, Shape::AnyBytes] {
+        for shape in [
+            Shape::Alphabet,
+            Shape::StreamIds,
+            Shape::AnyBytes,
+            Shape::Wide,
+        ] {
             let run = std::panic::catch_unwind(|| run_seed(seed, shape, 3000));
             if let Err(e) = run {
                 eprintln!("model_rax failed: seed {seed}, shape {shape:?} (RAX_SEED={seed})");
@@ -213,5 +224,24 @@ fn deep_and_long_keys_need_no_recursion() {
     assert!(rax.show().len() > 200_000);
     rax.remove(&other);
     assert_eq!(rax.get(&long), Some(&1));
+    rax.validate().unwrap();
+}
+
+#[test]
+fn full_fanout_node_finds_every_edge() {
+    let mut rax: Rax<u64> = Rax::new();
+    for b in (0..=255u8).rev() {
+        rax.insert(&[b, b], u64::from(b));
+    }
+    assert_eq!(rax.dump().nodes[0].children.len(), 256);
+    for b in 0..=255u8 {
+        assert_eq!(rax.get(&[b, b]), Some(&u64::from(b)));
+        assert_eq!(rax.get(&[b]), None);
+        assert_eq!(rax.get(&[b, b.wrapping_add(1)]), None);
+    }
+    assert_eq!(rax.remove(&[7, 7]), Some(7));
+    assert_eq!(rax.get(&[7, 7]), None);
+    assert_eq!(rax.get(&[8, 8]), Some(&8));
+    assert_eq!(rax.seek(Seek::Ge, &[7]).map(|(k, _)| k), Some(vec![8, 8]));
     rax.validate().unwrap();
 }

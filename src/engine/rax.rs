@@ -111,38 +111,35 @@ impl<V> Rax<V> {
     /// Follows `key` from the root as `raxLowWalk` does, optionally recording
     /// the nodes passed through (the parents of the stop node).
     fn walk(&self, key: &[u8], mut parents: Option<&mut Vec<u32>>) -> Walk {
-        let a = &self.arena;
         let mut h = self.head;
         let mut i = 0;
         let mut j = 0;
-        while a.size(h) != 0 && i < key.len() {
-            let next = if a.is_compressed(h) {
-                let run = a.bytes(h);
-                j = 0;
-                while j < run.len() && i < key.len() && run[j] == key[i] {
-                    j += 1;
-                    i += 1;
-                }
-                if j != run.len() {
+        loop {
+            let (compressed, bytes, children) = self.arena.parts(h);
+            if bytes.is_empty() || i == key.len() {
+                break;
+            }
+            let rest = &key[i..];
+            if compressed {
+                if rest.len() < bytes.len() || rest[..bytes.len()] != *bytes {
+                    j = bytes.iter().zip(rest).take_while(|(a, b)| a == b).count();
+                    i += j;
                     break;
                 }
-                a.child(h, 0)
+                i += bytes.len();
             } else {
-                match a.find_edge(h, key[i]) {
+                match node::find_edge(bytes, rest[0]) {
                     Some(k) => {
                         i += 1;
-                        a.child(h, k)
+                        j = k;
                     }
-                    None => {
-                        j = 0;
-                        break;
-                    }
+                    None => break,
                 }
-            };
+            }
             if let Some(p) = parents.as_deref_mut() {
                 p.push(h);
             }
-            h = next;
+            h = node::child_at(children, if compressed { 0 } else { j });
             j = 0;
         }
         Walk {

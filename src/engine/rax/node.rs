@@ -118,6 +118,23 @@ impl<V> Arena<V> {
         }
     }
 
+    /// A node's shape read with one lookup, for the lookup loop: whether it
+    /// is compressed, its bytes, and the packed child indices after them.
+    #[inline]
+    pub(super) fn parts(&self, n: u32) -> (bool, &[u8], &[u8]) {
+        let node = &self.nodes[n as usize];
+        let compressed = node.meta & COMPRESSED_BIT != 0;
+        let size = (node.meta & SIZE_MASK) as usize;
+        let len = payload_len(compressed, size);
+        let data: &[u8] = if len <= INLINE_BYTES {
+            &node.payload[..len]
+        } else {
+            &self.spill[spill_slot(&node.payload)]
+        };
+        let (bytes, children) = data.split_at(size);
+        (compressed, bytes, children)
+    }
+
     /// Edge bytes of a normal node, or the string of a compressed one.
     #[inline]
     pub(super) fn bytes(&self, n: u32) -> &[u8] {
@@ -136,12 +153,6 @@ impl<V> Arena<V> {
     #[inline]
     pub(super) fn last_child(&self, n: u32) -> u32 {
         self.child(n, self.child_count(n) - 1)
-    }
-
-    /// Index of the edge labelled `c` in a normal node.
-    #[inline]
-    pub(super) fn find_edge(&self, n: u32, c: u8) -> Option<usize> {
-        self.bytes(n).iter().position(|&e| e == c)
     }
 
     #[inline]
@@ -324,6 +335,34 @@ fn push_tight<T>(v: &mut Vec<T>, item: T) {
         v.reserve_exact(v.capacity() / 8 + 4);
     }
     v.push(item);
+}
+
+/// Index of edge `c` among sorted `edges`. The last edge is tried first:
+/// a stream appends at its largest key, whose path takes the last edge of
+/// every node. Wide nodes (a stream's low ID bytes fan out to 256) then use
+/// a binary search where rax.c scans; the edge found is the same.
+#[inline]
+pub(super) fn find_edge(edges: &[u8], c: u8) -> Option<usize> {
+    match edges.last() {
+        Some(&e) if e == c => Some(edges.len() - 1),
+        Some(&e) if e < c => None,
+        _ if edges.len() <= 8 => edges.iter().position(|&e| e == c),
+        // All 256 bytes present: the edge for `c` is at index `c`.
+        _ if edges.len() == 256 => Some(c as usize),
+        _ => edges.binary_search(&c).ok(),
+    }
+}
+
+/// Child `k` from the packed child indices returned by [`Arena::parts`].
+#[inline]
+pub(super) fn child_at(children: &[u8], k: usize) -> u32 {
+    let at = k * CHILD_BYTES;
+    u32::from_le_bytes([
+        children[at],
+        children[at + 1],
+        children[at + 2],
+        children[at + 3],
+    ])
 }
 
 #[inline]
