@@ -256,3 +256,38 @@ fn memory_per_node_stays_compact() {
         assert!(per_node <= 40.0, "{name}: {per_node:.1} bytes per node");
     }
 }
+
+/// A hand-made sequence run against redis-server 7.0.15 with
+/// stream-node-max-entries 1; the counts are its `radix-tree-nodes`.
+#[test]
+fn redis_case_split_and_merge_at_every_byte() {
+    let mut r = Rax::new();
+    let adds = [
+        ((1, 0), 2),
+        ((1, 1), 4),
+        ((1, 2), 5),
+        ((1, 256), 8),
+        ((1, 65536), 11),
+        ((256, 0), 15),
+        ((65536, 5), 18),
+        ((1 << 40, 0), 22),
+    ];
+    for ((ms, seq), nodes) in adds {
+        r.insert(&id(ms, seq), ());
+        assert_eq!(r.node_count(), nodes, "after adding {ms}-{seq}");
+    }
+    let dels = [
+        ((1, 1), 21),
+        ((1, 256), 19),
+        ((256, 0), 16),
+        ((1, 0), 14),
+        ((65536, 5), 10),
+        ((1, 2), 6),
+        ((1, 65536), 2),
+    ];
+    for ((ms, seq), nodes) in dels {
+        assert_eq!(r.remove(&id(ms, seq)), Some(()));
+        assert_eq!(r.node_count(), nodes, "after deleting {ms}-{seq}");
+        r.validate().unwrap();
+    }
+}
