@@ -91,10 +91,10 @@ impl Conn {
             panic!("XINFO STREAM did not return an array");
         };
         for pair in items.chunks(2) {
-            if let [Resp::Bulk(Some(name)), Resp::Int(n)] = pair {
-                if name == b"radix-tree-nodes" {
-                    return *n as u64;
-                }
+            if let [Resp::Bulk(Some(name)), Resp::Int(n)] = pair
+                && name == b"radix-tree-nodes"
+            {
+                return *n as u64;
             }
         }
         panic!("no radix-tree-nodes in XINFO STREAM");

@@ -120,27 +120,26 @@ impl<V> Rax<V> {
                 break;
             }
             let rest = &key[i..];
-            if compressed {
+            let next = if compressed {
                 if rest.len() < bytes.len() || rest[..bytes.len()] != *bytes {
+                    // Stopped inside the run: `j` bytes of it matched.
                     j = bytes.iter().zip(rest).take_while(|(a, b)| a == b).count();
                     i += j;
                     break;
                 }
                 i += bytes.len();
+                node::child_at(children, 0)
             } else {
-                match node::find_edge(bytes, rest[0]) {
-                    Some(k) => {
-                        i += 1;
-                        j = k;
-                    }
-                    None => break,
-                }
-            }
+                let Some(k) = node::find_edge(bytes, rest[0]) else {
+                    break;
+                };
+                i += 1;
+                node::child_at(children, k)
+            };
             if let Some(p) = parents.as_deref_mut() {
                 p.push(h);
             }
-            h = node::child_at(children, if compressed { 0 } else { j });
-            j = 0;
+            h = next;
         }
         Walk {
             consumed: i,
