@@ -94,7 +94,8 @@ pub struct Stream {
     pub entries_added: u64,
     /// Consumer groups by name.
     pub groups: BTreeMap<Vec<u8>, Group>,
-    /// Master ID of the tail node, so appends skip a tree search.
+    /// Master ID of the last node in the tree (where XADD appends), cached
+    /// so appends skip a search. Invariant: equals the rax's last key.
     tail_master: Option<StreamId>,
 }
 
@@ -155,7 +156,13 @@ impl Stream {
                 }
                 let node = Node::new(id, pairs, prealloc as usize);
                 self.rax.insert(&id.to_be_bytes(), node);
-                self.tail_master = Some(id);
+                // Redis always appends to the last node of the tree. The new
+                // node is usually it, but not when XSETID lowered the top of
+                // a stream whose tombstoned nodes are still there.
+                self.tail_master = self
+                    .rax
+                    .last()
+                    .and_then(|(k, _)| StreamId::from_be_bytes(&k));
             }
         }
         self.length += 1;
@@ -214,12 +221,15 @@ impl Stream {
                 let Some(node) = self.rax.get(&key) else {
                     return;
                 };
+                // As Redis's iterator: only a live entry inside the start
+                // bound can end the scan (a node may hold tombstones with
+                // larger IDs after XSETID lowered an emptied stream's top).
                 for e in node.iter() {
-                    if e.id > end {
-                        return;
-                    }
                     if e.deleted || e.id < start {
                         continue;
+                    }
+                    if e.id > end {
+                        return;
                     }
                     if !visit(node, &e) {
                         return;
@@ -239,11 +249,11 @@ impl Stream {
                     return;
                 };
                 for e in node.iter_rev() {
-                    if e.id < start {
-                        return;
-                    }
                     if e.deleted || e.id > end {
                         continue;
+                    }
+                    if e.id < start {
+                        return;
                     }
                     if !visit(node, &e) {
                         return;
@@ -264,11 +274,7 @@ impl Stream {
 
     /// True when a live entry has this ID.
     pub fn contains(&self, id: StreamId) -> bool {
-        let (_, node) = match self.rax.seek(Seek::Le, &id.to_be_bytes()) {
-            Some(found) => found,
-            None => return false,
-        };
-        node.iter().any(|e| e.id == id && !e.deleted)
+        self.get(id).is_some()
     }
 
     /// First live entry.
