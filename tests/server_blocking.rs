@@ -13,18 +13,19 @@ use support::{Client, Streamlab, words};
 fn entry_ids(reply: &Reply) -> Vec<String> {
     // [[key, [[id, fields], ...]], ...]
     let mut ids = Vec::new();
-    if let Reply::Array(streams) = reply {
-        for stream in streams {
-            if let Reply::Array(pair) = stream {
-                if let Some(Reply::Array(entries)) = pair.get(1) {
-                    for entry in entries {
-                        if let Reply::Array(e) = entry {
-                            if let Some(Reply::Bulk(id)) = e.first() {
-                                ids.push(String::from_utf8_lossy(id).into_owned());
-                            }
-                        }
-                    }
-                }
+    let Reply::Array(streams) = reply else {
+        return ids;
+    };
+    for stream in streams {
+        let Reply::Array(pair) = stream else { continue };
+        let Some(Reply::Array(entries)) = pair.get(1) else {
+            continue;
+        };
+        for entry in entries {
+            if let Reply::Array(e) = entry
+                && let Some(Reply::Bulk(id)) = e.first()
+            {
+                ids.push(String::from_utf8_lossy(id).into_owned());
             }
         }
     }
@@ -37,13 +38,12 @@ fn wait_for_blocked(observer: &mut Client, n: u64) {
     let deadline = Instant::now() + Duration::from_secs(10);
     let want = format!("blocked_clients:{n}");
     loop {
-        if let Reply::Bulk(info) = observer.cmd("INFO clients") {
-            if String::from_utf8_lossy(&info)
+        if let Reply::Bulk(info) = observer.cmd("INFO clients")
+            && String::from_utf8_lossy(&info)
                 .lines()
                 .any(|l| l.trim_end() == want)
-            {
-                return;
-            }
+        {
+            return;
         }
         assert!(
             Instant::now() < deadline,

@@ -93,7 +93,7 @@ impl Connection {
 
     /// Reads everything the socket has into the query buffer.
     pub fn read_available(&mut self, scratch: &mut [u8]) -> ReadOutcome {
-        let chunk = scratch.len().min(READ_CHUNK_BYTES).max(1);
+        let chunk = scratch.len().clamp(1, READ_CHUNK_BYTES);
         loop {
             match self.stream.read(&mut scratch[..chunk]) {
                 Ok(0) => return ReadOutcome::Closed,

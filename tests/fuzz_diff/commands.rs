@@ -178,7 +178,7 @@ impl CommandGen {
     /// The next command.
     pub fn next(&mut self) -> Vec<Vec<u8>> {
         self.commands += 1;
-        if self.commands % 8 == 0 {
+        if self.commands.is_multiple_of(8) {
             self.clock_ms += 1;
         }
         let mut a: Vec<String> = Vec::new();

@@ -43,10 +43,10 @@ pub fn mask(reply: &Reply) -> Reply {
     };
     let mut items: Vec<Reply> = items.iter().map(mask).collect();
     for i in 0..items.len().saturating_sub(1) {
-        if let (Reply::Bulk(key), Reply::Integer(_)) = (&items[i], &items[i + 1]) {
-            if TIME_KEYS.contains(&key.as_slice()) {
-                items[i + 1] = masked();
-            }
+        if let (Reply::Bulk(key), Reply::Integer(_)) = (&items[i], &items[i + 1])
+            && TIME_KEYS.contains(&key.as_slice())
+        {
+            items[i + 1] = masked();
         }
     }
     match items.as_slice() {
