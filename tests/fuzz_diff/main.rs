@@ -97,18 +97,12 @@ fn run_seed(seed: u64, steps: u64, redis: &mut Client, ours: &mut Client) -> Res
                     step,
                     &history,
                     &expected,
-                    &format!("<connection failed: {e}>"),
+                    Err(format!("<connection failed: {e}>")),
                 ));
             }
         };
         if mask::mask(&expected) != mask::mask(&actual) {
-            return Err(divergence(
-                seed,
-                step,
-                &history,
-                &expected,
-                &actual.to_cli_text(),
-            ));
+            return Err(divergence(seed, step, &history, &expected, Ok(&actual)));
         }
         errors += u64::from(expected.is_error());
         if trace {
@@ -122,36 +116,65 @@ fn run_seed(seed: u64, steps: u64, redis: &mut Client, ours: &mut Client) -> Res
     Ok(errors)
 }
 
-fn divergence(seed: u64, step: u64, history: &[String], expected: &Reply, actual: &str) -> String {
-    let context: Vec<&String> = history
-        .iter()
-        .rev()
-        .take(15)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let first = history.len() - context.len();
-    let lines: Vec<String> = context
+fn divergence(
+    seed: u64,
+    step: u64,
+    history: &[String],
+    expected: &Reply,
+    actual: Result<&Reply, String>,
+) -> String {
+    let first = history.len().saturating_sub(15);
+    let recent: Vec<String> = history[first..]
         .iter()
         .enumerate()
         .map(|(i, c)| format!("    [{}] {c}", first + i))
         .collect();
+    let expected_text = mask::mask(expected).to_cli_text();
+    let (actual_text, first_difference) = match actual {
+        Ok(reply) => {
+            let text = mask::mask(reply).to_cli_text();
+            let difference = first_difference(&expected_text, &text);
+            (text, difference)
+        }
+        Err(failure) => (failure, String::new()),
+    };
     format!(
-        "DIVERGENCE seed {seed} step {step}\n  command: {}\n  recent commands:\n{}\n  redis-server:\n{}\n  streamlab:\n{}\n  reproduce: FUZZ_SEED={seed} FUZZ_STEPS={} cargo test --test fuzz_diff -- --ignored",
+        "DIVERGENCE seed {seed} step {step}\n  command: {}\n  recent commands:\n{}\n{first_difference}  redis-server (masked):\n{}\n  streamlab (masked):\n{}\n  reproduce: FUZZ_SEED={seed} FUZZ_STEPS={} cargo test --test fuzz_diff -- --ignored --nocapture",
         history.last().map(String::as_str).unwrap_or(""),
-        lines.join("\n"),
-        indent(&expected.to_cli_text()),
-        indent(actual),
+        recent.join("\n"),
+        indent(&expected_text),
+        indent(&actual_text),
         step + 1
     )
 }
 
+/// The first line where two reply texts differ, both versions.
+fn first_difference(expected: &str, actual: &str) -> String {
+    let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
+    let at = (0..e.len().max(a.len()))
+        .find(|&i| e.get(i) != a.get(i))
+        .unwrap_or(0);
+    format!(
+        "  first difference, reply line {}:\n    redis-server: {}\n    streamlab:    {}\n",
+        at + 1,
+        e.get(at).unwrap_or(&"<no line>").trim(),
+        a.get(at).unwrap_or(&"<no line>").trim()
+    )
+}
+
+/// Long replies are cut so a divergence report stays readable.
 fn indent(text: &str) -> String {
-    text.lines()
+    const MAX_LINES: usize = 80;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = lines
+        .iter()
+        .take(MAX_LINES)
         .map(|l| format!("    {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    if lines.len() > MAX_LINES {
+        out.push(format!("    ... {} more lines", lines.len() - MAX_LINES));
+    }
+    out.join("\n")
 }
 
 #[test]
