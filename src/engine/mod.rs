@@ -28,6 +28,8 @@
 
 pub mod db;
 pub mod id;
+pub mod jemalloc;
+pub mod listpack;
 pub mod reply;
 pub mod session;
 
