@@ -180,6 +180,12 @@ impl Listpack {
         (start >= HEADER_BYTES).then_some(Pos(start))
     }
 
+    /// A position from a byte offset the caller knows to start an element.
+    pub(crate) fn pos_at(&self, offset: usize) -> Pos {
+        debug_assert!(offset >= HEADER_BYTES && offset < self.buf.len());
+        Pos(offset)
+    }
+
     /// Every element with its position, first to last.
     pub fn iter(&self) -> impl Iterator<Item = (Pos, Element<'_>)> + '_ {
         std::iter::successors(self.first(), move |&p| self.next(p)).map(move |p| (p, self.get(p)))
@@ -239,13 +245,13 @@ impl Listpack {
 
     /// Bytes of the element at `p`: encoding, data and backlen.
     pub fn entry_size(&self, p: Pos) -> usize {
-        let n = self.encoded_len(p.0);
+        let n = self.encoded_len(p);
         n + backlen_size(n)
     }
 
-    /// Encoding plus data of the element at `p` (what its backlen stores).
-    fn encoded_len(&self, at: usize) -> usize {
-        let b = &self.buf[at..];
+    /// Encoding plus data of the element at `p`: what its backlen stores.
+    pub fn encoded_len(&self, p: Pos) -> usize {
+        let b = &self.buf[p.0..];
         match b[0] {
             x if x & 0x80 == 0 => 1,
             x if x & 0xC0 == 0x80 => 1 + (x & 0x3F) as usize,
@@ -283,6 +289,12 @@ impl Listpack {
     /// Replaces the element at `p` with an integer (`lpReplaceInteger`).
     /// `p` still points at the replaced element afterwards.
     pub fn replace_int(&mut self, p: Pos, v: i64) {
+        // Counters in stream master entries mostly stay small: a 7-bit
+        // value over a 7-bit value is one byte, its backlen (1) unchanged.
+        if (0..=127).contains(&v) && self.buf[p.0] & 0x80 == 0 {
+            self.buf[p.0] = v as u8;
+            return;
+        }
         let mut tmp = [0u8; MAX_INT_ENC + MAX_BACKLEN];
         let n = encode_int(v, &mut tmp);
         let b = encode_backlen(n, &mut tmp[n..]);

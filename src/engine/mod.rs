@@ -30,6 +30,8 @@ pub mod db;
 pub mod id;
 pub mod jemalloc;
 pub mod listpack;
+pub mod node;
+mod node_dump;
 pub mod reply;
 pub mod session;
 
