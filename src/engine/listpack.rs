@@ -268,22 +268,22 @@ impl Listpack {
 
     /// Appends an integer (`lpAppendInteger`).
     pub fn append_int(&mut self, v: i64) {
-        let mut tmp = [0u8; MAX_INT_ENC + MAX_BACKLEN];
-        let n = encode_int(v, &mut tmp);
-        let b = encode_backlen(n, &mut tmp[n..]);
-        self.push_element(&tmp[..n + b], &[], &[]);
+        self.tail().int(v);
     }
 
     /// Appends a string (`lpAppend`), stored as an integer when canonical.
     pub fn append_str(&mut self, s: &[u8]) {
-        if let Some(v) = string2ll(s) {
-            return self.append_int(v);
-        }
-        let mut head = [0u8; 5];
-        let h = encode_str_header(s.len(), &mut head);
-        let mut back = [0u8; MAX_BACKLEN];
-        let b = encode_backlen(h + s.len(), &mut back);
-        self.push_element(&head[..h], s, &back[..b]);
+        self.tail().str(s);
+    }
+
+    /// Opens the end of the listpack for several appends with a single
+    /// header update. The result is identical to appending one by one,
+    /// allocation model included: jemalloc classes are monotonic, so growing
+    /// once to the class of the final size lands where a realloc per element
+    /// would have ended.
+    pub fn tail(&mut self) -> Tail<'_> {
+        self.buf.pop();
+        Tail { lp: self, added: 0 }
     }
 
     /// Replaces the element at `p` with an integer (`lpReplaceInteger`).
@@ -318,23 +318,6 @@ impl Listpack {
         if self.buf.len() < self.alloc_bytes {
             self.alloc_bytes = jemalloc::usable_size(self.buf.len());
             self.buf.shrink_to(self.alloc_bytes);
-        }
-    }
-
-    /// `lpInsert` before EOF: a realloc only when the usable size is exceeded.
-    fn push_element(&mut self, head: &[u8], data: &[u8], back: &[u8]) {
-        let new_len = self.buf.len() + head.len() + data.len() + back.len();
-        self.grow_to(new_len);
-        let eof = self.buf.len() - 1;
-        self.buf.truncate(eof);
-        self.buf.extend_from_slice(head);
-        self.buf.extend_from_slice(data);
-        self.buf.extend_from_slice(back);
-        self.buf.push(EOF);
-        self.set_total_bytes(new_len);
-        let count = self.header_count();
-        if count != NUMELE_UNKNOWN {
-            self.buf[4..6].copy_from_slice(&(count + 1).to_le_bytes());
         }
     }
 
@@ -374,6 +357,64 @@ impl Listpack {
     fn set_total_bytes(&mut self, total: usize) {
         debug_assert!(total <= u32::MAX as usize, "listpack over 4 GiB");
         self.buf[..4].copy_from_slice(&(total as u32).to_le_bytes());
+    }
+}
+
+/// Appends in progress at the end of a listpack (see [`Listpack::tail`]).
+/// The terminator and header are written back when it is dropped.
+pub struct Tail<'a> {
+    lp: &'a mut Listpack,
+    added: usize,
+}
+
+impl Tail<'_> {
+    /// Appends an integer element.
+    #[inline]
+    pub fn int(&mut self, v: i64) {
+        if (0..=127).contains(&v) {
+            // The common case in stream nodes: flags, deltas, counts.
+            self.lp.buf.extend_from_slice(&[v as u8, 1]);
+        } else {
+            let mut tmp = [0u8; MAX_INT_ENC + MAX_BACKLEN];
+            let n = encode_int(v, &mut tmp);
+            let b = encode_backlen(n, &mut tmp[n..]);
+            self.lp.buf.extend_from_slice(&tmp[..n + b]);
+        }
+        self.added += 1;
+    }
+
+    /// Appends a string element, as an integer when canonical.
+    #[inline]
+    pub fn str(&mut self, s: &[u8]) {
+        if let Some(v) = string2ll(s) {
+            return self.int(v);
+        }
+        let mut head = [0u8; 5];
+        let h = encode_str_header(s.len(), &mut head);
+        let mut back = [0u8; MAX_BACKLEN];
+        let b = encode_backlen(h + s.len(), &mut back);
+        let buf = &mut self.lp.buf;
+        buf.reserve(h + s.len() + b);
+        buf.extend_from_slice(&head[..h]);
+        buf.extend_from_slice(s);
+        buf.extend_from_slice(&back[..b]);
+        self.added += 1;
+    }
+}
+
+impl Drop for Tail<'_> {
+    fn drop(&mut self) {
+        let lp = &mut *self.lp;
+        let total = lp.buf.len() + 1;
+        lp.grow_to(total);
+        lp.buf.push(EOF);
+        lp.set_total_bytes(total);
+        let count = lp.header_count();
+        if count != NUMELE_UNKNOWN {
+            // Per-element increments stop at the "unknown" marker.
+            let n = (usize::from(count) + self.added).min(usize::from(NUMELE_UNKNOWN));
+            lp.buf[4..6].copy_from_slice(&(n as u16).to_le_bytes());
+        }
     }
 }
 

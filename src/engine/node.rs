@@ -30,7 +30,7 @@
 //! `stream-node-max-bytes` is checked against, so every size here is exact.
 
 use super::id::StreamId;
-use super::listpack::{Element, Listpack, Pos};
+use super::listpack::{Element, HEADER_BYTES, Listpack, Pos};
 
 pub use super::node_dump::{DumpValue, ElementDump, NodeDump, Role};
 
@@ -50,6 +50,9 @@ pub struct Node {
     master_id: StreamId,
     /// The master entry's field count, kept to skip decoding it per append.
     master_fields: usize,
+    /// Offset of the master field count element. Only the two counters
+    /// before it can move it, and they are rewritten here alone.
+    base_off: usize,
 }
 
 /// An entry found in a node. It stays valid for the node's whole life:
@@ -90,6 +93,7 @@ impl Node {
             lp,
             master_id,
             master_fields: pairs.len(),
+            base_off: HEADER_BYTES + 2 + 2,
         };
         node.push_entry(master_id, pairs, true);
         node
@@ -118,7 +122,7 @@ impl Node {
     pub fn append(&mut self, id: StreamId, pairs: &[(&[u8], &[u8])]) {
         let count_at = self.count_pos();
         let count = self.lp.get_int(count_at).unwrap_or(0);
-        self.lp.replace_int(count_at, count + 1);
+        self.set_counter(count_at, count + 1);
         let same = pairs.len() == self.master_fields && self.same_fields(pairs);
         self.push_entry(id, pairs, same);
     }
@@ -135,23 +139,23 @@ impl Node {
     }
 
     fn push_entry(&mut self, id: StreamId, pairs: &[(&[u8], &[u8])], same: bool) {
-        let lp = &mut self.lp;
-        lp.append_int(if same { FLAG_SAMEFIELDS } else { 0 });
-        lp.append_int(id.ms.wrapping_sub(self.master_id.ms) as i64);
-        lp.append_int(id.seq.wrapping_sub(self.master_id.seq) as i64);
+        let mut tail = self.lp.tail();
+        tail.int(if same { FLAG_SAMEFIELDS } else { 0 });
+        tail.int(id.ms.wrapping_sub(self.master_id.ms) as i64);
+        tail.int(id.seq.wrapping_sub(self.master_id.seq) as i64);
         let n = pairs.len() as i64;
         if same {
             for (_, value) in pairs {
-                lp.append_str(value);
+                tail.str(value);
             }
-            lp.append_int(n + 3);
+            tail.int(n + 3);
         } else {
-            lp.append_int(n);
+            tail.int(n);
             for (field, value) in pairs {
-                lp.append_str(field);
-                lp.append_str(value);
+                tail.str(field);
+                tail.str(value);
             }
-            lp.append_int(2 * n + 4);
+            tail.int(2 * n + 4);
         }
     }
 
@@ -301,11 +305,18 @@ impl Node {
     fn move_to_deleted(&mut self, n: u64) {
         let count_at = self.count_pos();
         let live = self.lp.get_int(count_at).unwrap_or(0);
-        self.lp.replace_int(count_at, live - n as i64);
+        self.set_counter(count_at, live - n as i64);
         if let Some(deleted_at) = self.lp.next(count_at) {
             let deleted = self.lp.get_int(deleted_at).unwrap_or(0);
-            self.lp.replace_int(deleted_at, deleted + n as i64);
+            self.set_counter(deleted_at, deleted + n as i64);
         }
+    }
+
+    /// Rewrites a master counter, following the move of what comes after.
+    fn set_counter(&mut self, at: Pos, v: i64) {
+        let before = self.lp.lp_bytes();
+        self.lp.replace_int(at, v);
+        self.base_off = self.base_off + self.lp.lp_bytes() - before;
     }
 
     /// The first entry that is not a tombstone.
@@ -345,10 +356,7 @@ impl Node {
     /// The master field count element: everything after it keeps its
     /// offset from here for good.
     fn base_pos(&self) -> Pos {
-        let deleted = self.lp.next(self.count_pos());
-        deleted
-            .and_then(|p| self.lp.next(p))
-            .expect("a node always has a master entry")
+        self.lp.pos_at(self.base_off)
     }
 
     /// Flags of the first entry: past the master fields and terminator.
