@@ -319,6 +319,17 @@ impl Node {
         self.base_off = self.base_off + self.lp.lp_bytes() - before;
     }
 
+    /// The first entry's ID, tombstone or not (`lpGetEdgeStreamID`).
+    pub fn first_id(&self) -> Option<StreamId> {
+        self.iter().next().map(|e| e.id)
+    }
+
+    /// The last entry's ID, tombstone or not: what `streamTrim` compares
+    /// with MINID to drop a whole node.
+    pub fn last_id(&self) -> Option<StreamId> {
+        self.iter_rev().next().map(|e| e.id)
+    }
+
     /// The first entry that is not a tombstone.
     pub fn first_live(&self) -> Option<StreamId> {
         self.iter().find(|e| !e.deleted).map(|e| e.id)

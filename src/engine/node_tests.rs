@@ -123,6 +123,8 @@ fn trim_inside_a_node_matches_redis() {
          010001817602040102010301000181760204010201040100018176020401ff"
     );
     assert_eq!(node.first_live(), Some(id(4, 0)));
+    assert_eq!(node.first_id(), Some(id(1, 0)), "tombstones still count");
+    assert_eq!(node.last_id(), Some(id(5, 0)));
 }
 
 #[test]
@@ -249,4 +251,38 @@ fn dump_names_every_element() {
     assert_eq!(rebuilt, node.as_bytes());
     assert_eq!(d.elements[15].value, DumpValue::Str(b"xyz".to_vec()));
     assert_eq!(d.elements[15].backlen_bytes, 1);
+}
+
+/// Entries per node after XADDs of `<field> <value>` with IDs 1-0, 2-0,
+/// ..., splitting the way `streamAppendItem` does.
+fn split(field: &[u8], values: &[Vec<u8>], max_bytes: usize, max_entries: u64) -> Vec<u64> {
+    let mut nodes: Vec<Node> = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let pairs: [(&[u8], &[u8]); 1] = [(field, v)];
+        let id = id(i as u64 + 1, 0);
+        match nodes.last_mut() {
+            Some(n) if !n.is_full(field.len() + v.len(), max_bytes, max_entries) => {
+                n.append(id, &pairs)
+            }
+            _ => nodes.push(Node::new(id, &pairs, Node::prealloc_bytes(max_bytes))),
+        }
+    }
+    nodes.iter().map(Node::live).collect()
+}
+
+#[test]
+fn node_splits_match_the_oracle_transcripts() {
+    // xinfo-node-bytes: stream-node-max-bytes 100, 20-byte values: 3 radix keys.
+    let twenty: Vec<Vec<u8>> = (b'a'..=b'e').map(|c| vec![c; 20]).collect();
+    assert_eq!(split(b"field", &twenty, 100, 100), [2, 2, 1]);
+    // A one-byte field name leaves room for a third entry in 100 bytes.
+    assert_eq!(split(b"f", &twenty, 100, 100), [3, 2]);
+    // xinfo-default-node-limits: 101 tiny entries make 2 nodes ...
+    assert_eq!(split(b"f", &vec![b"v".to_vec(); 101], 4096, 100), [100, 1]);
+    // ... a 5000-byte first entry fills its node on its own ...
+    let big = [vec![b'x'; 5000], b"y".to_vec(), b"z".to_vec()];
+    assert_eq!(split(b"f", &big, 4096, 100), [1, 2]);
+    // ... and 3000 + 1200 bytes cross 4096 with the node overhead.
+    let small = [vec![b'w'; 3000], vec![b'w'; 1200], b"q".to_vec()];
+    assert_eq!(split(b"f", &small, 4096, 100), [1, 2]);
 }
