@@ -30,8 +30,12 @@
 //! shrinking writes reallocate down, so [`Listpack::alloc_bytes`] is the
 //! figure `MEMORY USAGE` would count.
 
+mod codec;
+
 use super::id::string2ll;
 use super::jemalloc;
+pub use codec::backlen_size;
+use codec::{decode_backlen, encode_backlen, encode_int, encode_str_header};
 
 /// Bytes of the header: total bytes (u32) and element count (u16).
 pub const HEADER_BYTES: usize = 6;
@@ -418,91 +422,5 @@ impl Drop for Tail<'_> {
     }
 }
 
-/// Writes the smallest integer encoding of `v`; returns its length (1..=9).
-fn encode_int(v: i64, out: &mut [u8]) -> usize {
-    if (0..=127).contains(&v) {
-        out[0] = v as u8;
-        1
-    } else if (-4096..=4095).contains(&v) {
-        let u = (v as u64) & 0x1FFF;
-        out[0] = 0xC0 | (u >> 8) as u8;
-        out[1] = u as u8;
-        2
-    } else if (-32768..=32767).contains(&v) {
-        out[0] = 0xF1;
-        out[1..3].copy_from_slice(&(v as i16).to_le_bytes());
-        3
-    } else if (-8_388_608..=8_388_607).contains(&v) {
-        out[0] = 0xF2;
-        out[1..4].copy_from_slice(&(v as i32).to_le_bytes()[..3]);
-        4
-    } else if (-2_147_483_648..=2_147_483_647).contains(&v) {
-        out[0] = 0xF3;
-        out[1..5].copy_from_slice(&(v as i32).to_le_bytes());
-        5
-    } else {
-        out[0] = 0xF4;
-        out[1..9].copy_from_slice(&v.to_le_bytes());
-        9
-    }
-}
-
-/// Writes a string's encoding byte(s); returns their count (1, 2 or 5).
-fn encode_str_header(len: usize, out: &mut [u8]) -> usize {
-    if len < 64 {
-        out[0] = 0x80 | len as u8;
-        1
-    } else if len < 4096 {
-        out[0] = 0xE0 | (len >> 8) as u8;
-        out[1] = len as u8;
-        2
-    } else {
-        out[0] = 0xF0;
-        out[1..5].copy_from_slice(&(len as u32).to_le_bytes());
-        5
-    }
-}
-
-/// Bytes needed for the backlen of an element whose encoding+data is `l`
-/// bytes. The thresholds are listpack.c's, off-by-one quirks included
-/// (16383 already takes three bytes).
-pub fn backlen_size(l: usize) -> usize {
-    if l <= 127 {
-        1
-    } else if l < 16383 {
-        2
-    } else if l < 2_097_151 {
-        3
-    } else if l < 268_435_455 {
-        4
-    } else {
-        5
-    }
-}
-
-/// Highest 7-bit group first without a continuation bit; every later byte
-/// carries bit 7, so a reader starting from the right knows to go on.
-fn encode_backlen(l: usize, out: &mut [u8]) -> usize {
-    let n = backlen_size(l);
-    for (i, byte) in out[..n].iter_mut().enumerate() {
-        let shift = 7 * (n - 1 - i);
-        *byte = ((l >> shift) & 127) as u8 | if i == 0 { 0 } else { 128 };
-    }
-    n
-}
-
-/// Reads the backlen that ends at the last byte of `before`.
-fn decode_backlen(before: &[u8]) -> Option<usize> {
-    let mut value = 0usize;
-    for (k, &byte) in before.iter().rev().take(MAX_BACKLEN).enumerate() {
-        value |= usize::from(byte & 127) << (7 * k);
-        if byte & 128 == 0 {
-            return Some(value);
-        }
-    }
-    None
-}
-
 #[cfg(test)]
-#[path = "listpack_tests.rs"]
 mod tests;

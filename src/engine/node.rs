@@ -55,9 +55,10 @@ pub struct Node {
     base_off: usize,
 }
 
-/// An entry found in a node. It stays valid for the node's whole life:
-/// entries are never moved relative to the master field count, the only
-/// element before them whose size is fixed once written.
+/// An entry found in a node. It stays valid for the node's whole life: its
+/// position is kept relative to the master field count element. Only the
+/// two counters before that element change size; nothing after it moves,
+/// as entries are only appended and flag rewrites keep their size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NodeEntry {
     pub id: StreamId,
@@ -82,13 +83,16 @@ impl Node {
     /// entry, and adds that entry (ID = `master_id`, SAMEFIELDS).
     pub fn new(master_id: StreamId, pairs: &[(&[u8], &[u8])], prealloc_bytes: usize) -> Node {
         let mut lp = Listpack::with_capacity(prealloc_bytes);
-        lp.append_int(1);
-        lp.append_int(0);
-        lp.append_int(pairs.len() as i64);
-        for (field, _) in pairs {
-            lp.append_str(field);
+        {
+            let mut tail = lp.tail();
+            tail.int(1); // count: the entry added below
+            tail.int(0); // deleted
+            tail.int(pairs.len() as i64);
+            for (field, _) in pairs {
+                tail.str(field);
+            }
+            tail.int(0); // master terminator
         }
-        lp.append_int(0);
         let mut node = Node {
             lp,
             master_id,
