@@ -221,7 +221,8 @@ impl Node {
         })
     }
 
-    /// An entry's field-value pairs, integers rendered in decimal.
+    /// An entry's field-value pairs, integers rendered in decimal. `e` must
+    /// come from this node's [`Node::iter`] or [`Node::iter_rev`].
     pub fn fields(&self, e: &NodeEntry) -> Vec<(Vec<u8>, Vec<u8>)> {
         let mut out = Vec::new();
         self.visit_fields(e, |f, v| out.push((f.to_bytes(), v.to_bytes())));
