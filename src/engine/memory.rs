@@ -8,8 +8,8 @@
 //! + radix tree   16 × keys + (4 + 8·30) × rax nodes      (streamRadixTreeMemoryUsage)
 //! + listpacks    allocator size of the first SAMPLES nodes, averaged over
 //!                all but the last, plus the real last one
-//! + groups       per group 56 + its PEL tree + 24 per NACK,
-//!                per consumer 40 + name + its PEL tree
+//! + groups       per group 40 + its PEL tree + 24 per NACK,
+//!                per consumer 24 + name + its PEL tree
 //! + key          the key's sds allocation + 24 (dictEntry)
 //! ```
 //!
@@ -79,11 +79,11 @@ fn stream_usage(s: &Stream, samples: u64) -> u64 {
         size += nodes.last().copied().unwrap_or(0);
     }
     for group in s.groups.values() {
-        size += 56;
+        size += 40;
         let pel_nodes = pel_rax_nodes(group.pel.iter().map(|(id, _)| id));
         size += rax_estimate(group.pel.len(), pel_nodes) + 24 * group.pel.len();
         for (_, consumer) in group.consumers() {
-            size += 40 + consumer.name.len() as u64;
+            size += 24 + consumer.name.len() as u64;
             size += rax_estimate(consumer.pel.len(), pel_rax_nodes(consumer.pel.iter()));
         }
     }
