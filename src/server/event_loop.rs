@@ -37,6 +37,13 @@ use crate::engine::{Argv, Db, ExecContext, Reply};
 
 const LISTENER: Token = Token(usize::MAX);
 
+/// What a blocked XREADGROUP gets when its key is deleted or replaced.
+const KEY_GONE_WHILE_BLOCKED: &str = "UNBLOCKED the stream key no longer exists";
+
+/// What a blocked XREADGROUP gets when its group is destroyed.
+const GROUP_GONE_WHILE_BLOCKED: &str =
+    "NOGROUP the consumer group this client was blocked on no longer exists";
+
 /// The server state the loop owns.
 pub struct Server {
     poll: Poll,
@@ -209,6 +216,10 @@ impl Server {
 
     /// Retries the readers parked on each signalled key, in the order they
     /// blocked; keys signalled by those retries are served in turn.
+    ///
+    /// A group reader whose key is no longer a stream, or whose group is
+    /// gone, is unblocked with the errors blocked.c sends in those cases
+    /// (the retried command alone would answer a different NOGROUP text).
     fn serve_signaled(&mut self, keys: Vec<Vec<u8>>) {
         let mut ready: VecDeque<Vec<u8>> = keys.into();
         while let Some(key) = ready.pop_front() {
@@ -216,18 +227,39 @@ impl Server {
                 let Some(retry_argv) = self.blocked.retry_argv(id).cloned() else {
                     continue;
                 };
+                let group_read = retry_argv
+                    .first()
+                    .is_some_and(|name| name.eq_ignore_ascii_case(b"XREADGROUP"));
                 let ctx = self.context();
                 let Some(client) = self.clients.get_mut(&id) else {
                     continue;
                 };
-                let executed = self.db.execute(&mut client.session, &retry_argv, &ctx);
-                if executed.reply != Reply::NilArray {
-                    client.push_reply(&executed.reply);
+                let key_type = || vec![b"TYPE".to_vec(), key.clone()];
+                let reply = if group_read
+                    && self
+                        .db
+                        .execute(&mut client.session, &key_type(), &ctx)
+                        .reply
+                        != Reply::Status("stream".into())
+                {
+                    Some(Reply::err(KEY_GONE_WHILE_BLOCKED))
+                } else {
+                    let executed = self.db.execute(&mut client.session, &retry_argv, &ctx);
+                    ready.extend(executed.signaled_keys);
+                    match executed.reply {
+                        Reply::NilArray => None,
+                        Reply::Error(text) if group_read && text.starts_with("NOGROUP") => {
+                            Some(Reply::err(GROUP_GONE_WHILE_BLOCKED))
+                        }
+                        other => Some(other),
+                    }
+                };
+                if let Some(reply) = reply {
+                    client.push_reply(&reply);
                     self.blocked.unpark(id);
                     self.unparked.push_back(id);
                     self.to_flush.insert(id);
                 }
-                ready.extend(executed.signaled_keys);
             }
         }
     }
