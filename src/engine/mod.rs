@@ -62,6 +62,9 @@ pub struct ExecContext {
     pub connected_clients: u64,
     /// Clients blocked in XREAD/XREADGROUP, for `INFO clients`.
     pub blocked_clients: u64,
+    /// Leave [`Executed::effects`] empty: for a caller with no replica and
+    /// no AOF (the server), as Redis skips propagation then.
+    pub skip_effects: bool,
 }
 
 impl ExecContext {
