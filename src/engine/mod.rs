@@ -30,6 +30,7 @@ pub mod cmd;
 pub mod db;
 pub mod group;
 pub mod id;
+pub mod invariants;
 pub mod lag;
 pub mod memory;
 pub mod node;
