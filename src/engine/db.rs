@@ -124,7 +124,7 @@ impl Db {
                 }
             },
             b"exec" => self.exec(session, ctx),
-            _ => self.run(spec, argv, ctx, false),
+            _ => self.run(spec, argv, ctx, false, session.from_master),
         }
     }
 
@@ -144,7 +144,7 @@ impl Db {
         let mut signaled = Vec::new();
         for argv in &queue {
             let done = match cmd::lookup(argv) {
-                Ok(spec) => self.run(spec, argv, ctx, true),
+                Ok(spec) => self.run(spec, argv, ctx, true, session.from_master),
                 Err(reply) => Executed::reply(reply),
             };
             replies.push(done.reply);
@@ -169,9 +169,15 @@ impl Db {
         argv: &[Vec<u8>],
         ctx: &ExecContext,
         in_exec: bool,
+        from_master: bool,
     ) -> Executed {
         let mut out = Executed::reply(Reply::Nil);
-        let call = cmd::Call { argv, ctx, in_exec };
+        let call = cmd::Call {
+            argv,
+            ctx,
+            in_exec,
+            from_master,
+        };
         (spec.handler)(self, &call, &mut out);
         // Inside EXEC nothing may block: a would-block read answers as a timeout.
         if in_exec {
