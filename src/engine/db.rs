@@ -123,13 +123,13 @@ impl Db {
                     Executed::reply(Reply::ok())
                 }
             },
-            b"exec" => self.exec(session, ctx),
-            _ => self.run(spec, argv, ctx, false, session.from_master),
+            b"exec" => wrap_effects(self.exec(session, ctx)),
+            _ => wrap_effects(self.run(spec, argv, ctx, false, session.from_master)),
         }
     }
 
     /// EXEC: runs the queued commands back to back; their effects are
-    /// wrapped in MULTI/EXEC as Redis propagates a transaction.
+    /// propagated together (see [`wrap_effects`]).
     fn exec(&mut self, session: &mut Session, ctx: &ExecContext) -> Executed {
         let Some(queue) = session.multi.take() else {
             return Executed::reply(Reply::err("ERR EXEC without MULTI"));
@@ -150,10 +150,6 @@ impl Db {
             replies.push(done.reply);
             effects.extend(done.effects);
             signaled.extend(done.signaled_keys);
-        }
-        if !effects.is_empty() {
-            effects.insert(0, vec![b"MULTI".to_vec()]);
-            effects.push(vec![b"EXEC".to_vec()]);
         }
         Executed {
             reply: Reply::Array(replies),
@@ -185,4 +181,17 @@ impl Db {
         }
         out
     }
+}
+
+/// Redis 7.0 propagates what one top-level call produced at once
+/// (`propagatePendingCommands`): inside MULTI/EXEC when there is more than
+/// one command, bare when there is one. So an XREADGROUP delivering two
+/// entries propagates MULTI, two XCLAIMs, EXEC, and a transaction with a
+/// single write propagates just that write (both seen in a 7.0.15 AOF).
+fn wrap_effects(mut done: Executed) -> Executed {
+    if done.effects.len() > 1 {
+        done.effects.insert(0, vec![b"MULTI".to_vec()]);
+        done.effects.push(vec![b"EXEC".to_vec()]);
+    }
+    done
 }
