@@ -188,12 +188,33 @@ fn xreadgroup_propagates_one_xclaim_per_delivery() {
             ">",
         ],
     );
+    // Two effects of one command travel as a transaction (7.0.15 AOF).
     assert_eq!(
         got,
         vec![
+            strs(&["MULTI"]),
             claim_effect("alice", "1-0", 50, 1, "1-0"),
             claim_effect("alice", "2-0", 50, 1, "2-0"),
+            strs(&["EXEC"]),
         ]
+    );
+    assert_eq!(
+        effects(
+            &mut db,
+            55,
+            &[
+                "XREADGROUP",
+                "GROUP",
+                "g",
+                "bob",
+                "COUNT",
+                "1",
+                "STREAMS",
+                "s",
+                ">"
+            ],
+        ),
+        vec![claim_effect("bob", "3-0", 55, 1, "3-0")]
     );
     // History reads bump delivery counts on the master only.
     let history = run(
@@ -206,6 +227,17 @@ fn xreadgroup_propagates_one_xclaim_per_delivery() {
         panic!("{:?}", history.reply)
     };
     assert_eq!(items.len(), 1);
+    let pending = run(
+        &mut db,
+        60,
+        &["XPENDING", "s", "g", "-", "+", "10", "alice"],
+    )
+    .reply;
+    assert_eq!(
+        pending.to_cli_text(),
+        "1) 1) \"1-0\"\n   2) \"alice\"\n   3) (integer) 0\n   4) (integer) 2\n\
+         2) 1) \"2-0\"\n   2) \"alice\"\n   3) (integer) 0\n   4) (integer) 2"
+    );
     // Nothing new to read: nothing propagated.
     run(
         &mut db,
@@ -242,8 +274,10 @@ fn noack_propagates_consumer_creation_and_setid() {
             ],
         ),
         vec![
+            strs(&["MULTI"]),
             strs(&["XGROUP", "CREATECONSUMER", "s", "g", "carol"]),
             strs(&["XGROUP", "SETID", "s", "g", "3-0", "ENTRIESREAD", "3"]),
+            strs(&["EXEC"]),
         ]
     );
 }
@@ -267,8 +301,10 @@ fn claims_of_deleted_entries_propagate_the_removal() {
     assert_eq!(
         done.effects.iter().map(|e| words(e)).collect::<Vec<_>>(),
         vec![
+            strs(&["MULTI"]),
             claim_effect("bob", "1-0", 40, 2, "3-0"),
             claim_effect("alice", "2-0", 20, 1, "3-0"),
+            strs(&["EXEC"]),
         ]
     );
     assert_eq!(
@@ -336,13 +372,19 @@ fn multi_exec_wraps_effects() {
             strs(&["EXEC"]),
         ]
     );
-    // A transaction of reads propagates nothing at all.
+    // A transaction of reads propagates nothing at all, and one with a
+    // single write propagates it bare (propagatePendingCommands).
     db.execute(&mut session, &argv(&["MULTI"]), &ctx);
     db.execute(&mut session, &argv(&["XLEN", "s"]), &ctx);
-    assert!(
-        db.execute(&mut session, &argv(&["EXEC"]), &ctx)
-            .effects
-            .is_empty()
+    let done = db.execute(&mut session, &argv(&["EXEC"]), &ctx);
+    assert!(done.effects.is_empty());
+    db.execute(&mut session, &argv(&["MULTI"]), &ctx);
+    db.execute(&mut session, &argv(&["XADD", "s", "200-0", "f", "v"]), &ctx);
+    db.execute(&mut session, &argv(&["XLEN", "s"]), &ctx);
+    let done = db.execute(&mut session, &argv(&["EXEC"]), &ctx);
+    assert_eq!(
+        done.effects.iter().map(|e| words(e)).collect::<Vec<_>>(),
+        vec![strs(&["XADD", "s", "200-0", "f", "v"])]
     );
 }
 
