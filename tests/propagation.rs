@@ -524,3 +524,20 @@ fn replaying_effects_reproduces_the_master() {
         }
     }
 }
+
+#[test]
+fn xclaim_propagates_ids_as_the_client_spelled_them() {
+    // A 7.0.15 AOF after 'XCLAIM s g d 0 2 FORCE' holds 'XCLAIM s g d 0 2
+    // TIME .. RETRYCOUNT 2 FORCE JUSTID LASTID 2-0': the argument itself.
+    let mut db = Db::new();
+    group_with_entries(&mut db);
+    assert_eq!(
+        effects(&mut db, 30, &["XCLAIM", "s", "g", "d", "0", "2", "FORCE"]),
+        vec![claim_effect("d", "2", 30, 2, "0-0")]
+    );
+    run(&mut db, 31, &["XDEL", "s", "2-0"]);
+    assert_eq!(
+        effects(&mut db, 32, &["XCLAIM", "s", "g", "e", "0", "1-0", "2"]),
+        vec![claim_effect("d", "2", 30, 2, "0-0")]
+    );
+}
