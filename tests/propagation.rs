@@ -541,3 +541,17 @@ fn xclaim_propagates_ids_as_the_client_spelled_them() {
         vec![claim_effect("d", "2", 30, 2, "0-0")]
     );
 }
+
+#[test]
+fn xgroup_create_propagates_verbatim() {
+    let mut db = Db::new();
+    run(&mut db, 1, &["XADD", "s", "5-0", "f", "v"]);
+    assert_eq!(
+        effects(&mut db, 1, &["XGROUP", "CREATE", "s", "g", "$"]),
+        vec![strs(&["XGROUP", "CREATE", "s", "g", "$"])]
+    );
+    assert_eq!(
+        effects(&mut db, 1, &["XGROUP", "CREATE", "t", "g", "0", "MKSTREAM"]),
+        vec![strs(&["XGROUP", "CREATE", "t", "g", "0", "MKSTREAM"])]
+    );
+}
