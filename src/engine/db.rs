@@ -120,14 +120,14 @@ impl Db {
                 }
             }
         } else if is("exec") {
-            self.exec(session, ctx)
+            wrap_effects(self.exec(session, ctx))
         } else {
-            self.run(spec, argv, ctx, false)
+            wrap_effects(self.run(spec, argv, ctx, false, session.from_master))
         }
     }
 
     /// EXEC: runs the queued commands back to back; their effects are
-    /// wrapped in MULTI/EXEC as Redis propagates a transaction.
+    /// propagated together (see [`wrap_effects`]).
     fn exec(&mut self, session: &mut Session, ctx: &ExecContext) -> Executed {
         let Some(queue) = session.multi.take() else {
             return Executed::reply(Reply::err("ERR EXEC without MULTI"));
@@ -142,16 +142,12 @@ impl Db {
         let mut signaled = Vec::new();
         for argv in &queue {
             let done = match cmd::lookup(argv) {
-                Ok(spec) => self.run(spec, argv, ctx, true),
+                Ok(spec) => self.run(spec, argv, ctx, true, session.from_master),
                 Err(reply) => Executed::reply(reply),
             };
             replies.push(done.reply);
             effects.extend(done.effects);
             signaled.extend(done.signaled_keys);
-        }
-        if !effects.is_empty() {
-            effects.insert(0, vec![b"MULTI".to_vec()]);
-            effects.push(vec![b"EXEC".to_vec()]);
         }
         Executed {
             reply: Reply::Array(replies),
@@ -167,9 +163,15 @@ impl Db {
         argv: &[Vec<u8>],
         ctx: &ExecContext,
         in_exec: bool,
+        from_master: bool,
     ) -> Executed {
         let mut out = Executed::reply(Reply::Nil);
-        let call = cmd::Call { argv, ctx, in_exec };
+        let call = cmd::Call {
+            argv,
+            ctx,
+            in_exec,
+            from_master,
+        };
         (spec.handler)(self, &call, &mut out);
         // Inside EXEC nothing may block: a would-block read answers as a timeout.
         if in_exec {
@@ -180,4 +182,17 @@ impl Db {
         }
         out
     }
+}
+
+/// Redis 7.0 propagates what one top-level call produced at once
+/// (`propagatePendingCommands`): inside MULTI/EXEC when there is more than
+/// one command, bare when there is one. So an XREADGROUP delivering two
+/// entries propagates MULTI, two XCLAIMs, EXEC, and a transaction with a
+/// single write propagates just that write (both seen in a 7.0.15 AOF).
+fn wrap_effects(mut done: Executed) -> Executed {
+    if done.effects.len() > 1 {
+        done.effects.insert(0, vec![b"MULTI".to_vec()]);
+        done.effects.push(vec![b"EXEC".to_vec()]);
+    }
+    done
 }

@@ -31,6 +31,7 @@ pub mod cmd;
 pub mod db;
 pub mod group;
 pub mod id;
+pub mod invariants;
 pub mod jemalloc;
 pub mod lag;
 pub mod listpack;

@@ -120,6 +120,12 @@ impl Stream {
         &self.rax
     }
 
+    /// The cached master ID of the node XADD appends to (read-only, for
+    /// the invariant checker).
+    pub fn tail_master(&self) -> Option<StreamId> {
+        self.tail_master
+    }
+
     /// Appends an entry whose ID the caller already validated
     /// (`id > last_id`). Mirrors the node-selection rules of `streamAppendItem`.
     pub fn append(&mut self, id: StreamId, pairs: &[(&[u8], &[u8])], limits: NodeLimits) {

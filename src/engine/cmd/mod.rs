@@ -32,6 +32,8 @@ pub struct Call<'a> {
     pub ctx: &'a ExecContext,
     /// Running inside EXEC (blocking is not allowed).
     pub in_exec: bool,
+    /// Sent by a master or the AOF loader (see `Session::from_master`).
+    pub from_master: bool,
 }
 
 impl Call<'_> {

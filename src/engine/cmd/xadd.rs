@@ -104,6 +104,10 @@ fn parse_add_trim(db: &Db, call: &Call, xadd: bool) -> Result<AddTrimArgs, Reply
         ));
     }
     let limit = match limit {
+        // A master already rewrote `~` trims exact and left LIMIT in place;
+        // replicas and the AOF loader run them uncapped (mustObeyClient in
+        // streamParseAddOrTrimArgsOrReply).
+        _ if call.from_master => 0,
         Some(_) if !approx => {
             return Err(Reply::err(
                 "ERR syntax error, LIMIT cannot be used without the special ~ option",

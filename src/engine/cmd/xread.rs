@@ -376,13 +376,36 @@ pub fn xclaim_effect(
     delivery_count: u64,
     last_id: StreamId,
 ) -> Argv {
+    xclaim_effect_as_given(
+        key,
+        group,
+        consumer,
+        &id.to_bytes(),
+        delivery_ms,
+        delivery_count,
+        last_id,
+    )
+}
+
+/// [`xclaim_effect`] with the ID spelled as the client gave it: XCLAIM
+/// propagates its own argument (`c->argv[j]`), so `XCLAIM ... 5` is
+/// written to the AOF with `5`, not `5-0`.
+pub fn xclaim_effect_as_given(
+    key: &[u8],
+    group: &[u8],
+    consumer: &[u8],
+    id: &[u8],
+    delivery_ms: u64,
+    delivery_count: u64,
+    last_id: StreamId,
+) -> Argv {
     vec![
         b"XCLAIM".to_vec(),
         key.to_vec(),
         group.to_vec(),
         consumer.to_vec(),
         b"0".to_vec(),
-        id.to_bytes(),
+        id.to_vec(),
         b"TIME".to_vec(),
         delivery_ms.to_string().into_bytes(),
         b"RETRYCOUNT".to_vec(),
