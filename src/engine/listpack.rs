@@ -100,9 +100,12 @@ impl Pos {
 /// A listpack owning its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Listpack {
+    /// The encoded bytes. Its capacity doubles as Redis's allocation size
+    /// while the listpack can grow (it is reserved to exactly that), and is
+    /// the exact length once closed, when Redis's size is the length's
+    /// allocator size class: see [`Listpack::alloc_bytes`]. Not storing
+    /// the figure keeps a node at 40 bytes.
     buf: Vec<u8>,
-    /// What `lp_malloc_size` would report for this listpack in Redis.
-    alloc_bytes: usize,
 }
 
 impl Default for Listpack {
@@ -122,7 +125,7 @@ impl Listpack {
         let alloc_bytes = jemalloc::usable_size(capacity_bytes.max(HEADER_BYTES + 1));
         let mut buf = Vec::with_capacity(alloc_bytes);
         buf.extend_from_slice(&[(HEADER_BYTES + 1) as u8, 0, 0, 0, 0, 0, EOF]);
-        Listpack { buf, alloc_bytes }
+        Listpack { buf }
     }
 
     /// Total encoded size (`lpBytes`), header and terminator included.
@@ -137,7 +140,11 @@ impl Listpack {
 
     /// Usable size of the allocation Redis would hold (jemalloc classes).
     pub fn alloc_bytes(&self) -> usize {
-        self.alloc_bytes
+        if self.buf.capacity() == self.buf.len() {
+            jemalloc::usable_size(self.buf.len())
+        } else {
+            self.buf.capacity()
+        }
     }
 
     /// Bytes this process really holds for the buffer.
@@ -319,10 +326,10 @@ impl Listpack {
 
     /// Gives back preallocated room (`lpShrinkToFit`).
     pub fn shrink_to_fit(&mut self) {
-        if self.buf.len() < self.alloc_bytes {
-            self.alloc_bytes = jemalloc::usable_size(self.buf.len());
-            self.buf.shrink_to(self.alloc_bytes);
-        }
+        // Redis's allocator keeps the size class; this process keeps only
+        // the bytes (a closed node never grows again, bar a flag or count
+        // element changing size, which `grow_to` handles).
+        self.buf.shrink_to_fit();
     }
 
     /// `lpInsert` with LP_REPLACE: grow first, or move then shrink.
@@ -340,8 +347,7 @@ impl Listpack {
             self.buf.copy_within(at + old_size..old_len, at + new_size);
             self.buf.truncate(new_len);
             // Redis reallocates down whenever the listpack shrinks.
-            self.alloc_bytes = jemalloc::usable_size(new_len);
-            self.buf.shrink_to(self.alloc_bytes);
+            self.buf.shrink_to(jemalloc::usable_size(new_len));
         }
         self.buf[at..at + head.len()].copy_from_slice(head);
         let at = at + head.len();
@@ -352,9 +358,12 @@ impl Listpack {
     }
 
     fn grow_to(&mut self, new_len: usize) {
-        if new_len > self.alloc_bytes {
-            self.alloc_bytes = jemalloc::usable_size(new_len);
-            self.buf.reserve_exact(self.alloc_bytes - self.buf.len());
+        let alloc_bytes = self.alloc_bytes();
+        if new_len > alloc_bytes {
+            let target = jemalloc::usable_size(new_len);
+            self.buf.reserve_exact(target - self.buf.len());
+        } else if new_len > self.buf.capacity() {
+            self.buf.reserve_exact(new_len - self.buf.len());
         }
     }
 
@@ -372,16 +381,30 @@ pub struct Tail<'a> {
 }
 
 impl Tail<'_> {
+    /// Makes room for `extra` more bytes plus the terminator, growing to
+    /// the allocator class of the new size as Redis's realloc would: the
+    /// buffer's capacity is the allocation model.
+    #[inline]
+    fn ensure(&mut self, extra: usize) {
+        let need = self.lp.buf.len() + extra + 1;
+        if need > self.lp.buf.capacity() {
+            let target = jemalloc::usable_size(need);
+            self.lp.buf.reserve_exact(target - self.lp.buf.len());
+        }
+    }
+
     /// Appends an integer element.
     #[inline]
     pub fn int(&mut self, v: i64) {
         if (0..=127).contains(&v) {
             // The common case in stream nodes: flags, deltas, counts.
+            self.ensure(2);
             self.lp.buf.extend_from_slice(&[v as u8, 1]);
         } else {
             let mut tmp = [0u8; MAX_INT_ENC + MAX_BACKLEN];
             let n = encode_int(v, &mut tmp);
             let b = encode_backlen(n, &mut tmp[n..]);
+            self.ensure(n + b);
             self.lp.buf.extend_from_slice(&tmp[..n + b]);
         }
         self.added += 1;
@@ -397,8 +420,8 @@ impl Tail<'_> {
         let h = encode_str_header(s.len(), &mut head);
         let mut back = [0u8; MAX_BACKLEN];
         let b = encode_backlen(h + s.len(), &mut back);
+        self.ensure(h + s.len() + b);
         let buf = &mut self.lp.buf;
-        buf.reserve(h + s.len() + b);
         buf.extend_from_slice(&head[..h]);
         buf.extend_from_slice(s);
         buf.extend_from_slice(&back[..b]);

@@ -30,7 +30,7 @@
 //! `stream-node-max-bytes` is checked against, so every size here is exact.
 
 use super::id::StreamId;
-use super::listpack::{Element, HEADER_BYTES, Listpack, Pos};
+use super::listpack::{Element, Listpack, Pos};
 
 pub use super::node_dump::{DumpValue, ElementDump, NodeDump, Role};
 
@@ -48,11 +48,6 @@ pub const MAX_PREALLOC_BYTES: usize = 4096;
 pub struct Node {
     lp: Listpack,
     master_id: StreamId,
-    /// The master entry's field count, kept to skip decoding it per append.
-    master_fields: usize,
-    /// Offset of the master field count element. Only the two counters
-    /// before it can move it, and they are rewritten here alone.
-    base_off: usize,
 }
 
 /// An entry found in a node. It stays valid for the node's whole life: its
@@ -93,12 +88,7 @@ impl Node {
             }
             tail.int(0); // master terminator
         }
-        let mut node = Node {
-            lp,
-            master_id,
-            master_fields: pairs.len(),
-            base_off: HEADER_BYTES + 2 + 2,
-        };
+        let mut node = Node { lp, master_id };
         node.push_entry(master_id, pairs, true);
         node
     }
@@ -127,7 +117,7 @@ impl Node {
         let count_at = self.count_pos();
         let count = self.lp.get_int(count_at).unwrap_or(0);
         self.set_counter(count_at, count + 1);
-        let same = pairs.len() == self.master_fields && self.same_fields(pairs);
+        let same = pairs.len() == self.master_fields() && self.same_fields(pairs);
         self.push_entry(id, pairs, same);
     }
 
@@ -241,7 +231,7 @@ impl Node {
         let mut p = self.lp.next(self.skip(flags_at, 2));
         if flags & FLAG_SAMEFIELDS != 0 {
             let mut field = self.lp.next(self.base_pos());
-            for _ in 0..self.master_fields {
+            for _ in 0..self.master_fields() {
                 let (Some(f), Some(v)) = (field, p) else {
                     return;
                 };
@@ -319,9 +309,7 @@ impl Node {
 
     /// Rewrites a master counter, following the move of what comes after.
     fn set_counter(&mut self, at: Pos, v: i64) {
-        let before = self.lp.lp_bytes();
         self.lp.replace_int(at, v);
-        self.base_off = self.base_off + self.lp.lp_bytes() - before;
     }
 
     /// The first entry's ID, tombstone or not (`lpGetEdgeStreamID`).
@@ -362,7 +350,7 @@ impl Node {
 
     /// Every element annotated, for the visual explorer.
     pub fn dump(&self) -> NodeDump {
-        super::node_dump::dump(&self.lp, self.master_id, self.master_fields)
+        super::node_dump::dump(&self.lp, self.master_id, self.master_fields())
     }
 
     fn count_pos(&self) -> Pos {
@@ -372,20 +360,30 @@ impl Node {
     /// The master field count element: everything after it keeps its
     /// offset from here for good.
     fn base_pos(&self) -> Pos {
-        self.lp.pos_at(self.base_off)
+        // Derived rather than stored (two one-to-three-byte counters to
+        // step over): a node is 40 bytes, which is what keeps the whole
+        // stream under Redis's 13.1 bytes per small entry.
+        let count_at = self.count_pos();
+        let deleted_at = self.lp.next(count_at).unwrap_or(count_at);
+        self.lp.next(deleted_at).unwrap_or(deleted_at)
+    }
+
+    /// The master entry's field count.
+    fn master_fields(&self) -> usize {
+        self.lp.get_int(self.base_pos()).unwrap_or(0).max(0) as usize
     }
 
     /// Flags of the first entry: past the master fields and terminator.
     fn first_flags_pos(&self) -> Option<Pos> {
         self.lp
-            .next(self.skip(self.base_pos(), self.master_fields + 1))
+            .next(self.skip(self.base_pos(), self.master_fields() + 1))
     }
 
     /// The lp-count element closing the entry whose flags are at `flags_at`.
     fn lp_count_pos(&self, flags_at: Pos, flags: i64) -> Pos {
         let after_ids = self.skip(flags_at, 3);
         if flags & FLAG_SAMEFIELDS != 0 {
-            self.skip(after_ids, self.master_fields)
+            self.skip(after_ids, self.master_fields())
         } else {
             let n = self.lp.get_int(after_ids).unwrap_or(0).max(0) as usize;
             self.skip(after_ids, 1 + 2 * n)

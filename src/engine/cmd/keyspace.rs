@@ -34,8 +34,13 @@ pub fn select(_: &mut Db, call: &Call, out: &mut Executed) {
 pub fn del(db: &mut Db, call: &Call, out: &mut Executed) {
     let mut removed = 0;
     for key in &call.argv[1..] {
-        if db.keys.remove(key.as_slice()).is_some() {
+        if let Some(value) = db.keys.remove(key.as_slice()) {
             removed += 1;
+            // Readers blocked in XREADGROUP on a deleted stream are woken
+            // (and answered -UNBLOCKED), as `dbGenericDelete` signals them.
+            if matches!(value, Value::Stream(_)) {
+                out.signaled_keys.push(key.clone());
+            }
         }
     }
     if removed > 0 {
@@ -103,6 +108,11 @@ pub fn flushall(db: &mut Db, call: &Call, out: &mut Executed) {
         out.reply = Reply::err(SYNTAX);
         return;
     }
+    let streams = db
+        .keys
+        .iter()
+        .filter(|(_, v)| matches!(v, Value::Stream(_)));
+    out.signaled_keys.extend(streams.map(|(k, _)| k.clone()));
     db.keys.clear();
     propagate_verbatim(call, out);
     out.reply = Reply::ok();
