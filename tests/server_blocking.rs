@@ -166,32 +166,39 @@ fn destroying_the_group_unblocks_its_readers_with_nogroup() {
 
 /// db.c signals a stream key when it is deleted or overwritten: group
 /// readers get UNBLOCKED, plain XREAD readers keep waiting.
-#[test]
-#[ignore = "the engine does not yet list DEL'd or SET-overwritten stream keys in Executed::signaled_keys (db.c dbGenericDelete/dbOverwrite do)"]
-fn deleting_or_replacing_the_key_unblocks_group_readers_only() {
+fn replacing_the_key_unblocks_group_readers_only(replace: &str) {
     let server = Streamlab::start();
     let mut writer = Client::connect(server.port).unwrap();
-    for replace in ["DEL s", "SET s x"] {
-        writer.cmd("DEL s");
-        assert_eq!(writer.cmd("XGROUP CREATE s g $ MKSTREAM"), Reply::ok());
-        let mut group_reader = Client::connect(server.port).unwrap();
-        group_reader
-            .send(&words("XREADGROUP GROUP g c BLOCK 0 STREAMS s >"))
-            .unwrap();
-        wait_for_blocked(&mut writer, 1);
-        let mut plain_reader = Client::connect(server.port).unwrap();
-        plain_reader
-            .send(&words("XREAD BLOCK 0 STREAMS s $"))
-            .unwrap();
-        wait_for_blocked(&mut writer, 2);
-        writer.cmd(replace);
-        assert_eq!(
-            group_reader.read_reply().unwrap(),
-            Reply::Error("UNBLOCKED the stream key no longer exists".into()),
-            "after {replace}"
-        );
-        wait_for_blocked(&mut writer, 1);
-        drop(plain_reader);
-        wait_for_blocked(&mut writer, 0);
-    }
+    assert_eq!(writer.cmd("XGROUP CREATE s g $ MKSTREAM"), Reply::ok());
+    let mut group_reader = Client::connect(server.port).unwrap();
+    group_reader
+        .send(&words("XREADGROUP GROUP g c BLOCK 0 STREAMS s >"))
+        .unwrap();
+    wait_for_blocked(&mut writer, 1);
+    let mut plain_reader = Client::connect(server.port).unwrap();
+    plain_reader
+        .send(&words("XREAD BLOCK 0 STREAMS s $"))
+        .unwrap();
+    wait_for_blocked(&mut writer, 2);
+    writer.cmd(replace);
+    group_reader.set_read_timeout(Duration::from_secs(5));
+    assert_eq!(
+        group_reader.read_reply().unwrap(),
+        Reply::Error("UNBLOCKED the stream key no longer exists".into()),
+        "after {replace}"
+    );
+    wait_for_blocked(&mut writer, 1);
+    drop(plain_reader);
+    wait_for_blocked(&mut writer, 0);
+}
+
+#[test]
+fn deleting_the_key_unblocks_group_readers_only() {
+    replacing_the_key_unblocks_group_readers_only("DEL s");
+}
+
+#[test]
+#[ignore = "the engine's SET does not yet list an overwritten stream key in Executed::signaled_keys (db.c dbOverwrite does)"]
+fn overwriting_the_key_unblocks_group_readers_only() {
+    replacing_the_key_unblocks_group_readers_only("SET s x");
 }

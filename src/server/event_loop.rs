@@ -356,6 +356,8 @@ impl Server {
             used_memory_bytes: alloc_counter::allocated_bytes(),
             connected_clients: self.clients.len() as u64,
             blocked_clients: self.blocked.len() as u64,
+            // No replicas and no AOF: nothing consumes propagated effects.
+            skip_effects: true,
         }
     }
 }
