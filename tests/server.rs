@@ -170,3 +170,37 @@ fn quit_answers_ok_and_drops_the_rest() {
     assert_eq!(client.read_reply().unwrap(), Reply::ok());
     assert!(client.is_closed_by_server());
 }
+
+/// A client that pipelines big reads and never reads its replies is paused
+/// once its unwritten replies pass the backlog limit; everyone else keeps
+/// being served, and it still gets every reply, in order, once it reads.
+#[test]
+fn a_client_that_does_not_read_cannot_starve_others() {
+    let server = Streamlab::start();
+    let mut setup = Client::connect(server.port).unwrap();
+    let value = "v".repeat(200);
+    for i in 1..=200 {
+        setup
+            .call(&words(&format!("XADD s {i}-1 f {value}")))
+            .unwrap();
+    }
+    // About 2000 × 45 KB = 90 MB of replies, past the 64 MB backlog limit.
+    let mut hog = Client::connect(server.port).unwrap();
+    let commands = 2000;
+    let mut batch = Vec::new();
+    for i in 0..commands {
+        batch.extend(encode(&words(&format!("XRANGE s {} +", 1 + i % 2))));
+    }
+    hog.send_raw(&batch).unwrap();
+    let mut polite = Client::connect(server.port).unwrap();
+    for _ in 0..20 {
+        assert_eq!(polite.cmd("PING"), pong());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for i in 0..commands {
+        match hog.read_reply().unwrap() {
+            Reply::Array(entries) => assert_eq!(entries.len(), 200 - i % 2, "reply {i}"),
+            other => panic!("reply {i}: {other:?}"),
+        }
+    }
+}
