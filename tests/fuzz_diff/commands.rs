@@ -8,7 +8,8 @@
 //!                                 │  and empty ranges happen all the time
 //!                                 ├─ keys s1 s2 s3 (+ a string key for WRONGTYPE)
 //!                                 ├─ groups g1 g2 g3, consumers c1 c2 c3
-//!                                 └─ ~5% of commands get a junk argument
+//!                                 ├─ ~5% of commands get a junk argument
+//!                                 └─ ~2% start a MULTI of 1-5 commands
 //! ```
 //!
 //! Only wall-clock-free inputs are generated: no `XADD *` (the ms part
@@ -54,6 +55,8 @@ pub struct CommandGen {
     /// succeeding while IDs near it still collide.
     clock_ms: u64,
     commands: u64,
+    /// Commands still to queue before EXEC/DISCARD, inside a MULTI.
+    queued_left: Option<u64>,
 }
 
 const JUNK: &[&str] = &[
@@ -76,6 +79,7 @@ impl CommandGen {
             rng: Rng::new(seed),
             clock_ms: 3,
             commands: 0,
+            queued_left: None,
         }
     }
 
@@ -180,6 +184,25 @@ impl CommandGen {
         self.commands += 1;
         if self.commands.is_multiple_of(8) {
             self.clock_ms += 1;
+        }
+        // Now and then a transaction: MULTI, a few queued commands (some
+        // malformed, which aborts EXEC), then EXEC or DISCARD.
+        match self.queued_left {
+            None if self.rng.chance(2) => {
+                self.queued_left = Some(1 + self.rng.below(5));
+                return vec![b"MULTI".to_vec()];
+            }
+            Some(0) => {
+                self.queued_left = None;
+                let end = if self.rng.chance(85) {
+                    "EXEC"
+                } else {
+                    "DISCARD"
+                };
+                return vec![end.as_bytes().to_vec()];
+            }
+            Some(n) => self.queued_left = Some(n - 1),
+            None => {}
         }
         let mut a: Vec<String> = Vec::new();
         let roll = self.rng.below(1000);
