@@ -356,7 +356,8 @@ impl Server {
             used_memory_bytes: alloc_counter::allocated_bytes(),
             connected_clients: self.clients.len() as u64,
             blocked_clients: self.blocked.len() as u64,
-            // No replicas and no AOF: nothing consumes propagated effects.
+            // No replica and no AOF listen to this server: building the
+            // propagated commands would be wasted work.
             skip_effects: true,
         }
     }
