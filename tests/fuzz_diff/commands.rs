@@ -292,8 +292,18 @@ impl CommandGen {
             }
             975..=979 => a.extend(["DEL".into(), self.key()]),
             980..=989 => a.extend(["SET".into(), "str".into(), "x".into()]),
-            990..=994 => a.extend(["TYPE".into(), self.key()]),
-            _ => a.extend(["EXISTS".into(), self.key()]),
+            990..=992 => a.extend(["TYPE".into(), self.key()]),
+            993..=994 => a.extend(["EXISTS".into(), self.key()]),
+            995..=997 => {
+                // Stream keys only: string sizes are not what this lab models.
+                let key = self.rng.pick(&["s1", "s2", "s3"]).to_string();
+                a.extend(["MEMORY".into(), "USAGE".into(), key]);
+                if self.rng.chance(50) {
+                    a.extend(["SAMPLES".into(), "0".into()]);
+                }
+            }
+            998 => a.extend([self.rng.pick(&["XINFO", "XGROUP"]).into(), "HELP".into()]),
+            _ => a.push("FLUSHALL".into()),
         }
         if self.rng.chance(5) && a.len() > 1 {
             let junk = self.rng.pick(JUNK).to_string();
