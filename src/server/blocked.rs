@@ -137,6 +137,48 @@ impl BlockedClients {
     }
 }
 
+/// Narrows a retry (`XREAD|XREADGROUP ... STREAMS k1..kn id1..idn`) to
+/// the one signalled key: blocked.c serves a reader from the key that
+/// became ready, not from every key it waits on, so entries that arrived
+/// on its other keys in the same transaction are not delivered with it.
+/// Returns the retry unchanged when its shape is not the expected one.
+pub fn retry_for_key(retry_argv: &Argv, key: &[u8]) -> Argv {
+    let is = |i: usize, word: &[u8]| {
+        retry_argv
+            .get(i)
+            .is_some_and(|a| a.eq_ignore_ascii_case(word))
+    };
+    // XREADGROUP GROUP g c | XREAD, then COUNT n, optional NOACK, STREAMS.
+    let mut at = if is(0, b"XREADGROUP") && is(1, b"GROUP") {
+        4
+    } else if is(0, b"XREAD") {
+        1
+    } else {
+        return retry_argv.clone();
+    };
+    if is(at, b"COUNT") {
+        at += 2;
+    }
+    if is(at, b"NOACK") {
+        at += 1;
+    }
+    if !is(at, b"STREAMS") {
+        return retry_argv.clone();
+    }
+    let streams = &retry_argv[at + 1..];
+    if streams.len() % 2 != 0 || streams.len() <= 2 {
+        return retry_argv.clone();
+    }
+    let (keys, ids) = streams.split_at(streams.len() / 2);
+    let Some(i) = keys.iter().position(|k| k.as_slice() == key) else {
+        return retry_argv.clone();
+    };
+    let mut narrowed = retry_argv[..=at].to_vec();
+    narrowed.push(keys[i].clone());
+    narrowed.push(ids[i].clone());
+    narrowed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +220,34 @@ mod tests {
         assert_eq!(blocked.nearest_deadline_ms(), None);
         assert!(blocked.contains(2));
         assert_eq!(blocked.waiting_on(b"s"), vec![2]);
+    }
+
+    fn argv(line: &str) -> Argv {
+        line.split(' ').map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn a_retry_narrows_to_the_signalled_key() {
+        let read = argv("XREAD COUNT 10 STREAMS a STREAMS 1-1 2-2");
+        assert_eq!(
+            retry_for_key(&read, b"STREAMS"),
+            argv("XREAD COUNT 10 STREAMS STREAMS 2-2")
+        );
+        assert_eq!(
+            retry_for_key(&read, b"a"),
+            argv("XREAD COUNT 10 STREAMS a 1-1")
+        );
+        let group = argv("XREADGROUP GROUP STREAMS c COUNT 5 NOACK STREAMS s t > >");
+        assert_eq!(
+            retry_for_key(&group, b"t"),
+            argv("XREADGROUP GROUP STREAMS c COUNT 5 NOACK STREAMS t >")
+        );
+        // One key, an unknown key or an unexpected shape: unchanged.
+        let single = argv("XREAD COUNT 1 STREAMS s 0-0");
+        assert_eq!(retry_for_key(&single, b"s"), single);
+        assert_eq!(retry_for_key(&read, b"zzz"), read);
+        let odd = argv("XREAD BLOCK 5 STREAMS a b 1 2");
+        assert_eq!(retry_for_key(&odd, b"a"), odd);
     }
 
     #[test]

@@ -30,7 +30,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use mio::net::TcpListener;
 use mio::{Events, Interest, Poll, Token};
 
-use super::blocked::{BlockedClients, ClientId};
+use super::blocked::{BlockedClients, ClientId, retry_for_key};
 use super::connection::{Connection, REPLY_BACKLOG_MAX_BYTES, ReadOutcome};
 use crate::alloc_counter;
 use crate::engine::{Argv, Db, ExecContext, Reply};
@@ -244,6 +244,7 @@ impl Server {
                 {
                     Some(Reply::err(KEY_GONE_WHILE_BLOCKED))
                 } else {
+                    let retry_argv = retry_for_key(&retry_argv, &key);
                     let executed = self.db.execute(&mut client.session, &retry_argv, &ctx);
                     ready.extend(executed.signaled_keys);
                     match executed.reply {

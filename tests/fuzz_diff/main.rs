@@ -27,6 +27,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod blocking;
 mod commands;
 mod mask;
 
@@ -177,20 +178,58 @@ fn indent(text: &str) -> String {
     out.join("\n")
 }
 
-#[test]
-#[ignore = "needs redis-server; run by scripts/test (cargo test --test fuzz_diff -- --ignored)"]
-fn streamlab_replies_like_redis_to_random_stream_commands() {
-    let redis = match RealRedis::start() {
-        Ok(redis) => redis,
+/// The reference server, or `None` (after saying why) when it can't run
+/// here; under `CI=true` a missing reference is a failure, not a skip.
+fn reference_server(what: &str) -> Option<RealRedis> {
+    match RealRedis::start() {
+        Ok(redis) => Some(redis),
         Err(reason) => {
             if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
                 panic!("CI=true but the reference server is unavailable: {reason}");
             }
-            eprintln!(
-                "SKIPPED differential fuzz: {reason} (install redis-server, or run scripts/test)"
-            );
-            return;
+            eprintln!("SKIPPED {what}: {reason} (install redis-server, or run scripts/test)");
+            None
         }
+    }
+}
+
+#[test]
+#[ignore = "needs redis-server; run by scripts/test (cargo test --test fuzz_diff -- --ignored)"]
+fn blocking_reads_are_served_like_redis() {
+    let Some(redis) = reference_server("blocking-read comparison") else {
+        return;
+    };
+    let ours = Streamlab::start();
+    let mut failures = Vec::new();
+    for (name, steps) in blocking::SCENARIOS {
+        let expected = blocking::run(redis.port, steps);
+        let actual = blocking::run(ours.port, steps);
+        if expected == actual {
+            eprintln!("blocking scenario ok: {name}");
+            continue;
+        }
+        eprintln!("BLOCKING SCENARIO DIFFERS: {name}");
+        for (i, line) in expected.iter().enumerate() {
+            let other = actual.get(i).map(String::as_str).unwrap_or("<missing>");
+            let mark = if line == other { " " } else { "!" };
+            eprintln!("  {mark} redis-server: {line}");
+            if mark == "!" {
+                eprintln!("  {mark} streamlab:    {other}");
+            }
+        }
+        failures.push(*name);
+    }
+    assert!(
+        failures.is_empty(),
+        "blocking scenarios differ: {failures:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs redis-server; run by scripts/test (cargo test --test fuzz_diff -- --ignored)"]
+fn streamlab_replies_like_redis_to_random_stream_commands() {
+    let Some(redis) = reference_server("differential fuzz") else {
+        return;
     };
     // FUZZ_AGAINST_PORT points the fuzz at a server that is already running
     // (another redis-server, to check that the masking hides every
