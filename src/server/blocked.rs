@@ -166,7 +166,7 @@ pub fn retry_for_key(retry_argv: &Argv, key: &[u8]) -> Argv {
         return retry_argv.clone();
     }
     let streams = &retry_argv[at + 1..];
-    if streams.len() % 2 != 0 || streams.len() <= 2 {
+    if !streams.len().is_multiple_of(2) || streams.len() <= 2 {
         return retry_argv.clone();
     }
     let (keys, ids) = streams.split_at(streams.len() / 2);
