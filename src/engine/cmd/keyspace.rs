@@ -83,8 +83,13 @@ pub fn set(db: &mut Db, call: &Call, out: &mut Executed) {
         out.reply = Reply::Nil;
         return;
     }
-    db.keys
+    let old = db
+        .keys
         .insert(call.arg(1).to_vec(), Value::String(call.arg(2).to_vec()));
+    // Overwriting a stream wakes its blocked readers (`dbOverwrite`).
+    if matches!(old, Some(Value::Stream(_))) {
+        out.signaled_keys.push(call.arg(1).to_vec());
+    }
     propagate_verbatim(call, out);
     out.reply = Reply::ok();
 }
