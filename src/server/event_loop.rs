@@ -234,15 +234,14 @@ impl Server {
                 let Some(client) = self.clients.get_mut(&id) else {
                     continue;
                 };
-                let key_type = || vec![b"TYPE".to_vec(), key.clone()];
-                let reply = if group_read
-                    && self
-                        .db
-                        .execute(&mut client.session, &key_type(), &ctx)
-                        .reply
-                        != Reply::Status("stream".into())
-                {
-                    Some(Reply::err(KEY_GONE_WHILE_BLOCKED))
+                let key_type = vec![b"TYPE".to_vec(), key.clone()];
+                let is_stream = self.db.execute(&mut client.session, &key_type, &ctx).reply
+                    == Reply::Status("stream".into());
+                // A key that is no longer a stream ends a group read with
+                // -UNBLOCKED; a plain XREAD keeps waiting (blocked.c serves
+                // only keys that hold a stream).
+                let reply = if !is_stream {
+                    group_read.then(|| Reply::err(KEY_GONE_WHILE_BLOCKED))
                 } else {
                     let retry_argv = retry_for_key(&retry_argv, &key);
                     let executed = self.db.execute(&mut client.session, &retry_argv, &ctx);
