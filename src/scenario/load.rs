@@ -249,7 +249,11 @@ mod tests {
         );
         let e = parse_scenario("f.ron", &text).unwrap_err();
         assert_eq!((e.line, e.col), (3, 43));
-        assert!(e.message.contains("unknown actor \"ghost\""), "{}", e.message);
+        assert!(
+            e.message.contains("unknown actor \"ghost\""),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

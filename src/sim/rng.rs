@@ -141,13 +141,14 @@ mod tests {
         assert_ne!(before, root.fork("actor:c2").next_u64());
     }
 
+    const PINNED_FIRST_DRAW: u64 = 0xbf94_d133_2d8e_e5e8;
+
     #[test]
     fn known_first_draw_is_pinned() {
         // Pins the whole derivation (splitmix key, ChaCha8): a change here
         // changes every golden trace that draws randomness.
         let first = SimRng::from_seed(0).next_u64();
-        let again = SimRng::from_seed(0).next_u64();
-        assert_eq!(first, again);
+        assert_eq!(first, PINNED_FIRST_DRAW, "got {first:#x}");
         assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
