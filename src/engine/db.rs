@@ -1,15 +1,83 @@
-//! The keyspace and command dispatch.
+//! The keyspace, the configuration and command dispatch.
+//!
+//! ```text
+//!   execute(argv)
+//!     ├─ look the command up ──── unknown ─▶ ERR unknown command ...
+//!     ├─ check arity ──────────── wrong ───▶ ERR wrong number of arguments for 'xadd' command
+//!     ├─ inside MULTI? ────────── queue ───▶ QUEUED   (EXEC runs the queue)
+//!     └─ run the handler (cmd/*.rs) ───────▶ reply + effects + block request
+//! ```
+//!
+//! The order of these checks is Redis's `processCommand`, so a bad command
+//! inside MULTI flags the transaction exactly as Redis does.
 
-use super::{Argv, ExecContext, Executed, Reply, Session};
+use std::collections::BTreeMap;
+
+use super::cmd::{self, CommandSpec};
+use super::stream::{NodeLimits, Stream};
+use super::{ExecContext, Executed, Reply, Session};
+
+/// A value stored under a key.
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// A stream.
+    Stream(Stream),
+    /// A plain string (present so that WRONGTYPE is real).
+    String(Vec<u8>),
+}
+
+impl Value {
+    /// The name `TYPE` reports.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Stream(_) => "stream",
+            Value::String(_) => "string",
+        }
+    }
+}
+
+/// Server settings the engine honours.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    /// `stream-node-max-entries` and `stream-node-max-bytes`.
+    pub node_limits: NodeLimits,
+}
 
 /// The whole dataset of one server.
 #[derive(Clone, Debug, Default)]
-pub struct Db {}
+pub struct Db {
+    /// Keys in byte order.
+    pub keys: BTreeMap<Vec<u8>, Value>,
+    /// Current configuration.
+    pub config: Config,
+}
+
+/// Error text for a value of the wrong type.
+pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
 
 impl Db {
     /// An empty keyspace with Redis's default configuration.
     pub fn new() -> Db {
         Db::default()
+    }
+
+    /// The stream at `key`: `Ok(None)` when missing, `Err` (WRONGTYPE) when
+    /// the key holds something else.
+    pub fn stream(&self, key: &[u8]) -> Result<Option<&Stream>, Reply> {
+        match self.keys.get(key) {
+            None => Ok(None),
+            Some(Value::Stream(s)) => Ok(Some(s)),
+            Some(_) => Err(Reply::err(WRONGTYPE)),
+        }
+    }
+
+    /// Mutable access to the stream at `key`, as [`Db::stream`].
+    pub fn stream_mut(&mut self, key: &[u8]) -> Result<Option<&mut Stream>, Reply> {
+        match self.keys.get_mut(key) {
+            None => Ok(None),
+            Some(Value::Stream(s)) => Ok(Some(s)),
+            Some(_) => Err(Reply::err(WRONGTYPE)),
+        }
     }
 
     /// Runs one command for the client owning `session`.
@@ -19,20 +87,96 @@ impl Db {
         argv: &[Vec<u8>],
         ctx: &ExecContext,
     ) -> Executed {
-        let _ = (session, ctx);
-        let name = argv
-            .first()
-            .map(|a| a.to_ascii_lowercase())
-            .unwrap_or_default();
-        match name.as_slice() {
-            b"ping" => Executed::reply(Reply::Status("PONG".into())),
-            _ => Executed::reply(Reply::err(format!(
-                "ERR unknown command '{}'",
-                String::from_utf8_lossy(argv.first().map(Vec::as_slice).unwrap_or(b""))
-            ))),
+        let Some(name) = argv.first() else {
+            return Executed::reply(Reply::err("ERR empty command"));
+        };
+        let spec = match cmd::lookup(argv) {
+            Ok(spec) => spec,
+            Err(reply) => {
+                session.multi_dirty |= session.multi.is_some();
+                return Executed::reply(reply);
+            }
+        };
+        let lower = name.to_ascii_lowercase();
+        if let Some(queue) = session.multi.as_mut() {
+            match lower.as_slice() {
+                b"exec" | b"discard" | b"multi" | b"quit" | b"reset" => {}
+                _ => {
+                    queue.push(argv.to_vec());
+                    return Executed::reply(Reply::Status("QUEUED".into()));
+                }
+            }
+        }
+        match lower.as_slice() {
+            b"multi" => {
+                if session.multi.is_some() {
+                    return Executed::reply(Reply::err("ERR MULTI calls can not be nested"));
+                }
+                session.multi = Some(Vec::new());
+                session.multi_dirty = false;
+                Executed::reply(Reply::ok())
+            }
+            b"discard" => match session.multi.take() {
+                None => Executed::reply(Reply::err("ERR DISCARD without MULTI")),
+                Some(_) => {
+                    session.multi_dirty = false;
+                    Executed::reply(Reply::ok())
+                }
+            },
+            b"exec" => self.exec(session, ctx),
+            _ => self.run(spec, argv, ctx, false),
         }
     }
-}
 
-#[allow(dead_code)]
-fn _argv_type_check(_: Argv) {}
+    /// EXEC: runs the queued commands back to back; their effects are
+    /// wrapped in MULTI/EXEC as Redis propagates a transaction.
+    fn exec(&mut self, session: &mut Session, ctx: &ExecContext) -> Executed {
+        let Some(queue) = session.multi.take() else {
+            return Executed::reply(Reply::err("ERR EXEC without MULTI"));
+        };
+        if std::mem::take(&mut session.multi_dirty) {
+            return Executed::reply(Reply::err(
+                "EXECABORT Transaction discarded because of previous errors.",
+            ));
+        }
+        let mut replies = Vec::with_capacity(queue.len());
+        let mut effects = Vec::new();
+        let mut signaled = Vec::new();
+        for argv in &queue {
+            let done = match cmd::lookup(argv) {
+                Ok(spec) => self.run(spec, argv, ctx, true),
+                Err(reply) => Executed::reply(reply),
+            };
+            replies.push(done.reply);
+            effects.extend(done.effects);
+            signaled.extend(done.signaled_keys);
+        }
+        if !effects.is_empty() {
+            effects.insert(0, vec![b"MULTI".to_vec()]);
+            effects.push(vec![b"EXEC".to_vec()]);
+        }
+        Executed {
+            reply: Reply::Array(replies),
+            effects,
+            block: None,
+            signaled_keys: signaled,
+        }
+    }
+
+    fn run(
+        &mut self,
+        spec: CommandSpec,
+        argv: &[Vec<u8>],
+        ctx: &ExecContext,
+        in_exec: bool,
+    ) -> Executed {
+        let mut out = Executed::reply(Reply::Nil);
+        let call = cmd::Call { argv, ctx, in_exec };
+        (spec.handler)(self, &call, &mut out);
+        // Inside EXEC nothing may block: a would-block read answers as a timeout.
+        if in_exec {
+            out.block = None;
+        }
+        out
+    }
+}

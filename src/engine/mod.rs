@@ -26,10 +26,18 @@
 //! spawns a thread: time is an argument, as `commandTimeSnapshot` is in
 //! Redis, so the simulator and the server drive the same code.
 
+pub mod cmd;
 pub mod db;
+pub mod group;
 pub mod id;
+pub mod lag;
+pub mod memory;
+pub mod node;
+pub mod pel;
+pub mod rax;
 pub mod reply;
 pub mod session;
+pub mod stream;
 
 pub use db::Db;
 pub use id::StreamId;

@@ -1,0 +1,288 @@
+//! The command table and the helpers every command shares.
+//!
+//! ```text
+//!   name ──▶ CommandSpec { fullname, arity, handler }
+//!   "xgroup" + "create" ──▶ fullname "xgroup|create"   (container commands)
+//!   arity  N > 0: exactly N arguments (the name included)
+//!          N < 0: at least −N
+//! ```
+//!
+//! One file per command family, each exporting handlers with the same
+//! signature: `fn(&mut Db, &Call, &mut Executed)`.
+
+mod keyspace;
+mod xadd;
+mod xclaim;
+mod xgroup;
+mod xinfo;
+mod xpending;
+mod xrange;
+mod xread;
+mod xsetid;
+
+use super::db::Db;
+use super::id::{parse_strict, string2ll};
+use super::{Argv, ExecContext, Executed, Reply, StreamId};
+
+/// The arguments of one command invocation.
+pub struct Call<'a> {
+    /// The command line.
+    pub argv: &'a [Vec<u8>],
+    /// Time and server figures.
+    pub ctx: &'a ExecContext,
+    /// Running inside EXEC (blocking is not allowed).
+    pub in_exec: bool,
+}
+
+impl Call<'_> {
+    /// Argument `i` (0 is the command name); empty if absent.
+    pub fn arg(&self, i: usize) -> &[u8] {
+        self.argv.get(i).map(Vec::as_slice).unwrap_or(b"")
+    }
+
+    /// Number of arguments including the name.
+    pub fn argc(&self) -> usize {
+        self.argv.len()
+    }
+
+    /// The time the command runs at.
+    pub fn now_ms(&self) -> u64 {
+        self.ctx.now_ms
+    }
+}
+
+/// A command handler.
+pub type Handler = fn(&mut Db, &Call, &mut Executed);
+
+/// One entry of the command table.
+#[derive(Clone, Copy)]
+pub struct CommandSpec {
+    /// Lower-case full name (`xgroup|create`), as arity errors print it.
+    pub fullname: &'static str,
+    /// Redis arity.
+    pub arity: i32,
+    /// The implementation.
+    pub handler: Handler,
+}
+
+const fn spec(fullname: &'static str, arity: i32, handler: Handler) -> CommandSpec {
+    CommandSpec {
+        fullname,
+        arity,
+        handler,
+    }
+}
+
+/// Plain commands.
+const COMMANDS: &[CommandSpec] = &[
+    spec("xadd", -5, xadd::xadd),
+    spec("xtrim", -4, xadd::xtrim),
+    spec("xrange", -4, xrange::xrange),
+    spec("xrevrange", -4, xrange::xrevrange),
+    spec("xlen", 2, xrange::xlen),
+    spec("xdel", -3, xrange::xdel),
+    spec("xread", -4, xread::xread),
+    spec("xreadgroup", -7, xread::xread),
+    spec("xack", -4, xpending::xack),
+    spec("xpending", -3, xpending::xpending),
+    spec("xclaim", -6, xclaim::xclaim),
+    spec("xautoclaim", -6, xclaim::xautoclaim),
+    spec("xsetid", -3, xsetid::xsetid),
+    spec("ping", -1, keyspace::ping),
+    spec("echo", 2, keyspace::echo),
+    spec("del", -2, keyspace::del),
+    spec("unlink", -2, keyspace::del),
+    spec("exists", -2, keyspace::exists),
+    spec("type", 2, keyspace::type_),
+    spec("set", -3, keyspace::set),
+    spec("get", 2, keyspace::get),
+    spec("dbsize", 1, keyspace::dbsize),
+    spec("flushall", -1, keyspace::flushall),
+    spec("flushdb", -1, keyspace::flushall),
+    spec("info", -1, keyspace::info),
+    spec("select", 2, keyspace::select),
+    spec("multi", 1, keyspace::unreachable),
+    spec("exec", 1, keyspace::unreachable),
+    spec("discard", 1, keyspace::unreachable),
+    spec("command", -1, keyspace::command),
+];
+
+/// Container commands and their subcommands.
+const CONTAINERS: &[(&str, i32, &[CommandSpec])] = &[
+    (
+        "xgroup",
+        -2,
+        &[
+            spec("xgroup|create", -5, xgroup::create),
+            spec("xgroup|setid", -5, xgroup::setid),
+            spec("xgroup|destroy", 4, xgroup::destroy),
+            spec("xgroup|createconsumer", 5, xgroup::createconsumer),
+            spec("xgroup|delconsumer", 5, xgroup::delconsumer),
+            spec("xgroup|help", 2, xgroup::help),
+        ],
+    ),
+    (
+        "xinfo",
+        -2,
+        &[
+            spec("xinfo|stream", -3, xinfo::stream),
+            spec("xinfo|groups", 3, xinfo::groups),
+            spec("xinfo|consumers", 4, xinfo::consumers),
+            spec("xinfo|help", 2, xinfo::help),
+        ],
+    ),
+    (
+        "config",
+        -2,
+        &[
+            spec("config|get", -3, keyspace::config_get),
+            spec("config|set", -4, keyspace::config_set),
+            spec("config|resetstat", 2, keyspace::config_resetstat),
+        ],
+    ),
+    (
+        "memory",
+        -2,
+        &[spec("memory|usage", -3, keyspace::memory_usage)],
+    ),
+];
+
+/// Finds the command for `argv` and checks its arity, with Redis's errors.
+pub fn lookup(argv: &[Vec<u8>]) -> Result<CommandSpec, Reply> {
+    let name = argv
+        .first()
+        .map(|n| n.to_ascii_lowercase())
+        .unwrap_or_default();
+    if let Some(found) = COMMANDS
+        .iter()
+        .find(|c| c.fullname.as_bytes() == name.as_slice())
+    {
+        return check_arity(*found, argv.len());
+    }
+    if let Some((base, arity, subs)) = CONTAINERS
+        .iter()
+        .find(|(n, _, _)| n.as_bytes() == name.as_slice())
+    {
+        if argv.len() < 2 {
+            let container = spec(base, *arity, keyspace::unreachable);
+            return check_arity(container, argv.len());
+        }
+        let sub = argv[1].to_ascii_lowercase();
+        let hit = subs
+            .iter()
+            .find(|c| c.fullname.as_bytes()[base.len() + 1..] == sub[..]);
+        return match hit {
+            Some(found) => check_arity(*found, argv.len()),
+            None => Err(Reply::err(clean(format!(
+                "ERR unknown subcommand '{}'. Try {} HELP.",
+                truncate(&argv[1], 128),
+                base.to_ascii_uppercase()
+            )))),
+        };
+    }
+    let mut args = String::new();
+    for a in argv.iter().skip(1) {
+        if args.len() >= 128 {
+            break;
+        }
+        let room = 128 - args.len();
+        args.push_str(&format!("'{}' ", truncate(a, room)));
+    }
+    Err(Reply::err(clean(format!(
+        "ERR unknown command '{}', with args beginning with: {}",
+        truncate(argv.first().map(Vec::as_slice).unwrap_or(b""), 128),
+        args
+    ))))
+}
+
+fn check_arity(spec: CommandSpec, argc: usize) -> Result<CommandSpec, Reply> {
+    let argc = argc as i64;
+    let arity = i64::from(spec.arity);
+    if (arity > 0 && arity != argc) || argc < -arity {
+        return Err(Reply::err(format!(
+            "ERR wrong number of arguments for '{}' command",
+            spec.fullname
+        )));
+    }
+    Ok(spec)
+}
+
+/// `%.Ns` of a C string: at most `n` bytes, cut at a NUL.
+fn truncate(bytes: &[u8], n: usize) -> String {
+    let end = bytes
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(bytes.len())
+        .min(n);
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+/// Error replies cannot contain newlines: Redis maps them to spaces.
+fn clean(text: String) -> String {
+    text.replace(['\r', '\n'], " ")
+}
+
+/// Text of an argument for inclusion in an error message.
+pub fn text(bytes: &[u8]) -> String {
+    clean(truncate(bytes, usize::MAX))
+}
+
+/// `ERR Invalid stream ID specified as stream command argument`.
+pub const INVALID_ID: &str = "ERR Invalid stream ID specified as stream command argument";
+/// `ERR syntax error`.
+pub const SYNTAX: &str = "ERR syntax error";
+/// `ERR value is not an integer or out of range`.
+pub const NOT_INTEGER: &str = "ERR value is not an integer or out of range";
+
+/// Case-insensitive comparison with an ASCII keyword.
+pub fn is(arg: &[u8], keyword: &str) -> bool {
+    arg.eq_ignore_ascii_case(keyword.as_bytes())
+}
+
+/// `getLongLongFromObjectOrReply` with the default message.
+pub fn parse_i64(arg: &[u8]) -> Result<i64, Reply> {
+    parse_i64_or(arg, NOT_INTEGER)
+}
+
+/// `getLongLongFromObjectOrReply` with a custom message.
+pub fn parse_i64_or(arg: &[u8], message: &str) -> Result<i64, Reply> {
+    string2ll(arg).ok_or_else(|| Reply::err(message))
+}
+
+/// A strict stream ID or the "Invalid stream ID" error.
+pub fn strict_id(arg: &[u8], missing_seq: u64) -> Result<StreamId, Reply> {
+    parse_strict(arg, missing_seq).ok_or_else(|| Reply::err(INVALID_ID))
+}
+
+/// An ID as a bulk reply.
+pub fn id_reply(id: StreamId) -> Reply {
+    Reply::Bulk(id.to_bytes())
+}
+
+/// An entry as `[id, [field, value, ...]]`.
+pub fn entry_reply(id: StreamId, fields: &[(Vec<u8>, Vec<u8>)]) -> Reply {
+    let mut flat = Vec::with_capacity(fields.len() * 2);
+    for (f, v) in fields {
+        flat.push(Reply::Bulk(f.clone()));
+        flat.push(Reply::Bulk(v.clone()));
+    }
+    Reply::Array(vec![id_reply(id), Reply::Array(flat)])
+}
+
+/// Builds an argv from string-like parts.
+pub fn argv_of(parts: &[&[u8]]) -> Argv {
+    parts.iter().map(|p| p.to_vec()).collect()
+}
+
+/// Propagates the command exactly as received.
+pub fn propagate_verbatim(call: &Call, out: &mut Executed) {
+    out.effects.push(call.argv.to_vec());
+}
+
+/// Every top-level command name with its arity, for `COMMAND`.
+pub fn command_names() -> Vec<(&'static str, i32)> {
+    let mut names: Vec<(&'static str, i32)> =
+        COMMANDS.iter().map(|c| (c.fullname, c.arity)).collect();
+    names.extend(CONTAINERS.iter().map(|(n, a, _)| (*n, *a)));
+    names
+}
