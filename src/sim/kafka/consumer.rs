@@ -256,6 +256,17 @@ impl KafkaWorld {
         }
     }
 
+    /// The positions the client believes it owns; the coordinator judges
+    /// a commit of them (a consumer evicted behind its back still tries).
+    fn client_positions(&self, c: usize) -> Vec<(u32, u64)> {
+        self.consumers[c]
+            .positions
+            .iter()
+            .map(|(p, o)| (*p, *o))
+            .collect()
+    }
+
+    /// Positions of partitions the coordinator currently assigns to `c`.
     fn owned_positions(&self, c: usize) -> Vec<(u32, u64)> {
         let cs = &self.consumers[c];
         let gs = &self.groups[cs.group];
@@ -300,7 +311,7 @@ impl KafkaWorld {
             && t >= cs.next_auto_commit_ms
         {
             cs.next_auto_commit_ms = t + interval_ms;
-            let offsets = self.owned_positions(c);
+            let offsets = self.client_positions(c);
             self.commit(c, &offsets, "commitAsync", " [auto]", t, out);
         }
         let batch = self.fetch(c, t, out);
@@ -331,7 +342,7 @@ impl KafkaWorld {
         cs.waiting = false;
         cs.queue.extend(batch);
         if cs.cfg.commit == CommitPolicy::BeforeProcessing {
-            let offsets = self.owned_positions(c);
+            let offsets = self.client_positions(c);
             self.commit(c, &offsets, "commitSync", "", t, out);
         }
         self.start_next(c, t, out);
@@ -379,7 +390,7 @@ impl KafkaWorld {
             self.consumers[c].current = None;
             if !self.consumers[c].is_async() {
                 if self.consumers[c].cfg.commit == CommitPolicy::AfterBatch {
-                    let offsets = self.owned_positions(c);
+                    let offsets = self.client_positions(c);
                     self.commit(c, &offsets, "commitSync", "", t, out);
                 }
                 self.schedule_poll(c, t);

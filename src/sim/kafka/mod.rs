@@ -323,3 +323,5 @@ impl KafkaWorld {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_group;
