@@ -116,7 +116,14 @@ fn execute(scenario: Arc<Scenario>, flags: &Flags) -> i32 {
     let mut out = std::io::BufWriter::new(stdout.lock());
     if narrate {
         let m = &scenario.meta;
-        let _ = writeln!(out, "== {} {} (seed {})\n   {}\n", m.id, m.title, sim.seed(), m.learning_goal);
+        let _ = writeln!(
+            out,
+            "== {} {} (seed {})\n   {}\n",
+            m.id,
+            m.title,
+            sim.seed(),
+            m.learning_goal
+        );
     }
     let progress = std::io::stderr().is_terminal() && !(narrate && std::io::stdout().is_terminal());
     let end = sim.end_ms().max(1);
@@ -129,7 +136,10 @@ fn execute(scenario: Arc<Scenario>, flags: &Flags) -> i32 {
                 setup_steps += 1;
             } else if narrate {
                 if setup_steps > 0 {
-                    let _ = writeln!(out, "t=       0ms  setup      # {setup_steps} commands: configuration, preloaded entries, groups (see --trace)");
+                    let _ = writeln!(
+                        out,
+                        "t=       0ms  setup      # {setup_steps} commands: configuration, preloaded entries, groups (see --trace)"
+                    );
                     setup_steps = 0;
                 }
                 let _ = write!(out, "{}", narrate_step(&r, &names));
@@ -164,7 +174,10 @@ fn execute(scenario: Arc<Scenario>, flags: &Flags) -> i32 {
         for f in outcome.failures() {
             eprintln!("{f}");
         }
-        eprintln!("reproduce with: streamlab run <file> --seed {} --check", outcome.seed);
+        eprintln!(
+            "reproduce with: streamlab run <file> --seed {} --check",
+            outcome.seed
+        );
         return 1;
     }
     0
@@ -178,7 +191,10 @@ pub fn narrate_step(r: &StepRecord, names: &[String]) -> String {
     let mut s = String::new();
     match (&r.command, &r.reply) {
         (Some(cmd), reply) => {
-            s.push_str(&format!("{head} > {}\n", streamlab::sim::trace::command_text(cmd)));
+            s.push_str(&format!(
+                "{head} > {}\n",
+                streamlab::sim::trace::command_text(cmd)
+            ));
             if let Some(reply) = reply {
                 for line in reply.to_cli_text().lines() {
                     s.push_str(&format!("{:26}{line}\n", ""));
@@ -212,10 +228,16 @@ pub fn summary(o: &Outcome) -> String {
         ));
     }
     let passed = o.expectations.iter().filter(|e| e.pass).count();
-    s.push_str(&format!("   expectations: {passed}/{} passed\n", o.expectations.len()));
+    s.push_str(&format!(
+        "   expectations: {passed}/{} passed\n",
+        o.expectations.len()
+    ));
     for e in &o.expectations {
         let mark = if e.pass { "ok  " } else { "FAIL" };
-        s.push_str(&format!("   {mark} at {:<8} {} {} (observed {})\n", e.at, e.metric, e.expected, e.observed));
+        s.push_str(&format!(
+            "   {mark} at {:<8} {} {} (observed {})\n",
+            e.at, e.metric, e.expected, e.observed
+        ));
     }
     s
 }

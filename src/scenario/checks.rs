@@ -54,6 +54,9 @@ pub enum FaultKind {
         /// New consumer name (`None` keeps the old one).
         #[serde(default)]
         consumer_name: Option<String>,
+        /// Read own pending entries first (`None`: as the actor's spec says).
+        #[serde(default)]
+        read_history: Option<bool>,
     },
     /// Freeze an actor for a while (it keeps its state).
     HangActor {
@@ -73,6 +76,10 @@ pub enum FaultKind {
     },
     /// Promote the named replica now.
     Failover(String),
+    /// A Kafka consumer closes cleanly (LeaveGroup, immediate rebalance).
+    CloseKafkaConsumer(String),
+    /// Kafka broker `n` stops.
+    KafkaBrokerCrash(u32),
 }
 
 /// A read-only command recorded into the trace.

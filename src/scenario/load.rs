@@ -79,7 +79,17 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
     if s.meta.duration_ms == 0 {
         return Err(("duration_ms".into(), "meta.duration_ms must be > 0".into()));
     }
-    let names: Vec<&str> = s.actors.iter().map(|a| a.name()).collect();
+    let kafka_names = s
+        .kafka
+        .as_ref()
+        .map(crate::sim::kafka_link::kafka_actor_names)
+        .unwrap_or_default();
+    if let Some(k) = &s.kafka {
+        crate::sim::kafka::KafkaWorld::new(k.clone())
+            .map_err(|e| ("kafka".to_string(), format!("kafka section: {e}")))?;
+    }
+    let mut names: Vec<&str> = s.actors.iter().map(|a| a.name()).collect();
+    names.extend(kafka_names.iter().map(String::as_str));
     for (i, n) in names.iter().enumerate() {
         if names[..i].contains(n) {
             return Err((
@@ -107,7 +117,6 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
                 return Err((quoted(&c.name), "claimer interval_ms must be > 0".into()));
             }
             if let ClaimThen::HandTo(target) = &c.then {
-                expect_actor(target, "HandTo")?;
                 let is_consumer = s
                     .actors
                     .iter()

@@ -45,6 +45,9 @@ pub struct Scenario {
     /// Narrative lines for the transcript.
     #[serde(default)]
     pub captions: Vec<CaptionSpec>,
+    /// The Kafka side (topics, producers, consumer groups), run beside Redis.
+    #[serde(default)]
+    pub kafka: Option<crate::sim::kafka::KafkaConfig>,
 }
 
 /// Identity and global parameters of a run.

@@ -119,6 +119,8 @@ pub struct Ctx {
     pub mid_triggers: Vec<(u32, String, u32)>,
     /// The next message number a producer assigns.
     pub next_msg: u64,
+    /// The Kafka model, when the scenario has one.
+    pub kafka: Option<super::kafka::KafkaWorld>,
     /// Bumped whenever the primary changes or restarts.
     pub redis_epoch: u64,
     /// Error replies by their first word.

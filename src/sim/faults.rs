@@ -35,11 +35,13 @@ pub fn apply(sim: &mut Simulation, i: usize) {
         FaultKind::RestartActor {
             name,
             consumer_name,
+            read_history,
         } => {
             let Some(a) = sim.actor_index(name) else {
                 return;
             };
-            sim.actors[a].restart(a as u32, consumer_name.as_deref(), &mut sim.ctx);
+            let new_name = consumer_name.as_deref();
+            sim.actors[a].restart(a as u32, new_name, *read_history, &mut sim.ctx);
             match consumer_name {
                 Some(n) => format!("{name} restarts as consumer {n}"),
                 None => format!("{name} restarts with the same consumer name"),
@@ -90,6 +92,8 @@ pub fn apply(sim: &mut Simulation, i: usize) {
             );
             format!("network partition: the primary is cut off until t={heal_at_ms}")
         }
+        // The Kafka model received these when the run was built.
+        FaultKind::CloseKafkaConsumer(_) | FaultKind::KafkaBrokerCrash(_) => return,
         FaultKind::Failover(name) => {
             let idx = sim
                 .ctx

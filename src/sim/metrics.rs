@@ -274,6 +274,10 @@ pub fn value(sim: &mut Simulation, metric: &str) -> Result<Value, String> {
                 .ok_or_else(|| format!("probe {i} has not run"))
         }
         "cluster" => super::cluster::metric(sim, rest),
+        "kafka" => {
+            sim.refresh_deliverability();
+            super::kafka_link::metric(&sim.ctx, rest)
+        }
         other => Err(format!("unknown metric family {other:?}")),
     }
 }

@@ -23,6 +23,7 @@ pub mod deliverable;
 pub mod expect;
 pub mod faults;
 pub mod kafka;
+pub mod kafka_link;
 pub mod ledger;
 pub mod metrics;
 pub mod outcome;

@@ -115,6 +115,7 @@ impl Simulation {
             handoffs: Vec::new(),
             mid_triggers: Vec::new(),
             next_msg: first_msg,
+            kafka: super::kafka_link::build(&scenario, seed).ok().flatten(),
             redis_epoch: 0,
             errors: Default::default(),
             stepped: false,
@@ -131,7 +132,10 @@ impl Simulation {
             .iter()
             .filter_map(|a| Actor::new(a, &root, &scenario.actors))
             .collect();
-        let names = actors.iter().map(|a| a.name.clone()).collect::<Vec<_>>();
+        let mut names = actors.iter().map(|a| a.name.clone()).collect::<Vec<_>>();
+        if let Some(k) = &scenario.kafka {
+            names.extend(super::kafka_link::kafka_names(k));
+        }
         for (i, a) in actors.iter().enumerate() {
             if let Some(t) = a.first_wake_ms() {
                 ctx.wake(t, i as u32, 0, Wake::Start);
@@ -225,6 +229,17 @@ impl Simulation {
     /// Runs events until one records a step; false when the run is over.
     pub fn step(&mut self) -> bool {
         while !self.finished {
+            let next_ms = self.ctx.queue.peek_key().map(|k| k.time_ms);
+            let kafka_ms = self.ctx.kafka.as_ref().and_then(|k| k.next_event_ms());
+            if let Some(tk) = kafka_ms
+                && tk <= self.end_ms
+                && next_ms.is_none_or(|t| tk <= t)
+            {
+                if super::kafka_link::advance(&mut self.ctx, tk, &self.names) > 0 {
+                    return true;
+                }
+                continue;
+            }
             let Some(key) = self.ctx.queue.peek_key() else {
                 self.finish();
                 break;
@@ -410,11 +425,12 @@ impl Simulation {
         let still = super::deliverable::still_deliverable(self);
         let now = self.ctx.now_ms;
         self.ctx.ledger_redis.set_still_deliverable(&still, now);
+        super::kafka_link::finalize(&mut self.ctx);
     }
 
-    /// Index of the actor called `name`.
+    /// Index of the Redis-side actor called `name`.
     pub fn actor_index(&self, name: &str) -> Option<usize> {
-        self.names.iter().position(|n| n == name)
+        self.actors.iter().position(|a| a.name == name)
     }
 }
 

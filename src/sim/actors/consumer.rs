@@ -106,13 +106,13 @@ impl Consumer {
     }
 
     /// Prepares a fresh process (new connection, optional new name).
-    pub fn restart(&mut self, consumer_name: Option<&str>) {
+    pub fn restart(&mut self, consumer_name: Option<&str>, read_history: Option<bool>) {
         self.crash();
         self.session = Session::default();
         if let Some(n) = consumer_name {
             self.consumer_name = n.to_string();
         }
-        self.history = self.spec.read_history_on_start;
+        self.history = read_history.unwrap_or(self.spec.read_history_on_start);
         self.history_cursor = "0".into();
         self.reads = 0;
     }

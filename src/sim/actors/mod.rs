@@ -119,12 +119,18 @@ impl Actor {
     }
 
     /// Starts a crashed actor again (optionally under a new consumer name).
-    pub fn restart(&mut self, idx: u32, consumer_name: Option<&str>, ctx: &mut Ctx) {
+    pub fn restart(
+        &mut self,
+        idx: u32,
+        consumer_name: Option<&str>,
+        read_history: Option<bool>,
+        ctx: &mut Ctx,
+    ) {
         self.alive = true;
         self.generation += 1;
         self.hung_until_ms = 0;
         if let Kind::Consumer(c) = &mut self.kind {
-            c.restart(consumer_name);
+            c.restart(consumer_name, read_history);
         }
         ctx.wake(ctx.now_ms, idx, self.generation, Wake::Start);
     }
