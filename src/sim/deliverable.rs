@@ -14,6 +14,7 @@
 use super::replies;
 use super::simulation::Simulation;
 use crate::engine::{ExecContext, Reply, Session};
+use crate::scenario::schema::{ActorSpec, ClaimThen};
 use std::collections::BTreeSet;
 
 fn parse_id(id: &str) -> (u64, u64) {
@@ -30,6 +31,18 @@ pub fn still_deliverable(sim: &mut Simulation) -> BTreeSet<u64> {
         return still;
     }
     let keys = super::faults::stream_keys(sim);
+    let dlqs: Vec<String> = sim
+        .scenario
+        .actors
+        .iter()
+        .filter_map(|a| match a {
+            ActorSpec::Claimer(c) => match &c.then {
+                ClaimThen::DeadLetter { dlq_stream, .. } => Some(dlq_stream.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
     let unix = sim.ctx.unix_ms();
     let ctx = ExecContext::at(unix);
     let mut session = Session::default();
@@ -38,6 +51,11 @@ pub fn still_deliverable(sim: &mut Simulation) -> BTreeSet<u64> {
         let argv: Vec<Vec<u8>> = parts.iter().map(|p| p.as_bytes().to_vec()).collect();
         db.execute(&mut session, &argv, &ctx).reply
     };
+    // A message copied to a dead-letter stream waits for a human: not lost.
+    for key in &dlqs {
+        let entries = replies::entries(&run(&["XRANGE", key, "-", "+"]));
+        still.extend(entries.iter().filter_map(|e| e.msg));
+    }
     for key in keys {
         let entries = replies::entries(&run(&["XRANGE", &key, "-", "+"]));
         let Reply::Array(groups) = run(&["XINFO", "GROUPS", &key]) else {

@@ -10,6 +10,9 @@
 //!   claim.<actor>.<claimed|deleted|dead_lettered|cursor>     xack.<actor>.zero_replies
 //!   producer.<actor>.<acked|rejected|in_doubt>               actor.<actor>.<attempts|completed|failed>
 //!   errors.<FIRST_WORD>        probe.<index>                 cluster.<slot|node>.<key>
+//!   reply.<admin>.<n>          (the n-th scripted command's reply, compact text)
+//!   message.<redis|kafka>.<msg>.<attempts|deliveries|completions>
+//!   kafka.<group>.<committed|owner|lag>.<p>   kafka.<group>.lag.max   kafka.<topic>.duplicates
 //! ```
 //!
 //! Engine figures are read the way a person would: by sending XLEN, XINFO
@@ -20,9 +23,9 @@ use super::simulation::Simulation;
 use crate::engine::{ExecContext, Reply, Session};
 use crate::scenario::checks::{Expectation, Value};
 
-const PREFIXES: [&str; 12] = [
+const PREFIXES: [&str; 14] = [
     "ledger", "stream", "group", "consumer", "entry", "claim", "xack", "producer", "actor",
-    "errors", "probe", "cluster",
+    "errors", "probe", "cluster", "reply", "message",
 ];
 
 /// Checks the shape of a metric path at load time.
@@ -34,6 +37,8 @@ pub fn check_metric_syntax(metric: &str) -> Result<(), String> {
         "group" => 4,
         "consumer" | "entry" => 5,
         "errors" | "probe" => 2,
+        "reply" => 3,
+        "message" => 4,
         "kafka" => 3,
         _ => {
             return Err(format!(
@@ -254,6 +259,30 @@ pub fn value(sim: &mut Simulation, metric: &str) -> Result<Value, String> {
                 return Ok(Value::Text(t.clone()));
             }
             Ok(Value::Int(sim.ctx.counter(metric)))
+        }
+        "reply" => sim
+            .ctx
+            .texts
+            .get(metric)
+            .map(|t| Value::Text(t.clone()))
+            .ok_or_else(|| format!("{metric}: that command has not run")),
+        "message" => {
+            let (sys_msg, f) = rest.rsplit_once('.').ok_or("message.<system>.<msg>.<field>")?;
+            let (system, msg) = sys_msg.split_once('.').ok_or("message.<system>.<msg>.<field>")?;
+            let msg: u64 = msg.parse().map_err(|_| format!("{msg:?} is not a message number"))?;
+            let ledger = match system {
+                "redis" => &sim.ctx.ledger_redis,
+                "kafka" => &sim.ctx.ledger_kafka,
+                other => return Err(format!("unknown ledger {other:?}")),
+            };
+            let h = ledger.history(msg);
+            let n = |f: fn(&super::ledger::MsgHistory) -> usize| h.map_or(0, f) as i64;
+            match f {
+                "attempts" => int(n(|h| h.starts.len())),
+                "deliveries" => int(n(|h| h.deliveries.len())),
+                "completions" => int(n(|h| h.completions.len())),
+                other => Err(format!("unknown message field {other:?}; expected attempts, deliveries or completions")),
+            }
         }
         "errors" => Ok(Value::Int(
             sim.ctx

@@ -32,6 +32,8 @@ enum Todo {
     Fetch(Entry),
     CheckCount(Entry),
     Claim(String),
+    /// Fetch the body, then copy it to the DLQ.
+    DeadLetterFetch(String, i64),
     DeadLetter(String, i64, u64),
     Ack(String),
 }
@@ -253,11 +255,7 @@ impl Claimer {
                 for row in replies::pending_rows(&ex.reply) {
                     match self.dead_letter_at() {
                         Some(max) if row.deliveries >= max as i64 => {
-                            self.todo.push_back(Todo::DeadLetter(
-                                row.id.clone(),
-                                row.deliveries,
-                                0,
-                            ));
+                            self.todo.push_back(Todo::DeadLetterFetch(row.id.clone(), row.deliveries));
                             self.todo.push_back(Todo::Ack(row.id));
                         }
                         _ => self.todo.push_back(Todo::Claim(row.id)),
@@ -295,12 +293,24 @@ impl Claimer {
                     _ => self.work.push_back(e),
                 }
             }
-            Todo::DeadLetter(id, n, _msg) => {
+            Todo::DeadLetterFetch(id, n) => {
+                let argv = argv_of(&["XRANGE", &stream, &id, &id]);
+                let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+                let msg = replies::entries(&ex.reply).first().and_then(|e| e.msg);
+                self.todo
+                    .push_front(Todo::DeadLetter(id, n, msg.unwrap_or(0)));
+            }
+            Todo::DeadLetter(id, n, msg) => {
                 let ClaimThen::DeadLetter { dlq_stream, .. } = &self.spec.then else {
                     return;
                 };
                 let n = n.to_string();
-                let argv = argv_of(&["XADD", dlq_stream, "*", "orig", &id, "deliveries", &n]);
+                let m = msg.to_string();
+                // The copy keeps the message number, so the ledger sees the
+                // message as parked for a human, not lost.
+                let argv = argv_of(&[
+                    "XADD", dlq_stream, "*", "orig", &id, "deliveries", &n, "m", &m,
+                ]);
                 let note = Note::Text(format!("dead-letters {id} after {n} deliveries"));
                 ctx.exec(me.who(), &mut self.session, argv, note);
                 ctx.count(&format!("claim.{}.dead_lettered", me.name), 1);
