@@ -26,13 +26,17 @@
 //! spawns a thread: time is an argument, as `commandTimeSnapshot` is in
 //! Redis, so the simulator and the server drive the same code.
 
+pub mod chunked;
 pub mod cmd;
 pub mod db;
 pub mod group;
 pub mod id;
+pub mod jemalloc;
 pub mod lag;
+pub mod listpack;
 pub mod memory;
 pub mod node;
+mod node_dump;
 pub mod pel;
 pub mod rax;
 pub mod reply;
