@@ -2,7 +2,7 @@
 //!
 //! ```text
 //!   for each bundled scenario:
-//!     run twice with its own seed, full length      ─▶ traces equal, line by line
+//!     run twice with its own seed, full length      ─▶ trace hashes equal (lines compared on a mismatch)
 //!     for SIM_SEEDS seeds (default 32) or SIM_SEED:  ─▶ run twice, hashes equal
 //!       (sweeps stop after SWEEP_STEPS steps: long scenarios would dominate)
 //!   a failure names the scenario, the seed and the first differing step
@@ -12,7 +12,7 @@ use std::sync::Arc;
 use streamlab::scenario::{Scenario, builtin, parse_scenario};
 use streamlab::sim::{RunOptions, Simulation};
 
-const SWEEP_STEPS: u64 = 20_000;
+const SWEEP_STEPS: u64 = 2_000;
 
 fn trace(s: &Arc<Scenario>, seed: u64, max_steps: u64) -> (Vec<String>, u64) {
     let mut sim = Simulation::new(
@@ -83,12 +83,15 @@ fn sweep_seeds() -> Vec<u64> {
 fn every_scenario_twice_with_its_own_seed_gives_identical_traces() {
     for s in scenarios() {
         let seed = s.meta.seed;
-        let (a, ha) = trace(&s, seed, u64::MAX);
-        let (b, hb) = trace(&s, seed, u64::MAX);
-        if let Err(e) = compare(&s.meta.id, seed, &a, &b) {
-            panic!("{e}");
+        if hash_only(&s, seed, u64::MAX) == hash_only(&s, seed, u64::MAX) {
+            continue;
         }
-        assert_eq!(ha, hb, "{}: equal lines but different hashes", s.meta.id);
+        let (a, _) = trace(&s, seed, u64::MAX);
+        let (b, _) = trace(&s, seed, u64::MAX);
+        match compare(&s.meta.id, seed, &a, &b) {
+            Err(e) => panic!("{e}"),
+            Ok(()) => panic!("{}: equal lines but different hashes", s.meta.id),
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //!   stream.<key>.<xlen_min_steady|xlen_max_steady>   (XLEN extremes once trimming holds it)
 //!   group.<key>.<group>.<pel|last_delivered_id|entries_read|lag|consumers>
 //!   consumer.<key>.<group>.<consumer>.<pending|exists>
-//!   entry.<key>.<group>.<id>.<delivery_count|owner|pending>
+//!   entry.<key>.<group>.<id>.<delivery_count|owner|idle_ms|pending>
 //!   claim.<actor>.<claimed|deleted|dead_lettered|cursor>     xack.<actor>.zero_replies
 //!   producer.<actor>.<acked|rejected|in_doubt>               actor.<actor>.<attempts|completed|failed>
 //!   errors.<FIRST_WORD>        probe.<index>                 cluster.<slot|node>.<key>
@@ -250,6 +250,7 @@ pub fn value(sim: &mut Simulation, metric: &str) -> Result<Value, String> {
                 ("pending", r) => int(r.is_some() as i64),
                 ("delivery_count", Some(r)) => int(r.deliveries),
                 ("owner", Some(r)) => Ok(Value::Text(r.owner.clone())),
+                ("idle_ms", Some(r)) => int(r.idle_ms),
                 (_, None) => Err(format!("{id} is not pending in {key}/{group}")),
                 (other, _) => Err(format!("unknown entry field {other:?}")),
             }
@@ -267,9 +268,15 @@ pub fn value(sim: &mut Simulation, metric: &str) -> Result<Value, String> {
             .map(|t| Value::Text(t.clone()))
             .ok_or_else(|| format!("{metric}: that command has not run")),
         "message" => {
-            let (sys_msg, f) = rest.rsplit_once('.').ok_or("message.<system>.<msg>.<field>")?;
-            let (system, msg) = sys_msg.split_once('.').ok_or("message.<system>.<msg>.<field>")?;
-            let msg: u64 = msg.parse().map_err(|_| format!("{msg:?} is not a message number"))?;
+            let (sys_msg, f) = rest
+                .rsplit_once('.')
+                .ok_or("message.<system>.<msg>.<field>")?;
+            let (system, msg) = sys_msg
+                .split_once('.')
+                .ok_or("message.<system>.<msg>.<field>")?;
+            let msg: u64 = msg
+                .parse()
+                .map_err(|_| format!("{msg:?} is not a message number"))?;
             let ledger = match system {
                 "redis" => &sim.ctx.ledger_redis,
                 "kafka" => &sim.ctx.ledger_kafka,
@@ -281,7 +288,9 @@ pub fn value(sim: &mut Simulation, metric: &str) -> Result<Value, String> {
                 "attempts" => int(n(|h| h.starts.len())),
                 "deliveries" => int(n(|h| h.deliveries.len())),
                 "completions" => int(n(|h| h.completions.len())),
-                other => Err(format!("unknown message field {other:?}; expected attempts, deliveries or completions")),
+                other => Err(format!(
+                    "unknown message field {other:?}; expected attempts, deliveries or completions"
+                )),
             }
         }
         "errors" => Ok(Value::Int(

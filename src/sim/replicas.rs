@@ -59,6 +59,9 @@ pub struct Replication {
     start_unix_ms: u64,
     /// Extra delay of the last WAIT reply, for the caller.
     pub wait_delay_ms: u64,
+    /// Replicas the primary counts for min-replicas-to-write. A promotion
+    /// does not change it: the demoted node comes back as a replica.
+    known_replicas: u64,
     /// Database promoted while partitioned, installed at heal time.
     pub pending_promotion: Option<Db>,
 }
@@ -72,7 +75,7 @@ impl Replication {
         root: &SimRng,
         start_unix_ms: u64,
     ) -> Replication {
-        let replicas = specs
+        let replicas: Vec<Replica> = specs
             .iter()
             .map(|s| {
                 let mut rng = root.fork(&format!("replica:{}", s.name));
@@ -93,6 +96,7 @@ impl Replication {
             })
             .collect();
         Replication {
+            known_replicas: replicas.len() as u64,
             replicas,
             min_replicas,
             sentinel,
@@ -209,7 +213,7 @@ impl Replication {
         let now_s = (self.start_unix_ms + now_ms) / 1000;
         let ack_s = (self.start_unix_ms + self.last_ack_ms) / 1000;
         let good = if now_s.saturating_sub(ack_s) <= rule.max_lag_s {
-            self.replicas.len() as u64
+            self.known_replicas
         } else {
             0
         };

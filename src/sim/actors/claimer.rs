@@ -255,7 +255,8 @@ impl Claimer {
                 for row in replies::pending_rows(&ex.reply) {
                     match self.dead_letter_at() {
                         Some(max) if row.deliveries >= max as i64 => {
-                            self.todo.push_back(Todo::DeadLetterFetch(row.id.clone(), row.deliveries));
+                            self.todo
+                                .push_back(Todo::DeadLetterFetch(row.id.clone(), row.deliveries));
                             self.todo.push_back(Todo::Ack(row.id));
                         }
                         _ => self.todo.push_back(Todo::Claim(row.id)),
@@ -309,7 +310,15 @@ impl Claimer {
                 // The copy keeps the message number, so the ledger sees the
                 // message as parked for a human, not lost.
                 let argv = argv_of(&[
-                    "XADD", dlq_stream, "*", "orig", &id, "deliveries", &n, "m", &m,
+                    "XADD",
+                    dlq_stream,
+                    "*",
+                    "orig",
+                    &id,
+                    "deliveries",
+                    &n,
+                    "m",
+                    &m,
                 ]);
                 let note = Note::Text(format!("dead-letters {id} after {n} deliveries"));
                 ctx.exec(me.who(), &mut self.session, argv, note);
