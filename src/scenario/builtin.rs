@@ -54,6 +54,9 @@ bundled!(
     "s11b_missing_acks.ron",
     "s11c_stolen_work.ron",
     "s11d_min_idle_fix.ron",
+    "s12_cluster_slots.ron",
+    "s13_bridge_restart.ron",
+    "s13b_bridge_outage_trim.ron",
 );
 
 /// The scenario `cargo run` replays without arguments.

@@ -24,6 +24,14 @@ pub struct FaultSpec {
 pub enum When {
     /// At this virtual time.
     At(u64),
+    /// Right after Kafka acknowledged a bridge batch read at or after `read_at_ms`
+    /// (before the bridge's XACK).
+    AfterKafkaAck {
+        /// Bridge actor name.
+        actor: String,
+        /// Earliest read time of the batch.
+        read_at_ms: u64,
+    },
     /// Half-way through the named actor's processing of this stream ID.
     MidProcessing {
         /// Actor name.

@@ -84,14 +84,30 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
         .as_ref()
         .map(crate::sim::kafka_link::kafka_actor_names)
         .unwrap_or_default();
-    if let Some(k) = &s.kafka {
-        crate::sim::kafka::KafkaWorld::new(k.clone())
-            .map_err(|e| ("kafka".to_string(), format!("kafka section: {e}")))?;
+    crate::sim::kafka_link::build(s, s.meta.seed)
+        .map_err(|e| ("kafka".to_string(), format!("kafka section: {e}")))?;
+    for a in &s.actors {
+        if let ActorSpec::Bridge(b) = a {
+            let has_producer = s
+                .kafka
+                .as_ref()
+                .is_some_and(|k| k.producers.iter().any(|p| p.name == b.name));
+            if !has_producer {
+                return Err((
+                    quoted(&b.name),
+                    format!(
+                        "bridge {:?} needs a Kafka producer of the same name in the kafka section (schedule: Manual)",
+                        b.name
+                    ),
+                ));
+            }
+        }
     }
     let mut names: Vec<&str> = s.actors.iter().map(|a| a.name()).collect();
     names.extend(kafka_names.iter().map(String::as_str));
-    for (i, n) in names.iter().enumerate() {
-        if names[..i].contains(n) {
+    let actor_names: Vec<&str> = s.actors.iter().map(|a| a.name()).collect();
+    for (i, n) in actor_names.iter().enumerate() {
+        if actor_names[..i].contains(n) {
             return Err((
                 quoted(n),
                 format!("duplicate actor name {n:?}; expected every actor name to be unique"),
@@ -141,7 +157,7 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
         }
     }
     for f in &s.faults {
-        if let When::MidProcessing { actor, .. } = &f.when {
+        if let When::MidProcessing { actor, .. } | When::AfterKafkaAck { actor, .. } = &f.when {
             expect_actor(actor, "fault trigger")?;
         }
         match &f.kind {

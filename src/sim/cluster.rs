@@ -66,6 +66,51 @@ pub fn cross_slot(keys: &[&[u8]]) -> Option<&'static str> {
         .then_some("CROSSSLOT Keys in request don't hash to the same slot")
 }
 
+/// The key arguments of a stream or keyspace command.
+pub fn command_keys(argv: &[Vec<u8>]) -> Vec<&[u8]> {
+    let Some(name) = argv.first() else {
+        return Vec::new();
+    };
+    let name = name.to_ascii_lowercase();
+    match name.as_slice() {
+        b"xread" | b"xreadgroup" => {
+            let Some(at) = argv.iter().position(|a| a.eq_ignore_ascii_case(b"streams")) else {
+                return Vec::new();
+            };
+            let rest = &argv[at + 1..];
+            rest[..rest.len() / 2].iter().map(Vec::as_slice).collect()
+        }
+        b"xgroup" | b"xinfo" => argv.get(2).map(Vec::as_slice).into_iter().collect(),
+        b"del" | b"unlink" | b"exists" => argv[1..].iter().map(Vec::as_slice).collect(),
+        b"multi" | b"exec" | b"discard" | b"ping" | b"wait" | b"config" | b"info" | b"dbsize"
+        | b"flushall" | b"command" => Vec::new(),
+        _ => argv.get(1).map(Vec::as_slice).into_iter().collect(),
+    }
+}
+
+/// Redis Cluster's check before running a command for `session`: a
+/// command whose keys span slots gets CROSSSLOT (and poisons an open
+/// transaction); EXEC checks every queued command together and discards
+/// the transaction when they span slots.
+pub fn check(argv: &[Vec<u8>], session: &mut crate::engine::Session) -> Option<&'static str> {
+    let is_exec = argv
+        .first()
+        .is_some_and(|a| a.eq_ignore_ascii_case(b"exec"));
+    if is_exec {
+        let queued = session.multi.as_ref()?;
+        let keys: Vec<&[u8]> = queued.iter().flat_map(|q| command_keys(q)).collect();
+        let err = cross_slot(&keys)?;
+        session.multi = None;
+        session.multi_dirty = false;
+        return Some(err);
+    }
+    let err = cross_slot(&command_keys(argv))?;
+    if session.multi.is_some() {
+        session.multi_dirty = true;
+    }
+    Some(err)
+}
+
 /// `cluster.slot.<key>` and `cluster.node.<key>`.
 pub fn metric(sim: &Simulation, rest: &str) -> Result<Value, String> {
     let (what, key) = rest.split_once('.').ok_or("cluster.<slot|node>.<key>")?;
@@ -126,6 +171,26 @@ mod tests {
     fn crossslot_only_when_slots_differ() {
         assert!(cross_slot(&[b"orders", b"orders:dlq"]).is_some());
         assert!(cross_slot(&[b"{orders}:stream", b"{orders}:dlq"]).is_none());
+    }
+
+    #[test]
+    fn exec_checks_the_whole_transaction() {
+        let argv =
+            |s: &str| -> Vec<Vec<u8>> { s.split(' ').map(|p| p.as_bytes().to_vec()).collect() };
+        let mut session = crate::engine::Session::default();
+        session.multi = Some(vec![
+            argv("XACK orders g 1-0"),
+            argv("XADD orders:dlq * f v"),
+        ]);
+        assert!(check(&argv("EXEC"), &mut session).is_some());
+        assert!(session.multi.is_none());
+        session.multi = Some(vec![
+            argv("XACK {orders}:s g 1-0"),
+            argv("XADD {orders}:dlq * f v"),
+        ]);
+        assert!(check(&argv("EXEC"), &mut session).is_none());
+        assert!(check(&argv("XREADGROUP GROUP g c STREAMS a b > >"), &mut session).is_some());
+        assert!(session.multi_dirty);
     }
 
     #[test]

@@ -117,10 +117,15 @@ pub struct Ctx {
     pub handoffs: Vec<(u32, Vec<Entry>)>,
     /// `(actor, stream id, fault index)` triggers not fired yet.
     pub mid_triggers: Vec<(u32, String, u32)>,
+    /// `(bridge, read_at_ms, fault index)`: fire after the Kafka ack of a
+    /// batch read at or after `read_at_ms`.
+    pub ack_triggers: Vec<(u32, u64, u32)>,
     /// The next message number a producer assigns.
     pub next_msg: u64,
     /// The Kafka model, when the scenario has one.
     pub kafka: Option<super::kafka::KafkaWorld>,
+    /// Cluster topology: commands are checked for CROSSSLOT.
+    pub cluster: bool,
     /// Bumped whenever the primary changes or restarts.
     pub redis_epoch: u64,
     /// Error replies by their first word.
@@ -152,6 +157,11 @@ impl Ctx {
     }
 
     fn route(&mut self, session: &mut Session, argv: &[Vec<u8>], unix_ms: u64) -> Executed {
+        if self.cluster
+            && let Some(e) = super::cluster::check(argv, session)
+        {
+            return Executed::reply(Reply::err(e));
+        }
         if let Some(refusal) = self.replication.refuse_write(argv, self.now_ms) {
             return Executed::reply(Reply::err(refusal));
         }

@@ -53,8 +53,15 @@ pub fn build(s: &Scenario, seed: u64) -> Result<Option<KafkaWorld>, String> {
     let mut cfg = cfg.clone();
     cfg.seed = super::rng::child_seed(seed, "kafka");
     let mut world = KafkaWorld::new(cfg.clone()).map_err(|e| e.to_string())?;
-    let targets = kafka_actor_names(&cfg);
-    let is_kafka = |n: &str| targets.iter().any(|t| t == n);
+    let consumers: Vec<String> = cfg
+        .groups
+        .iter()
+        .flat_map(|g| g.consumers.iter().map(|c| c.name.clone()))
+        .collect();
+    let producers: Vec<String> = cfg.producers.iter().map(|p| p.name.clone()).collect();
+    let is_consumer = |n: &str| consumers.iter().any(|t| t == n);
+    let is_producer = |n: &str| producers.iter().any(|t| t == n);
+    let is_kafka = |n: &str| is_consumer(n) || is_producer(n);
     for f in &s.faults {
         let at = match &f.when {
             When::At(t) => *t,
@@ -76,15 +83,16 @@ pub fn build(s: &Scenario, seed: u64) -> Result<Option<KafkaWorld>, String> {
             _ => continue,
         };
         let r = match &f.kind {
-            FaultKind::CrashActor(n) if is_kafka(n) => world.crash_consumer(n, at),
-            FaultKind::RestartActor { name, .. } if is_kafka(name) => {
-                if cfg.producers.iter().any(|p| &p.name == name) {
-                    world.restart_producer(name, at)
-                } else {
-                    world.restart_consumer(name, at)
-                }
+            FaultKind::CrashActor(n) if is_consumer(n) => world.crash_consumer(n, at),
+            // A producer (or a bridge producing under its own name) comes
+            // back as a new producer session.
+            FaultKind::RestartActor { name, .. } if is_producer(name) => {
+                world.restart_producer(name, at)
             }
-            FaultKind::HangActor { name, for_ms } if is_kafka(name) => {
+            FaultKind::RestartActor { name, .. } if is_consumer(name) => {
+                world.restart_consumer(name, at)
+            }
+            FaultKind::HangActor { name, for_ms } if is_consumer(name) => {
                 world.hang_consumer(name, at, *for_ms)
             }
             FaultKind::CloseKafkaConsumer(n) => world.close_consumer(n, at),

@@ -114,8 +114,13 @@ impl Simulation {
             signaled: Vec::new(),
             handoffs: Vec::new(),
             mid_triggers: Vec::new(),
+            ack_triggers: Vec::new(),
             next_msg: first_msg,
             kafka: super::kafka_link::build(&scenario, seed).ok().flatten(),
+            cluster: matches!(
+                scenario.redis.topology,
+                crate::scenario::schema::Topology::Cluster(_)
+            ),
             redis_epoch: 0,
             errors: Default::default(),
             stepped: false,
@@ -148,8 +153,13 @@ impl Simulation {
                         .push(*t, EventClass::Fault, 1, Event::Fault(i as u32));
                 }
                 When::MidProcessing { actor, id } => {
-                    if let Some(a) = names.iter().position(|n| n == actor) {
+                    if let Some(a) = actors.iter().position(|n| &n.name == actor) {
                         ctx.mid_triggers.push((a as u32, id.clone(), i as u32));
+                    }
+                }
+                When::AfterKafkaAck { actor, read_at_ms } => {
+                    if let Some(a) = actors.iter().position(|n| &n.name == actor) {
+                        ctx.ack_triggers.push((a as u32, *read_at_ms, i as u32));
                     }
                 }
             }

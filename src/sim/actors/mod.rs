@@ -15,6 +15,7 @@
 //! exactly like the threads of a killed process.
 
 pub mod admin;
+pub mod bridge;
 pub mod claimer;
 pub mod consumer;
 pub mod producer;
@@ -40,6 +41,8 @@ pub enum Kind {
     Trimmer(trimmer::Trimmer),
     /// Scripted commands.
     Admin(admin::Admin),
+    /// Redis-to-Kafka bridge.
+    Bridge(bridge::Bridge),
 }
 
 /// One actor with its lifecycle state.
@@ -67,7 +70,7 @@ impl Actor {
             ActorSpec::Claimer(c) => Kind::Claimer(claimer::Claimer::new(c.clone(), rng, specs)),
             ActorSpec::Trimmer(t) => Kind::Trimmer(trimmer::Trimmer::new(t.clone())),
             ActorSpec::Admin(a) => Kind::Admin(admin::Admin::new(a.clone())),
-            ActorSpec::Bridge(_) => return None,
+            ActorSpec::Bridge(b) => Kind::Bridge(bridge::Bridge::new(b.clone())),
         };
         Some(Actor {
             name: spec.name().to_string(),
@@ -86,6 +89,7 @@ impl Actor {
             Kind::Claimer(c) => Some(c.first_ms()),
             Kind::Trimmer(t) => Some(t.first_ms()),
             Kind::Admin(a) => a.first_ms(),
+            Kind::Bridge(_) => Some(0),
         }
     }
 
@@ -102,6 +106,7 @@ impl Actor {
             Kind::Claimer(c) => c.on_wake(&me, wake, ctx),
             Kind::Trimmer(t) => t.on_wake(&me, wake, ctx),
             Kind::Admin(a) => a.on_wake(&me, wake, ctx),
+            Kind::Bridge(b) => b.on_wake(&me, wake, ctx),
         }
     }
 
@@ -114,6 +119,9 @@ impl Actor {
         }
         if let Kind::Claimer(c) = &mut self.kind {
             c.crash();
+        }
+        if let Kind::Bridge(b) = &mut self.kind {
+            b.crash();
         }
         let _ = ctx;
     }
@@ -131,6 +139,9 @@ impl Actor {
         self.hung_until_ms = 0;
         if let Kind::Consumer(c) = &mut self.kind {
             c.restart(consumer_name, read_history);
+        }
+        if let Kind::Bridge(b) = &mut self.kind {
+            b.restart();
         }
         ctx.wake(ctx.now_ms, idx, self.generation, Wake::Start);
     }
@@ -168,6 +179,7 @@ impl Actor {
         match &self.kind {
             Kind::Consumer(c) => Some(c.consumer_name()),
             Kind::Claimer(c) => Some(c.consumer_name()),
+            Kind::Bridge(b) => Some(b.consumer_name()),
             _ => None,
         }
     }
