@@ -1,16 +1,19 @@
 //! The `streamlab` command line.
 //!
 //! ```text
+//!   streamlab                                  replay the default scenario (S02), narrated
+//!   streamlab run FILE.ron [flags]             run a scenario (src/cli/run.rs)
+//!   streamlab scenarios                        list the bundled scenarios
 //!   streamlab serve [--port N] [--bind ADDR]   RESP2 server (src/server)
 //!   streamlab --help | --version
-//!            └─ dispatch(): one arm per subcommand; the simulator's
-//!               `run` and `scenarios` arms plug in there
 //! ```
 //!
 //! Hand-written parsing: the surface is tiny, and every mistake gets a
 //! message naming the offending flag and exit code 2, never a panic.
 
 use std::process::ExitCode;
+
+mod cli;
 
 use streamlab::alloc_counter::CountingAllocator;
 
@@ -22,6 +25,10 @@ const USAGE: &str = "\
 streamlab: a Redis Streams lab (engine, server, simulator)
 
 Usage:
+  streamlab                                  replay the default scenario (Kafka offsets vs PEL)
+  streamlab run FILE.ron [--seed N] [--until MS] [--check] [--json] [--trace FILE]
+                                             run a scenario and print its narrated transcript
+  streamlab scenarios                        list the bundled scenarios
   streamlab serve [--port N] [--bind ADDR]   serve RESP2 on ADDR:N (default 127.0.0.1:6379)
   streamlab --help                           show this help
   streamlab --version                        show the version
@@ -48,6 +55,9 @@ fn main() -> ExitCode {
 
 /// The one place subcommands are chosen.
 fn dispatch(args: &[String]) -> Result<ExitCode, UsageError> {
+    if let Some(code) = cli::dispatch(args) {
+        return Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)));
+    }
     let Some(first) = args.first() else {
         eprint!("{USAGE}");
         return Ok(ExitCode::from(2));
@@ -63,7 +73,6 @@ fn dispatch(args: &[String]) -> Result<ExitCode, UsageError> {
             Ok(ExitCode::SUCCESS)
         }
         "serve" => serve_command(rest),
-        // Simulator subcommands (`run FILE.ron ...`, `scenarios`) go here.
         other if other.starts_with('-') => Err(UsageError(format!("unknown flag '{other}'"))),
         other => Err(UsageError(format!("unknown command '{other}'"))),
     }

@@ -45,10 +45,12 @@ fn bad_flags_exit_2_naming_the_flag() {
     }
 }
 
-/// Until the simulator takes over the bare `streamlab` invocation.
+/// The bare invocation replays the default scenario (S02), narrated.
 #[test]
-fn no_arguments_prints_usage_and_exits_2() {
+fn no_arguments_replays_the_default_scenario() {
     let out = streamlab(&[]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Usage:"));
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("S02"), "{text}");
+    assert!(text.contains("XREADGROUP"), "{text}");
 }
