@@ -29,6 +29,7 @@ fn run_seed(seed: u64) {
         let argv = g.command(now_ms);
         let who = g.rng.below(2) as usize;
         let done = db.execute(&mut sessions[who], &argv, &ExecContext::at(now_ms));
+        g.observe(&done.reply);
         history.push(format!(
             "[{step}] t={now_ms} client{who}: {} -> {}",
             show(&argv),

@@ -485,6 +485,7 @@ fn replaying_effects_reproduces_the_master() {
             }
             let ctx = ExecContext::at(now_ms);
             let done = master.execute(&mut session, &line, &ctx);
+            g.observe(&done.reply);
             log.push(format!("[{step}] t={now_ms} {}", show(&line)));
             if config {
                 replica.config = master.config;

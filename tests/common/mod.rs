@@ -90,6 +90,13 @@ pub fn bulk(s: &str) -> Reply {
 /// Random command lines over a small world.
 pub struct Gen {
     pub rng: Rng,
+    /// Lines handed out before any random one: groups on both streams, so
+    /// group commands meet real groups from the start (random lines
+    /// destroy and recreate them later).
+    setup: Vec<Vec<String>>,
+    /// IDs seen in recent replies: explicit IDs drawn from here hit real
+    /// entries and pending records instead of mostly missing.
+    seen_ids: Vec<String>,
 }
 
 const KEYS: &[&str] = &["s1", "s1", "s1", "s2", "str"];
@@ -98,7 +105,18 @@ const CONSUMERS: &[&str] = &["c1", "c2", "c3"];
 
 impl Gen {
     pub fn new(seed: u64) -> Gen {
-        Gen { rng: Rng(seed) }
+        let mut setup = Vec::new();
+        for key in ["s2", "s1"] {
+            for group in ["g2", "g1"] {
+                let line = ["XGROUP", "CREATE", key, group, "0", "MKSTREAM"];
+                setup.push(line.iter().map(|w| w.to_string()).collect());
+            }
+        }
+        Gen {
+            rng: Rng(seed),
+            setup,
+            seen_ids: Vec::new(),
+        }
     }
 
     fn key(&mut self) -> String {
@@ -116,8 +134,37 @@ impl Gen {
         self.rng.pick(CONSUMERS).to_string()
     }
 
-    /// An explicit ID near `now_ms`, sometimes malformed or extreme.
+    /// Remembers the stream IDs found anywhere in a reply.
+    pub fn observe(&mut self, reply: &Reply) {
+        match reply {
+            Reply::Bulk(b) => {
+                let text = String::from_utf8_lossy(b);
+                let is_id = text
+                    .split_once('-')
+                    .map(|(ms, seq)| {
+                        let digits =
+                            |p: &str| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit());
+                        digits(ms) && digits(seq)
+                    })
+                    .unwrap_or(false);
+                if is_id && !self.seen_ids.iter().any(|s| *s == text) {
+                    if self.seen_ids.len() >= 48 {
+                        self.seen_ids.remove(0);
+                    }
+                    self.seen_ids.push(text.into_owned());
+                }
+            }
+            Reply::Array(items) => items.iter().for_each(|r| self.observe(r)),
+            _ => {}
+        }
+    }
+
+    /// An explicit ID near `now_ms` or one seen lately, sometimes
+    /// malformed or extreme.
     pub fn id(&mut self, now_ms: u64) -> String {
+        if !self.seen_ids.is_empty() && self.rng.chance(45) {
+            return self.rng.pick(&self.seen_ids).clone();
+        }
         match self.rng.below(40) {
             0 => "bad".into(),
             1 => "0-0".into(),
@@ -187,7 +234,10 @@ impl Gen {
 
     /// One random command line at time `now_ms`.
     pub fn command(&mut self, now_ms: u64) -> Vec<Vec<u8>> {
-        let words = self.words(now_ms);
+        let words = match self.setup.pop() {
+            Some(line) => line,
+            None => self.words(now_ms),
+        };
         words.into_iter().map(String::into_bytes).collect()
     }
 
