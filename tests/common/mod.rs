@@ -47,12 +47,17 @@ impl Rng {
 }
 
 /// The seeds a test runs: `ENGINE_SEED=<n>` pins one, otherwise `count`
-/// fixed ones derived from `base`.
+/// fixed ones derived from `base` (`ENGINE_SEEDS=<n>` asks for n of them,
+/// for a longer soak run).
 pub fn seeds(base: u64, count: u64) -> Vec<u64> {
-    match std::env::var("ENGINE_SEED") {
-        Ok(s) => vec![s.trim().parse().expect("ENGINE_SEED must be an integer")],
-        Err(_) => (0..count).map(|i| base.wrapping_add(i * 7919)).collect(),
+    if let Ok(s) = std::env::var("ENGINE_SEED") {
+        return vec![s.trim().parse().expect("ENGINE_SEED must be an integer")];
     }
+    let count = std::env::var("ENGINE_SEEDS")
+        .ok()
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(count);
+    (0..count).map(|i| base.wrapping_add(i * 7919)).collect()
 }
 
 /// Builds an argv from words.
