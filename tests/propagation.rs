@@ -502,10 +502,15 @@ fn diff(master: &[(Vec<u8>, Reply)], replica: &[(Vec<u8>, Reply)]) -> String {
 }
 
 fn is_history_read(line: &[Vec<u8>]) -> bool {
-    line.first()
-        .map(|c| c.eq_ignore_ascii_case(b"XREADGROUP"))
-        .unwrap_or(false)
-        && line.last().map(|id| id != b">").unwrap_or(false)
+    if !line[0].eq_ignore_ascii_case(b"XREADGROUP") {
+        return false;
+    }
+    // Any ID other than `>` after STREAMS reads that key's history.
+    let Some(at) = line.iter().position(|a| a.eq_ignore_ascii_case(b"STREAMS")) else {
+        return false;
+    };
+    let rest = &line[at + 1..];
+    rest[rest.len() / 2..].iter().any(|id| id != b">")
 }
 
 #[test]

@@ -298,7 +298,8 @@ impl Gen {
                 } else {
                     self.id(now_ms)
                 };
-                w.extend(["STREAMS".into(), key, id]);
+                w.push("STREAMS".into());
+                self.streams(now_ms, key, id, false, &mut w);
             }
             41..=52 => {
                 w.extend(["XREADGROUP".into(), "GROUP".into(), self.group()]);
@@ -317,7 +318,8 @@ impl Gen {
                 } else {
                     self.id(now_ms)
                 };
-                w.extend(["STREAMS".into(), key, id]);
+                w.push("STREAMS".into());
+                self.streams(now_ms, key, id, true, &mut w);
             }
             53..=57 => {
                 w.extend(["XACK".into(), key, self.group()]);
@@ -421,6 +423,24 @@ impl Gen {
             }
         }
         w
+    }
+
+    /// The keys and IDs after STREAMS: usually one key, sometimes two
+    /// (both served in one reply), rarely unbalanced.
+    fn streams(&mut self, now_ms: u64, key: String, id: String, group: bool, w: &mut Vec<String>) {
+        match self.rng.below(10) {
+            0..=6 => w.extend([key, id]),
+            7..=8 => {
+                let other = if key == "s1" { "s2" } else { "s1" }.to_string();
+                let id2 = if group && self.rng.chance(70) {
+                    ">".into()
+                } else {
+                    self.id(now_ms)
+                };
+                w.extend([key, other, id, id2]);
+            }
+            _ => w.extend([key, "s2".into(), id]),
+        }
     }
 
     fn xgroup(&mut self, now_ms: u64, key: String, w: &mut Vec<String>) {
