@@ -262,10 +262,11 @@ impl World {
                  left {left:?}"
             ));
         }
-        if let Some(l) = limit {
-            if l > 0 && removed as u64 > l {
-                self.fail(format!("approx trim removed {removed} over LIMIT {l}"));
-            }
+        if let Some(l) = limit
+            && l > 0
+            && removed as u64 > l
+        {
+            self.fail(format!("approx trim removed {removed} over LIMIT {l}"));
         }
         self.seen.approx_removed += removed;
         self.m.entries.drain(..removed);

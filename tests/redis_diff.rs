@@ -140,17 +140,16 @@ fn clock_free(mut argv: Vec<Vec<u8>>, now_ms: u64) -> Vec<Vec<u8>> {
             }
         }
         b"XREAD" | b"XREADGROUP" => {
-            if let Some(i) = argv.iter().position(|a| a.eq_ignore_ascii_case(b"BLOCK")) {
-                if i + 1 < argv.len() && !argv[i + 1].eq_ignore_ascii_case(b"STREAMS") {
-                    argv.drain(i..i + 2);
-                }
+            if let Some(i) = argv.iter().position(|a| a.eq_ignore_ascii_case(b"BLOCK"))
+                && i + 1 < argv.len()
+                && !argv[i + 1].eq_ignore_ascii_case(b"STREAMS")
+            {
+                argv.drain(i..i + 2);
             }
         }
         b"XCLAIM" | b"XAUTOCLAIM" if argv.len() > 4 => argv[4] = b"0".to_vec(),
-        b"XPENDING" => {
-            if argv.len() > 4 && argv[3].eq_ignore_ascii_case(b"IDLE") {
-                argv[4] = b"0".to_vec();
-            }
+        b"XPENDING" if argv.len() > 4 && argv[3].eq_ignore_ascii_case(b"IDLE") => {
+            argv[4] = b"0".to_vec();
         }
         _ => {}
     }
@@ -173,10 +172,10 @@ fn mask(argv: &[Vec<u8>], reply: &mut Reply) {
             // Extended form: [id, consumer, idle, count] rows.
             if let Reply::Array(rows) = reply {
                 for row in rows {
-                    if let Reply::Array(cells) = row {
-                        if cells.len() == 4 {
-                            blank(&mut cells[2]);
-                        }
+                    if let Reply::Array(cells) = row
+                        && cells.len() == 4
+                    {
+                        blank(&mut cells[2]);
                     }
                 }
             }
