@@ -434,3 +434,46 @@ fn trim_freeing_only_tombstones_is_not_propagated() {
     let Reply::Array(items) = info else { panic!() };
     assert_eq!(items[3], Reply::Integer(1), "radix-tree-keys");
 }
+
+#[test]
+fn noack_history_read_still_announces_a_new_consumer() {
+    // In a 7.0.15 AOF, 'XREADGROUP GROUP g2 c2 NOACK STREAMS s1 23-2' by a
+    // new consumer leaves 'XGROUP CREATECONSUMER s1 g2 c2'.
+    let mut db = Db::new();
+    group_with_entries(&mut db);
+    assert_eq!(
+        effects(
+            &mut db,
+            5,
+            &[
+                "XREADGROUP",
+                "GROUP",
+                "g",
+                "dan",
+                "NOACK",
+                "STREAMS",
+                "s",
+                "0"
+            ],
+        ),
+        vec![strs(&["XGROUP", "CREATECONSUMER", "s", "g", "dan"])]
+    );
+    // Known now: nothing more to announce.
+    assert!(
+        effects(
+            &mut db,
+            6,
+            &[
+                "XREADGROUP",
+                "GROUP",
+                "g",
+                "dan",
+                "NOACK",
+                "STREAMS",
+                "s",
+                "0"
+            ],
+        )
+        .is_empty()
+    );
+}

@@ -16,6 +16,8 @@
 
 #![allow(dead_code)]
 
+pub mod redis;
+
 use streamlab::engine::{Db, ExecContext, Executed, Reply, Session};
 
 /// splitmix64: tiny, seedable, good enough to pick test operations.
