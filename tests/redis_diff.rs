@@ -18,7 +18,7 @@
 
 mod common;
 
-use common::redis::{Conn, clock_free, start_redis};
+use common::redis::{Conn, clock_free, idle_classes, start_redis};
 use common::{Gen, show};
 use streamlab::engine::{Db, ExecContext, Reply, Session};
 
@@ -110,18 +110,34 @@ fn mask_info(reply: &mut Reply) {
     }
 }
 
-fn run_seed(conn: &mut Conn, seed: u64) {
+/// How generated lines are made comparable, and the engine's start time.
+#[derive(Clone, Copy)]
+enum Clock {
+    /// Every min-idle 0; engine time starts at 1.
+    Free,
+    /// Min-idle thresholds that split fresh from ancient deliveries;
+    /// engine time starts far from 0 (Redis runs on its wall clock).
+    IdleClasses,
+}
+
+fn run_seed(conn: &mut Conn, seed: u64, clock: Clock) {
     let reset: Vec<Vec<u8>> = common::argv(&["CONFIG", "SET", "stream-node-max-entries", "100"]);
     conn.call(&common::argv(&["FLUSHALL"]));
     conn.call(&reset);
     let mut db = Db::new();
     let mut session = Session::default();
     let mut g = Gen::new(seed);
-    let mut now_ms = 1;
+    let mut now_ms = match clock {
+        Clock::Free => 1,
+        Clock::IdleClasses => 1_000_000_000_000,
+    };
     let mut log: Vec<String> = Vec::new();
     for step in 0..300 {
         now_ms += g.rng.below(3);
-        let argv = clock_free(g.command(now_ms), now_ms);
+        let argv = match clock {
+            Clock::Free => clock_free(g.command(now_ms), now_ms),
+            Clock::IdleClasses => idle_classes(g.command(now_ms), now_ms),
+        };
         let mut want = conn.call(&argv);
         let mut got = db
             .execute(&mut session, &argv, &ExecContext::at(now_ms))
@@ -153,6 +169,16 @@ fn engine_replies_match_redis() {
         return;
     };
     for seed in common::seeds(0xd1ff_0001, 60) {
-        run_seed(&mut conn, seed);
+        run_seed(&mut conn, seed, Clock::Free);
+    }
+}
+
+#[test]
+fn idle_thresholds_match_redis() {
+    let Some((_server, mut conn)) = start_redis(&["--appendonly", "no"]) else {
+        return;
+    };
+    for seed in common::seeds(0x1d1e_0001, 30) {
+        run_seed(&mut conn, seed, Clock::IdleClasses);
     }
 }

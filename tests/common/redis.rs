@@ -6,11 +6,12 @@
 //! ```
 //!
 //! Tests using it skip, saying why, when redis-server is not installed.
-//! `ENGINE_REDIS_PORT` picks the port.
+//! `ENGINE_REDIS_PORT` picks the first port (one more per server).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Duration;
 
 use streamlab::engine::Reply;
@@ -83,12 +84,26 @@ pub fn start_redis(extra: &[&str]) -> Option<(Server, Conn)> {
         eprintln!("skipping: redis-server not found on PATH");
         return None;
     }
-    let port: u16 = std::env::var("ENGINE_REDIS_PORT")
+    // Tests of one binary run in parallel: each server gets its own port.
+    static STARTED: AtomicU16 = AtomicU16::new(0);
+    let nth = STARTED.fetch_add(1, Ordering::SeqCst);
+    let base: u16 = std::env::var("ENGINE_REDIS_PORT")
         .ok()
         .and_then(|p| p.parse().ok())
-        .unwrap_or(7900 + (std::process::id() % 90) as u16);
+        .unwrap_or(7900 + (std::process::id() % 30) as u16 * 4);
+    let port = base + nth;
+    // A name only this server has: proves the port answered is ours, not
+    // some other server already listening there.
+    let tag = format!("streamlab-{}-{nth}.rdb", std::process::id());
     let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--save", ""])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--save",
+            "",
+            "--dbfilename",
+            &tag,
+        ])
         .args(extra)
         .stdout(Stdio::null())
         .spawn()
@@ -97,13 +112,17 @@ pub fn start_redis(extra: &[&str]) -> Option<(Server, Conn)> {
     for _ in 0..100 {
         if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
             let reader = BufReader::new(stream.try_clone().ok()?);
-            return Some((
-                server,
-                Conn {
-                    reader,
-                    writer: stream,
-                },
-            ));
+            let mut conn = Conn {
+                reader,
+                writer: stream,
+            };
+            let asked = ["CONFIG", "GET", "dbfilename"].map(|w| w.as_bytes().to_vec());
+            let want = Reply::Array(vec![Reply::bulk("dbfilename"), Reply::bulk(&tag)]);
+            if conn.call(&asked) != want {
+                eprintln!("skipping: port {port} is held by another server");
+                return None;
+            }
+            return Some((server, conn));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -111,8 +130,50 @@ pub fn start_redis(extra: &[&str]) -> Option<(Server, Conn)> {
     None
 }
 
-/// Rewrites a generated line so its reply cannot depend on the clock.
-pub fn clock_free(mut argv: Vec<Vec<u8>>, now_ms: u64) -> Vec<Vec<u8>> {
+/// Rewrites a generated line so its reply cannot depend on the clock:
+/// `*` IDs become `<now_ms>-*`, BLOCK goes, and every min-idle (XCLAIM,
+/// XAUTOCLAIM, XPENDING IDLE) becomes 0.
+pub fn clock_free(argv: Vec<Vec<u8>>, now_ms: u64) -> Vec<Vec<u8>> {
+    rewrite(argv, now_ms, false)
+}
+
+/// Idle threshold that splits entries into "fresh" and "ancient" when
+/// both clocks are far above it but differ: fresh deliveries are a few
+/// ms old on either side, ancient ones (TIME near 0, IDLE of
+/// [`ANCIENT_IDLE_MS`]) are older than it on either side.
+pub const IDLE_THRESHOLD_MS: u64 = 1_000_000_000;
+/// The IDLE given to make a delivery ancient.
+pub const ANCIENT_IDLE_MS: u64 = 10_000_000_000;
+/// A TIME later than either clock.
+const FAR_FUTURE_MS: u64 = 9_000_000_000_000;
+
+/// As [`clock_free`], but min-idle values keep a meaning: odd ones become
+/// [`IDLE_THRESHOLD_MS`], even ones 0; an odd XCLAIM IDLE becomes
+/// [`ANCIENT_IDLE_MS`] and an odd TIME 0 (ancient), an even TIME a time
+/// in the future (fresh). Needs both clocks well above the threshold.
+pub fn idle_classes(argv: Vec<Vec<u8>>, now_ms: u64) -> Vec<Vec<u8>> {
+    rewrite(argv, now_ms, true)
+}
+
+fn class(arg: &[u8], odd: u64) -> Vec<u8> {
+    let n = std::str::from_utf8(arg)
+        .ok()
+        .and_then(|t| t.parse::<u64>().ok());
+    match n {
+        Some(n) if n % 2 == 1 => odd.to_string().into_bytes(),
+        Some(_) => b"0".to_vec(),
+        None => arg.to_vec(),
+    }
+}
+
+fn rewrite(mut argv: Vec<Vec<u8>>, now_ms: u64, idle: bool) -> Vec<Vec<u8>> {
+    let min_idle = |arg: &[u8]| {
+        if idle {
+            class(arg, IDLE_THRESHOLD_MS)
+        } else {
+            b"0".to_vec()
+        }
+    };
     let name = argv[0].to_ascii_uppercase();
     match name.as_slice() {
         b"XADD" => {
@@ -130,9 +191,29 @@ pub fn clock_free(mut argv: Vec<Vec<u8>>, now_ms: u64) -> Vec<Vec<u8>> {
                 argv.drain(i..i + 2);
             }
         }
-        b"XCLAIM" | b"XAUTOCLAIM" if argv.len() > 4 => argv[4] = b"0".to_vec(),
+        b"XCLAIM" | b"XAUTOCLAIM" if argv.len() > 4 => {
+            argv[4] = min_idle(&argv[4]);
+            if idle && name == b"XCLAIM" {
+                for i in 5..argv.len() - 1 {
+                    if argv[i].eq_ignore_ascii_case(b"IDLE") {
+                        argv[i + 1] = class(&argv[i + 1], ANCIENT_IDLE_MS);
+                    } else if argv[i].eq_ignore_ascii_case(b"TIME") {
+                        // Odd: the epoch (ancient); even: far in the future,
+                        // which XCLAIM turns into now (fresh).
+                        let t = class(&argv[i + 1], 1);
+                        argv[i + 1] = if t == b"1" {
+                            b"0".to_vec()
+                        } else if t == b"0" {
+                            FAR_FUTURE_MS.to_string().into_bytes()
+                        } else {
+                            t
+                        };
+                    }
+                }
+            }
+        }
         b"XPENDING" if argv.len() > 4 && argv[3].eq_ignore_ascii_case(b"IDLE") => {
-            argv[4] = b"0".to_vec();
+            argv[4] = min_idle(&argv[4]);
         }
         _ => {}
     }
