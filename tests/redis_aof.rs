@@ -164,7 +164,7 @@ fn effects_match_the_redis_aof() {
         })
         .expect("redis-server created no incremental AOF");
     let mut aof = AofTail { file, offset: 0 };
-    for seed in common::seeds(0xa0f_0001, 20) {
+    for seed in common::seeds(0xa0f_0001, 12) {
         run_seed(&mut conn, &mut aof, seed);
     }
     drop(server);
