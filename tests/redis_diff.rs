@@ -143,6 +143,9 @@ fn run_seed(conn: &mut Conn, seed: u64, clock: Clock) {
             .execute(&mut session, &argv, &ExecContext::at(now_ms))
             .reply;
         g.observe(&want);
+        if let Err(e) = streamlab::engine::invariants::check(&db) {
+            panic!("seed {seed} step {step}: {}: {e}", show(&argv));
+        }
         mask(&argv, &mut want);
         mask(&argv, &mut got);
         log.push(format!("[{step}] {}", show(&argv)));
