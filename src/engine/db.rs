@@ -97,34 +97,32 @@ impl Db {
                 return Executed::reply(reply);
             }
         };
-        let lower = name.to_ascii_lowercase();
+        let is = |word: &str| name.eq_ignore_ascii_case(word.as_bytes());
         if let Some(queue) = session.multi.as_mut() {
-            match lower.as_slice() {
-                b"exec" | b"discard" | b"multi" | b"quit" | b"reset" => {}
-                _ => {
-                    queue.push(argv.to_vec());
-                    return Executed::reply(Reply::Status("QUEUED".into()));
-                }
+            if !(is("exec") || is("discard") || is("multi") || is("quit") || is("reset")) {
+                queue.push(argv.to_vec());
+                return Executed::reply(Reply::Status("QUEUED".into()));
             }
         }
-        match lower.as_slice() {
-            b"multi" => {
-                if session.multi.is_some() {
-                    return Executed::reply(Reply::err("ERR MULTI calls can not be nested"));
-                }
-                session.multi = Some(Vec::new());
-                session.multi_dirty = false;
-                Executed::reply(Reply::ok())
+        if is("multi") {
+            if session.multi.is_some() {
+                return Executed::reply(Reply::err("ERR MULTI calls can not be nested"));
             }
-            b"discard" => match session.multi.take() {
+            session.multi = Some(Vec::new());
+            session.multi_dirty = false;
+            Executed::reply(Reply::ok())
+        } else if is("discard") {
+            match session.multi.take() {
                 None => Executed::reply(Reply::err("ERR DISCARD without MULTI")),
                 Some(_) => {
                     session.multi_dirty = false;
                     Executed::reply(Reply::ok())
                 }
-            },
-            b"exec" => wrap_effects(self.exec(session, ctx)),
-            _ => wrap_effects(self.run(spec, argv, ctx, false, session.from_master)),
+            }
+        } else if is("exec") {
+            wrap_effects(self.exec(session, ctx))
+        } else {
+            wrap_effects(self.run(spec, argv, ctx, false, session.from_master))
         }
     }
 
@@ -178,6 +176,9 @@ impl Db {
         // Inside EXEC nothing may block: a would-block read answers as a timeout.
         if in_exec {
             out.block = None;
+        }
+        if ctx.skip_effects {
+            out.effects.clear();
         }
         out
     }

@@ -8,8 +8,8 @@
 //! + radix tree   16 × keys + (4 + 8·30) × rax nodes      (streamRadixTreeMemoryUsage)
 //! + listpacks    allocator size of the first SAMPLES nodes, averaged over
 //!                all but the last, plus the real last one
-//! + groups       per group 56 + its PEL tree + 24 per NACK,
-//!                per consumer 40 + name + its PEL tree
+//! + groups       per group 40 + its PEL tree + 24 per NACK,
+//!                per consumer 24 + name + its PEL tree
 //! + key          the key's sds allocation + 24 (dictEntry)
 //! ```
 //!
@@ -19,22 +19,9 @@
 //! user sees.
 
 use super::db::Value;
+use super::jemalloc::usable_size;
 use super::rax::Rax;
 use super::stream::Stream;
-
-/// jemalloc's size class for an allocation of `bytes` (what `zmalloc_size`
-/// returns): 8, 16, 32, 48 … 128, then four classes per power of two.
-pub fn jemalloc_size_class(bytes: u64) -> u64 {
-    if bytes <= 8 {
-        return 8;
-    }
-    if bytes <= 128 {
-        return bytes.div_ceil(16) * 16;
-    }
-    let k = 63 - (bytes - 1).leading_zeros() as u64;
-    let spacing = 1u64 << (k - 2);
-    bytes.div_ceil(spacing) * spacing
-}
 
 /// `streamRadixTreeMemoryUsage`: 16 bytes per key, 244 per rax node.
 fn rax_estimate(keys: u64, nodes: u64) -> u64 {
@@ -59,7 +46,7 @@ fn sds_alloc_bytes(len: u64) -> u64 {
         256..65536 => 5,
         _ => 9,
     };
-    jemalloc_size_class(header + len + 1)
+    usable_size((header + len + 1) as usize) as u64
 }
 
 /// `MEMORY USAGE key SAMPLES n` (`u64::MAX` samples = all).
@@ -76,7 +63,7 @@ fn stream_usage(s: &Stream, samples: u64) -> u64 {
     let nodes: Vec<u64> = s
         .rax()
         .iter()
-        .map(|(_, n)| jemalloc_size_class(n.heap_bytes() as u64))
+        .map(|(_, n)| n.alloc_bytes() as u64)
         .collect();
     let sampled = nodes.len().min(samples.min(usize::MAX as u64) as usize);
     let lp_sum: u64 = nodes[..sampled].iter().sum();
@@ -92,34 +79,44 @@ fn stream_usage(s: &Stream, samples: u64) -> u64 {
         size += nodes.last().copied().unwrap_or(0);
     }
     for group in s.groups.values() {
-        size += 56;
+        size += 40;
         let pel_nodes = pel_rax_nodes(group.pel.iter().map(|(id, _)| id));
         size += rax_estimate(group.pel.len(), pel_nodes) + 24 * group.pel.len();
         for (_, consumer) in group.consumers() {
-            size += 40 + consumer.name.len() as u64;
+            size += 24 + consumer.name.len() as u64;
             size += rax_estimate(consumer.pel.len(), pel_rax_nodes(consumer.pel.iter()));
         }
     }
     size
 }
 
-/// Parses a memory setting: a number with an optional k/kb/m/mb/g/gb unit.
+/// Parses a memory setting as Redis's `memtoull`: digits, then an
+/// optional unit (b, k, kb, m, mb, g, gb; any case).
 pub fn parse_memory_bytes(arg: &[u8]) -> Option<u64> {
-    let text = std::str::from_utf8(arg).ok()?.to_ascii_lowercase();
-    let units: [(&str, u64); 6] = [
-        ("kb", 1024),
-        ("mb", 1024 * 1024),
-        ("gb", 1024 * 1024 * 1024),
-        ("k", 1000),
-        ("m", 1000 * 1000),
-        ("g", 1000 * 1000 * 1000),
-    ];
-    for (suffix, mul) in units {
-        if let Some(num) = text.strip_suffix(suffix) {
-            return num.parse::<u64>().ok()?.checked_mul(mul);
-        }
+    let text = arg.to_ascii_lowercase();
+    let digits_end = text
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(digits_end);
+    let mul: u64 = match unit {
+        b"" | b"b" => 1,
+        b"k" => 1000,
+        b"kb" => 1024,
+        b"m" => 1000 * 1000,
+        b"mb" => 1024 * 1024,
+        b"g" => 1000 * 1000 * 1000,
+        b"gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    if digits.is_empty() {
+        return None;
     }
-    text.parse::<u64>().ok()
+    let mut n: u64 = 0;
+    for &d in digits {
+        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    n.checked_mul(mul)
 }
 
 /// `used_memory_human`: 1.23M style.
@@ -133,20 +130,5 @@ pub fn human_bytes(bytes: u64) -> String {
         format!("{:.2}M", b / (1024.0 * 1024.0))
     } else {
         format!("{:.2}G", b / (1024.0 * 1024.0 * 1024.0))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn size_classes_follow_jemalloc() {
-        assert_eq!(jemalloc_size_class(1), 8);
-        assert_eq!(jemalloc_size_class(17), 32);
-        assert_eq!(jemalloc_size_class(129), 160);
-        assert_eq!(jemalloc_size_class(1229), 1280);
-        assert_eq!(jemalloc_size_class(4096), 4096);
-        assert_eq!(jemalloc_size_class(4097), 5120);
     }
 }

@@ -26,14 +26,18 @@
 //! spawns a thread: time is an argument, as `commandTimeSnapshot` is in
 //! Redis, so the simulator and the server drive the same code.
 
+pub mod chunked;
 pub mod cmd;
 pub mod db;
 pub mod group;
 pub mod id;
 pub mod invariants;
+pub mod jemalloc;
 pub mod lag;
+pub mod listpack;
 pub mod memory;
 pub mod node;
+mod node_dump;
 pub mod pel;
 pub mod rax;
 pub mod reply;
@@ -59,6 +63,9 @@ pub struct ExecContext {
     pub connected_clients: u64,
     /// Clients blocked in XREAD/XREADGROUP, for `INFO clients`.
     pub blocked_clients: u64,
+    /// Leave [`Executed::effects`] empty: for a caller with no replica and
+    /// no AOF (the server), as Redis skips propagation then.
+    pub skip_effects: bool,
 }
 
 impl ExecContext {

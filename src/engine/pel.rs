@@ -6,9 +6,11 @@
 //! ```
 //!
 //! Both are ordered by ID because every reader walks them in ID order
-//! (XPENDING ranges, XAUTOCLAIM cursors, history reads).
+//! (XPENDING ranges, XAUTOCLAIM cursors, history reads), and both are
+//! [`ChunkedMap`]s: a record costs 40 bytes in the group PEL plus 16 in
+//! its owner's, against 84 in Redis's two raxes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use super::chunked::ChunkedMap;
 
 use super::StreamId;
 use super::group::ConsumerHandle;
@@ -27,7 +29,7 @@ pub struct PendingEntry {
 /// A group's pending entries, ordered by ID.
 #[derive(Clone, Debug, Default)]
 pub struct Pel {
-    entries: BTreeMap<StreamId, PendingEntry>,
+    entries: ChunkedMap<StreamId, PendingEntry>,
 }
 
 impl Pel {
@@ -56,6 +58,11 @@ impl Pel {
         self.entries.insert(id, entry);
     }
 
+    /// Heap bytes of the records.
+    pub fn heap_bytes(&self) -> usize {
+        self.entries.heap_bytes()
+    }
+
     /// Removes a record.
     pub fn remove(&mut self, id: StreamId) -> Option<PendingEntry> {
         self.entries.remove(&id)
@@ -63,8 +70,8 @@ impl Pel {
 
     /// Smallest and largest pending IDs.
     pub fn bounds(&self) -> Option<(StreamId, StreamId)> {
-        let first = self.entries.keys().next()?;
-        let last = self.entries.keys().next_back()?;
+        let (first, _) = self.entries.first()?;
+        let (last, _) = self.entries.last()?;
         Some((*first, *last))
     }
 
@@ -74,12 +81,10 @@ impl Pel {
         start: StreamId,
         end: StreamId,
     ) -> impl Iterator<Item = (StreamId, &PendingEntry)> {
-        let range = if start <= end {
-            Some(self.entries.range(start..=end))
-        } else {
-            None
-        };
-        range.into_iter().flatten().map(|(k, v)| (*k, v))
+        self.entries
+            .iter_from(start)
+            .take_while(move |(k, _)| *k <= end)
+            .map(|(k, v)| (*k, v))
     }
 
     /// All records in ID order.
@@ -91,7 +96,7 @@ impl Pel {
 /// A consumer's pending IDs, ordered.
 #[derive(Clone, Debug, Default)]
 pub struct IdSet {
-    ids: BTreeSet<StreamId>,
+    ids: ChunkedMap<StreamId, ()>,
 }
 
 impl IdSet {
@@ -107,26 +112,26 @@ impl IdSet {
 
     /// Adds an ID.
     pub fn insert(&mut self, id: StreamId) {
-        self.ids.insert(id);
+        self.ids.insert(id, ());
     }
 
     /// Removes an ID.
     pub fn remove(&mut self, id: StreamId) -> bool {
-        self.ids.remove(&id)
+        self.ids.remove(&id).is_some()
     }
 
     /// True when present.
     pub fn contains(&self, id: StreamId) -> bool {
-        self.ids.contains(&id)
+        self.ids.get(&id).is_some()
     }
 
     /// IDs `>= start`, ascending.
     pub fn from(&self, start: StreamId) -> impl Iterator<Item = StreamId> + '_ {
-        self.ids.range(start..).copied()
+        self.ids.iter_from(start).map(|(k, _)| *k)
     }
 
     /// All IDs ascending.
     pub fn iter(&self) -> impl Iterator<Item = StreamId> + '_ {
-        self.ids.iter().copied()
+        self.ids.iter().map(|(k, _)| *k)
     }
 }

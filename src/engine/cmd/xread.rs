@@ -173,7 +173,7 @@ pub fn xread(db: &mut Db, call: &Call, out: &mut Executed) {
                 ids[k],
                 args.count,
                 args.noack,
-                call.now_ms(),
+                (call.now_ms(), call.ctx.skip_effects),
                 out,
             ),
             None => {
@@ -249,7 +249,7 @@ fn read_group(
     gt: StreamId,
     count: u64,
     noack: bool,
-    now_ms: u64,
+    (now_ms, skip_effects): (u64, bool),
     out: &mut Executed,
 ) -> Option<Vec<Reply>> {
     let history = gt != StreamId::MAX;
@@ -310,15 +310,18 @@ fn read_group(
         replies.push(entry_reply(e.id, &e.fields));
         if !noack {
             group.assign(e.id, handle, now_ms, 1);
-            out.effects.push(xclaim_effect(
-                key,
-                group_name,
-                consumer_name,
-                e.id,
-                now_ms,
-                1,
-                group.last_id,
-            ));
+            if !skip_effects {
+                let effect = xclaim_effect(
+                    key,
+                    group_name,
+                    consumer_name,
+                    e.id,
+                    now_ms,
+                    1,
+                    group.last_id,
+                );
+                out.effects.push(effect);
+            }
         }
     }
     if noack && moved {

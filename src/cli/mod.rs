@@ -1,0 +1,21 @@
+//! Command-line front ends that are not the server: `run`, `scenarios`,
+//! and the default replay when no arguments are given.
+//!
+//! ```text
+//!   streamlab                      ─▶ run::default_replay()   (S02, narrated)
+//!   streamlab run FILE [flags]     ─▶ run::run_command(args)
+//!   streamlab scenarios            ─▶ run::list_scenarios()
+//!   anything else                  ─▶ None: the caller handles it (serve, help)
+//! ```
+
+pub mod run;
+
+/// Handles the simulator commands; `None` when `args` belong to someone else.
+pub fn dispatch(args: &[String]) -> Option<i32> {
+    match args.first().map(String::as_str) {
+        None => Some(run::default_replay()),
+        Some("run") => Some(run::run_command(&args[1..])),
+        Some("scenarios") => Some(run::list_scenarios()),
+        _ => None,
+    }
+}

@@ -1,0 +1,71 @@
+//! The bundled scenarios, compiled into the binary so the same list works
+//! in the terminal, in tests and in wasm.
+//!
+//! ```text
+//!   scenarios/s01_crash_and_reclaim.ron ──include_str!──▶ ("s01_crash_and_reclaim.ron", text)
+//! ```
+//!
+//! tests/scenarios.rs fails when a file in scenarios/ is missing here.
+
+macro_rules! bundled {
+    ($($file:literal),* $(,)?) => {
+        /// `(file name, text)` of every bundled scenario, in catalog order.
+        pub const ALL: &[(&str, &str)] = &[
+            $(($file, include_str!(concat!("../../scenarios/", $file)))),*
+        ];
+    };
+}
+
+bundled!(
+    "s01_crash_and_reclaim.ron",
+    "s01b_restart_same_name.ron",
+    "s01c_restart_new_name.ron",
+    "s01d_short_min_idle.ron",
+    "s02_kafka_vs_pel.ron",
+    "s03_poison_dlq.ron",
+    "s03b_justid_antipattern.ron",
+    "s04a2_maxlen_approx_1050.ron",
+    "s04a_maxlen_approx.ron",
+    "s04b_maxlen_exact.ron",
+    "s04c_xtrim_after.ron",
+    "s04d_xtrim_limit.ron",
+    "s04e_node_bytes.ron",
+    "s05_trim_vs_pel.ron",
+    "s06_rax_growth.ron",
+    "s07_replay_setid.ron",
+    "s08_failover_loss.ron",
+    "s08b_slow_acks.ron",
+    "s08c_wait.ron",
+    "s08d_random_lag.ron",
+    "s08e_partition.ron",
+    "s08f_min_replicas.ron",
+    "s08g_kafka_acks_all.ron",
+    "s09a_aof_always_power_loss.ron",
+    "s09b_aof_everysec_process_crash.ron",
+    "s09c_aof_everysec_power_loss.ron",
+    "s09d_aof_no_power_loss.ron",
+    "s09e_rdb_default.ron",
+    "s09f_rdb_save60.ron",
+    "s09g_pel_survives_restart.ron",
+    "s10_name_collision.ron",
+    "s10b_unique_names.ron",
+    "s10c_delconsumer.ron",
+    "s11a_under_capacity.ron",
+    "s11b_missing_acks.ron",
+    "s11c_stolen_work.ron",
+    "s11d_min_idle_fix.ron",
+    "s12_cluster_slots.ron",
+    "s13_bridge_restart.ron",
+    "s13b_bridge_outage_trim.ron",
+);
+
+/// The scenario `cargo run` replays without arguments.
+pub const DEFAULT: &str = "s02_kafka_vs_pel.ron";
+
+/// The text of a bundled scenario by file name (with or without `.ron`).
+pub fn find(name: &str) -> Option<(&'static str, &'static str)> {
+    let bare = name.trim_end_matches(".ron");
+    ALL.iter()
+        .find(|(file, _)| *file == name || file.trim_end_matches(".ron") == bare)
+        .copied()
+}

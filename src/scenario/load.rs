@@ -1,0 +1,313 @@
+//! Text to [`Scenario`]: parse, then check cross-references.
+//!
+//! ```text
+//!   &str ──ron──▶ Scenario ──validate──▶ Ok(Scenario)
+//!          │                   │
+//!          └─ syntax / type ───┴─ unknown actor, duplicate name ─▶ ScenarioError
+//!                                  { file, line, col, message }
+//! ```
+//!
+//! Loading never touches the file system: the caller passes the text and a
+//! name for messages, so the same path serves the CLI, tests and wasm.
+
+use super::schema::*;
+use ron::extensions::Extensions;
+use std::fmt;
+
+/// A scenario that could not be loaded, with where and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// File name as given by the caller.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+    /// What was wrong and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.col, self.message
+        )
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Parses and validates scenario text; `file` only names it in errors.
+pub fn parse_scenario(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    let options = ron::Options::default()
+        .with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES)
+        .with_default_extension(Extensions::IMPLICIT_SOME);
+    let scenario: Scenario = options.from_str(text).map_err(|e| ScenarioError {
+        file: file.to_string(),
+        line: e.span.start.line,
+        col: e.span.start.col,
+        message: e.code.to_string(),
+    })?;
+    validate(&scenario).map_err(|(needle, message)| {
+        let (line, col) = locate(text, &needle);
+        ScenarioError {
+            file: file.to_string(),
+            line,
+            col,
+            message,
+        }
+    })?;
+    Ok(scenario)
+}
+
+/// Line and column of the first occurrence of `needle` (1:1 if absent).
+fn locate(text: &str, needle: &str) -> (usize, usize) {
+    let Some(pos) = (!needle.is_empty()).then(|| text.find(needle)).flatten() else {
+        return (1, 1);
+    };
+    let before = &text[..pos];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+type Invalid = (String, String);
+
+fn validate(s: &Scenario) -> Result<(), Invalid> {
+    if s.meta.duration_ms == 0 {
+        return Err(("duration_ms".into(), "meta.duration_ms must be > 0".into()));
+    }
+    let kafka_names = s
+        .kafka
+        .as_ref()
+        .map(crate::sim::kafka_link::kafka_actor_names)
+        .unwrap_or_default();
+    crate::sim::kafka_link::build(s, s.meta.seed)
+        .map_err(|e| ("kafka".to_string(), format!("kafka section: {e}")))?;
+    for a in &s.actors {
+        if let ActorSpec::Bridge(b) = a {
+            let has_producer = s
+                .kafka
+                .as_ref()
+                .is_some_and(|k| k.producers.iter().any(|p| p.name == b.name));
+            if !has_producer {
+                return Err((
+                    quoted(&b.name),
+                    format!(
+                        "bridge {:?} needs a Kafka producer of the same name in the kafka section (schedule: Manual)",
+                        b.name
+                    ),
+                ));
+            }
+        }
+    }
+    let mut names: Vec<&str> = s.actors.iter().map(|a| a.name()).collect();
+    names.extend(kafka_names.iter().map(String::as_str));
+    let actor_names: Vec<&str> = s.actors.iter().map(|a| a.name()).collect();
+    for (i, n) in actor_names.iter().enumerate() {
+        if actor_names[..i].contains(n) {
+            return Err((
+                quoted(n),
+                format!("duplicate actor name {n:?}; expected every actor name to be unique"),
+            ));
+        }
+    }
+    let expect_actor = |name: &str, what: &str| -> Result<(), Invalid> {
+        if names.contains(&name) {
+            Ok(())
+        } else {
+            Err((
+                quoted(name),
+                format!(
+                    "{what} names unknown actor {name:?}; expected one of: {}",
+                    names.join(", ")
+                ),
+            ))
+        }
+    };
+    for a in &s.actors {
+        if let ActorSpec::Claimer(c) = a {
+            if c.interval_ms == 0 {
+                return Err((quoted(&c.name), "claimer interval_ms must be > 0".into()));
+            }
+            if let ClaimThen::HandTo(target) = &c.then {
+                let is_consumer = s
+                    .actors
+                    .iter()
+                    .any(|x| matches!(x, ActorSpec::Consumer(k) if &k.name == target));
+                if !is_consumer {
+                    return Err((
+                        quoted(target),
+                        format!("HandTo({target:?}) must name a Consumer actor"),
+                    ));
+                }
+            }
+        }
+        if let ActorSpec::Trimmer(t) = a
+            && t.interval_ms == 0
+        {
+            return Err((quoted(&t.name), "trimmer interval_ms must be > 0".into()));
+        }
+        if let ActorSpec::Admin(ad) = a {
+            for (_, line) in &ad.commands {
+                split_command(line).map_err(|m| (line.clone(), m))?;
+            }
+        }
+    }
+    for f in &s.faults {
+        if let When::MidProcessing { actor, .. } | When::AfterKafkaAck { actor, .. } = &f.when {
+            expect_actor(actor, "fault trigger")?;
+        }
+        match &f.kind {
+            FaultKind::CrashActor(n) => expect_actor(n, "CrashActor")?,
+            FaultKind::RestartActor { name, .. } => expect_actor(name, "RestartActor")?,
+            FaultKind::HangActor { name, .. } => expect_actor(name, "HangActor")?,
+            FaultKind::Failover(r) => {
+                if !s.redis.replicas.iter().any(|x| &x.name == r) {
+                    return Err((quoted(r), format!("Failover({r:?}) names no replica")));
+                }
+            }
+            _ => {}
+        }
+    }
+    for p in &s.probes {
+        split_command(&p.command).map_err(|m| (p.command.clone(), m))?;
+    }
+    for e in &s.expect {
+        if e.value.is_none() && !matches!(e.op, Op::Range(..)) {
+            return Err((
+                e.metric.clone(),
+                format!("expectation on {:?} needs a value", e.metric),
+            ));
+        }
+        crate::sim::metrics::check_metric_syntax(&e.metric).map_err(|m| (e.metric.clone(), m))?;
+    }
+    Ok(())
+}
+
+fn quoted(s: &str) -> String {
+    format!("\"{s}\"")
+}
+
+/// Splits a command line like redis-cli does for simple input: spaces
+/// separate arguments, `"..."` groups (with `\"` and `\\` escapes).
+pub fn split_command(line: &str) -> Result<Vec<Vec<u8>>, String> {
+    let mut out = Vec::new();
+    let mut chars = line.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let Some(&first) = chars.peek() else { break };
+        let mut arg = String::new();
+        if first == '"' {
+            chars.next();
+            loop {
+                match chars.next() {
+                    None => return Err(format!("unterminated quote in command {line:?}")),
+                    Some('"') => break,
+                    Some('\\') => match chars.next() {
+                        Some(c) => arg.push(c),
+                        None => return Err(format!("dangling backslash in {line:?}")),
+                    },
+                    Some(c) => arg.push(c),
+                }
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                arg.push(c);
+                chars.next();
+            }
+        }
+        out.push(arg.into_bytes());
+    }
+    if out.is_empty() {
+        return Err("empty command; expected e.g. \"XLEN s\"".into());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"Scenario(
+  meta: (id: "T", title: "t", learning_goal: "g", seed: 1, duration_ms: 10),
+)"#;
+
+    #[test]
+    fn minimal_file_loads_with_defaults() {
+        let s = parse_scenario("t.ron", MINIMAL).unwrap();
+        assert_eq!(s.meta.seed, 1);
+        assert_eq!(s.meta.start_unix_ms, 1_700_000_000_000);
+        assert!(s.actors.is_empty());
+        assert!(!s.redis.persistence.appendonly);
+    }
+
+    #[test]
+    fn unknown_field_names_file_line_column_and_expectation() {
+        let text = MINIMAL.replace("seed: 1,", "seed: 1,\n    sede: 2,");
+        let e = parse_scenario("x.ron", &text).unwrap_err();
+        assert_eq!(e.file, "x.ron");
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("sede"), "{}", e.message);
+        assert!(e.to_string().starts_with("x.ron:3:"), "{e}");
+    }
+
+    #[test]
+    fn missing_seed_is_an_error() {
+        let text = MINIMAL.replace("seed: 1, ", "");
+        let e = parse_scenario("x.ron", &text).unwrap_err();
+        assert!(e.message.contains("seed"), "{}", e.message);
+    }
+
+    #[test]
+    fn unknown_actor_in_fault_points_at_the_name() {
+        let text = MINIMAL.replace(
+            "duration_ms: 10),",
+            "duration_ms: 10),\n  faults: [(when: At(5), kind: CrashActor(\"ghost\"))],",
+        );
+        let e = parse_scenario("f.ron", &text).unwrap_err();
+        assert_eq!((e.line, e.col), (3, 43));
+        assert!(
+            e.message.contains("unknown actor \"ghost\""),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn actor_variants_parse_without_double_parentheses() {
+        let text = MINIMAL.replace(
+            "duration_ms: 10),",
+            r#"duration_ms: 10),
+  actors: [
+    Consumer(name: "c1", stream: "s", group: "g", count: 10, block_ms: 0,
+             processing: Fixed(100), ack: PerEntry),
+    Claimer(name: "r", stream: "s", group: "g", interval_ms: 30000,
+            mode: XAutoClaim(min_idle_ms: 60000), then: Process(Fixed(100))),
+  ],"#,
+        );
+        let s = parse_scenario("a.ron", &text).unwrap();
+        assert_eq!(s.actors.len(), 2);
+        match &s.actors[0] {
+            ActorSpec::Consumer(c) => assert_eq!(c.block_ms, Some(0)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn split_command_handles_quotes() {
+        let argv = split_command(r#"XADD s * f "a b" g "q\"x""#).unwrap();
+        assert_eq!(argv.len(), 7);
+        assert_eq!(argv[4], b"a b");
+        assert_eq!(argv[6], b"q\"x");
+        assert!(split_command("  ").is_err());
+        assert!(split_command("\"open").is_err());
+    }
+}

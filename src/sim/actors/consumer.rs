@@ -1,0 +1,334 @@
+//! A consumer-group reader: read, process one entry at a time, acknowledge.
+//!
+//! ```text
+//!            ┌──────────────────────────── Next ◀──────────────────────────┐
+//!            ▼                                                             │
+//!   batch empty? ── no ─▶ begin(entry) ── ProcessDone ─▶ XACK per policy ──┘
+//!            │yes
+//!            ├─ acks owed (PerBatch) ─▶ XACK id... ─▶ Next
+//!            ├─ history mode ─▶ XREADGROUP ... <cursor>  (own PEL; empty ⇒ switch to >)
+//!            └─ XREADGROUP ... [BLOCK b] >
+//!                   ├─ entries ─▶ batch ─▶ Next
+//!                   ├─ block  ─▶ parked until a write signals the key (Retry) or Timeout
+//!                   └─ nil    ─▶ Next after poll_ms
+//! ```
+
+use super::work::{self, InFlight};
+use super::{Me, argv_of};
+use crate::engine::{Argv, Reply, Session};
+use crate::scenario::schema::{AckPolicy, ConsumerSpec};
+use crate::sim::ctx::{Ctx, Wake};
+use crate::sim::replies::{self, Entry};
+use crate::sim::rng::SimRng;
+use crate::sim::trace::Note;
+use std::collections::VecDeque;
+
+#[derive(Clone, Debug)]
+struct Parked {
+    keys: Vec<Vec<u8>>,
+    retry_argv: Argv,
+    retry_scheduled: bool,
+}
+
+/// Consumer state.
+#[derive(Clone, Debug)]
+pub struct Consumer {
+    spec: ConsumerSpec,
+    consumer_name: String,
+    session: Session,
+    rng: SimRng,
+    history: bool,
+    history_cursor: String,
+    batch: VecDeque<Entry>,
+    current: Option<InFlight>,
+    batch_acks: Vec<String>,
+    processed: u64,
+    reads: u64,
+    parked: Option<Parked>,
+    /// Nothing scheduled: stopped reading or waiting for hand-offs.
+    idle: bool,
+}
+
+impl Consumer {
+    /// A consumer that has not started.
+    pub fn new(spec: ConsumerSpec, rng: SimRng) -> Consumer {
+        let consumer_name = spec.consumer_name.clone().unwrap_or(spec.name.clone());
+        Consumer {
+            history: spec.read_history_on_start,
+            spec,
+            consumer_name,
+            session: Session::default(),
+            rng,
+            history_cursor: "0".into(),
+            batch: VecDeque::new(),
+            current: None,
+            batch_acks: Vec::new(),
+            processed: 0,
+            reads: 0,
+            parked: None,
+            idle: false,
+        }
+    }
+
+    /// First read time.
+    pub fn start_at_ms(&self) -> u64 {
+        self.spec.start_at_ms
+    }
+
+    /// Name inside the group.
+    pub fn consumer_name(&self) -> &str {
+        &self.consumer_name
+    }
+
+    /// Keys of the blocked read, if parked.
+    pub fn parked_keys(&self) -> Option<&[Vec<u8>]> {
+        self.parked.as_ref().map(|p| p.keys.as_slice())
+    }
+
+    /// Marks a retry as scheduled; false if one already is.
+    pub fn claim_retry(&mut self) -> bool {
+        match &mut self.parked {
+            Some(p) if !p.retry_scheduled => {
+                p.retry_scheduled = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Forgets all in-memory work (the process died).
+    pub fn crash(&mut self) {
+        self.batch.clear();
+        self.current = None;
+        self.batch_acks.clear();
+        self.parked = None;
+        self.idle = false;
+    }
+
+    /// Prepares a fresh process (new connection, optional new name).
+    pub fn restart(&mut self, consumer_name: Option<&str>, read_history: Option<bool>) {
+        self.crash();
+        self.session = Session::default();
+        if let Some(n) = consumer_name {
+            self.consumer_name = n.to_string();
+        }
+        self.history = read_history.unwrap_or(self.spec.read_history_on_start);
+        self.history_cursor = "0".into();
+        self.reads = 0;
+    }
+
+    /// Entries handed over by a claimer; true if the consumer must be woken.
+    pub fn receive(&mut self, entries: Vec<Entry>) -> bool {
+        self.batch.extend(entries);
+        let wake = self.idle || self.parked.is_some();
+        if wake {
+            self.idle = false;
+            self.parked = None;
+        }
+        wake
+    }
+
+    /// Handles one wake-up.
+    pub fn on_wake(&mut self, me: &Me, wake: Wake, ctx: &mut Ctx) {
+        match wake {
+            Wake::Start | Wake::Next | Wake::Tick => self.next(me, ctx),
+            Wake::ProcessDone => self.process_done(me, ctx),
+            Wake::Retry => self.retry(me, ctx),
+            Wake::Timeout => {
+                if self.parked.take().is_some() {
+                    me.note(ctx, Note::TimedOut);
+                    me.wake(ctx, ctx.now_ms, Wake::Next);
+                }
+            }
+            Wake::Ack(ids) => self.ack(me, ctx, ids, None, false),
+        }
+    }
+
+    fn next(&mut self, me: &Me, ctx: &mut Ctx) {
+        if self.current.is_some() || self.parked.is_some() {
+            return;
+        }
+        if let Some(entry) = self.batch.pop_front() {
+            if entry.deleted {
+                // The standard recovery loop acknowledges entries that were
+                // deleted while pending: there is nothing left to process.
+                let id = entry.id.clone();
+                let note = Note::Text(format!("{id} was deleted while pending: ack it"));
+                self.ack(me, ctx, vec![id], Some(note), true);
+                return;
+            }
+            let w = work::begin(
+                me,
+                ctx,
+                entry,
+                &self.spec.poison,
+                &self.spec.processing,
+                &mut self.rng,
+            );
+            self.current = Some(w);
+            return;
+        }
+        if !self.batch_acks.is_empty() {
+            let ids = std::mem::take(&mut self.batch_acks);
+            self.ack(me, ctx, ids, None, true);
+            return;
+        }
+        self.read(me, ctx);
+    }
+
+    fn read(&mut self, me: &Me, ctx: &mut Ctx) {
+        let s = &self.spec;
+        let count = s.count.to_string();
+        if self.history {
+            let argv = argv_of(&[
+                "XREADGROUP",
+                "GROUP",
+                &s.group,
+                &self.consumer_name,
+                "COUNT",
+                &count,
+                "STREAMS",
+                &s.stream,
+                &self.history_cursor,
+            ]);
+            let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+            let got = replies::read_entries(&ex.reply);
+            match got.last() {
+                None => self.history = false,
+                Some(last) => self.history_cursor = last.id.clone(),
+            }
+            if ex.reply.is_error() {
+                self.history = false;
+            }
+            self.deliver(me, ctx, got);
+            me.wake(ctx, ctx.now_ms, Wake::Next);
+            return;
+        }
+        if s.max_reads.is_some_and(|m| self.reads >= m) {
+            self.idle = true;
+            return;
+        }
+        self.reads += 1;
+        let mut parts: Vec<String> = vec![
+            "XREADGROUP".into(),
+            "GROUP".into(),
+            s.group.clone(),
+            self.consumer_name.clone(),
+            "COUNT".into(),
+            count,
+        ];
+        if let Some(b) = s.block_ms {
+            parts.extend(["BLOCK".into(), b.to_string()]);
+        }
+        if s.noack {
+            parts.push("NOACK".into());
+        }
+        parts.extend(["STREAMS".into(), s.stream.clone(), ">".into()]);
+        let argv: Argv = parts.into_iter().map(String::into_bytes).collect();
+        let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+        let got = replies::read_entries(&ex.reply);
+        if let (Some(block), true) = (&ex.block, got.is_empty()) {
+            self.parked = Some(Parked {
+                keys: block.keys.clone(),
+                retry_argv: block.retry_argv.clone(),
+                retry_scheduled: false,
+            });
+            if block.timeout_ms > 0 {
+                me.wake(ctx, ctx.now_ms + block.timeout_ms, Wake::Timeout);
+            }
+            return;
+        }
+        if got.is_empty() {
+            me.wake(ctx, ctx.now_ms + self.spec.poll_ms.max(1), Wake::Next);
+            return;
+        }
+        self.deliver(me, ctx, got);
+        me.wake(ctx, ctx.now_ms, Wake::Next);
+    }
+
+    fn retry(&mut self, me: &Me, ctx: &mut Ctx) {
+        let Some(p) = self.parked.as_mut() else {
+            return;
+        };
+        p.retry_scheduled = false;
+        let argv = p.retry_argv.clone();
+        let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+        let got = replies::read_entries(&ex.reply);
+        if got.is_empty() && !ex.reply.is_error() {
+            return;
+        }
+        self.parked = None;
+        self.deliver(me, ctx, got);
+        me.wake(ctx, ctx.now_ms, Wake::Next);
+    }
+
+    fn deliver(&mut self, _me: &Me, ctx: &mut Ctx, got: Vec<Entry>) {
+        for e in &got {
+            if let Some(m) = e.msg {
+                ctx.ledger_redis
+                    .delivered(m, &self.consumer_name, ctx.now_ms);
+            }
+        }
+        self.batch.extend(got);
+    }
+
+    fn process_done(&mut self, me: &Me, ctx: &mut Ctx) {
+        let Some(w) = self.current.take() else {
+            return;
+        };
+        let ok = work::finish(me, ctx, &w);
+        self.processed += 1;
+        let note = work::done_note(&w, ok);
+        let now = ctx.now_ms;
+        let ack_now = ok
+            && !self.spec.noack
+            && match self.spec.ack {
+                AckPolicy::PerEntry => true,
+                AckPolicy::SkipEvery(n) => n == 0 || self.processed % n != 0,
+                AckPolicy::PerBatch | AckPolicy::Never | AckPolicy::Delayed(_) => false,
+            };
+        if ok && !self.spec.noack {
+            match self.spec.ack {
+                AckPolicy::PerBatch => self.batch_acks.push(w.entry.id.clone()),
+                AckPolicy::Delayed(ms) => {
+                    me.wake(ctx, now + ms, Wake::Ack(vec![w.entry.id.clone()]))
+                }
+                _ => {}
+            }
+        }
+        if ack_now {
+            self.ack(me, ctx, vec![w.entry.id.clone()], Some(note), true);
+        } else {
+            me.note(ctx, note);
+            me.wake(ctx, now, Wake::Next);
+        }
+    }
+
+    /// XACK `ids`; a failed XACK is retried later when the spec says so.
+    /// `go_on` continues the read/process loop afterwards.
+    fn ack(&mut self, me: &Me, ctx: &mut Ctx, ids: Vec<String>, note: Option<Note>, go_on: bool) {
+        let mut parts = vec!["XACK", self.spec.stream.as_str(), self.spec.group.as_str()];
+        parts.extend(ids.iter().map(String::as_str));
+        let argv = argv_of(&parts);
+        let ex = ctx.exec(
+            me.who(),
+            &mut self.session,
+            argv,
+            note.unwrap_or(Note::Plain),
+        );
+        match ex.reply {
+            Reply::Integer(n) => {
+                let zeros = ids.len() as i64 - n;
+                ctx.count(&format!("xack.{}.zero_replies", me.name), zeros);
+            }
+            _ => {
+                if let Some(retry) = self.spec.ack_retry_ms {
+                    me.wake(ctx, ctx.now_ms + retry, Wake::Ack(ids));
+                }
+            }
+        }
+        if go_on {
+            me.wake(ctx, ctx.now_ms, Wake::Next);
+        }
+    }
+}

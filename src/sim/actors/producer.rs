@@ -1,0 +1,190 @@
+//! A producer: XADD on a fixed grid of times, buffering and retrying failures.
+//!
+//! ```text
+//!   Tick at offset + k·interval ─▶ buffer.push(next message) ─▶ (not sending?) Next
+//!   Next ─▶ XADD stream [MAXLEN|MINID ...] <id> m <msg> [f1 v1 ...]
+//!             ok    ─▶ WAIT configured? ─▶ WAIT n t ─▶ (reply after the wait) acked if ≥ n
+//!                      else acked ─▶ buffer.pop ─▶ Next while the buffer has more
+//!             error ─▶ retry_ms? ─▶ Next after retry_ms (in order) | drop the message
+//! ```
+//!
+//! Every payload carries `m = <message number>`, the ledger's identity of
+//! the message across stream IDs, replicas and Kafka offsets.
+
+use super::{Me, argv_of};
+use crate::engine::{Reply, Session};
+use crate::scenario::schema::{IdMode, ProducerSpec, Trim};
+use crate::sim::ctx::{Ctx, Wake};
+use crate::sim::trace::Note;
+use std::collections::VecDeque;
+
+/// Producer state.
+#[derive(Clone, Debug)]
+pub struct Producer {
+    spec: ProducerSpec,
+    session: Session,
+    ticks: u64,
+    buffer: VecDeque<(u64, u64)>,
+    sending: bool,
+    /// A WAIT is outstanding for the head of the buffer.
+    waiting: bool,
+    epoch_at_send: u64,
+}
+
+impl Producer {
+    /// A producer that has not sent anything.
+    pub fn new(spec: ProducerSpec) -> Producer {
+        Producer {
+            spec,
+            session: Session::default(),
+            ticks: 0,
+            buffer: VecDeque::new(),
+            sending: false,
+            waiting: false,
+            epoch_at_send: 0,
+        }
+    }
+
+    /// First send time.
+    pub fn first_ms(&self) -> u64 {
+        self.spec.schedule.offset_ms
+    }
+
+    fn schedule_done(&self, now_ms: u64) -> bool {
+        let s = &self.spec.schedule;
+        s.count.is_some_and(|c| self.ticks >= c) || s.until_ms.is_some_and(|u| now_ms > u)
+    }
+
+    /// Handles one wake-up.
+    pub fn on_wake(&mut self, me: &Me, wake: Wake, ctx: &mut Ctx) {
+        match wake {
+            Wake::Start | Wake::Tick => {
+                if self.schedule_done(ctx.now_ms) {
+                    return;
+                }
+                let msg = ctx.next_msg;
+                ctx.next_msg += 1;
+                self.buffer.push_back((msg, self.ticks));
+                self.ticks += 1;
+                if !self.schedule_done(ctx.now_ms) {
+                    let next = ctx.now_ms + self.spec.schedule.interval_ms;
+                    me.wake(ctx, next, Wake::Tick);
+                }
+                if !self.sending {
+                    self.send(me, ctx);
+                }
+            }
+            Wake::Next => self.send(me, ctx),
+            Wake::Ack(v) => self.wait_done(me, ctx, v),
+            _ => {}
+        }
+    }
+
+    fn send(&mut self, me: &Me, ctx: &mut Ctx) {
+        let Some(&(msg, ordinal)) = self.buffer.front() else {
+            self.sending = false;
+            return;
+        };
+        if self.waiting {
+            return;
+        }
+        let s = &self.spec;
+        let mut parts: Vec<String> = vec!["XADD".into(), s.stream.clone()];
+        match &s.trim {
+            Trim::Nothing => {}
+            Trim::MaxLen { n, approx, limit } => {
+                parts.push("MAXLEN".into());
+                if *approx {
+                    parts.push("~".into());
+                }
+                parts.push(n.to_string());
+                if let Some(l) = limit {
+                    parts.extend(["LIMIT".into(), l.to_string()]);
+                }
+            }
+            Trim::MinIdAge { age_ms, approx } => {
+                parts.push("MINID".into());
+                if *approx {
+                    parts.push("~".into());
+                }
+                parts.push(ctx.unix_ms().saturating_sub(*age_ms).to_string());
+            }
+        }
+        parts.push(match s.id {
+            IdMode::Auto => "*".into(),
+            IdMode::Sequence(from) => format!("{}-0", from + ordinal),
+        });
+        parts.extend(["m".into(), msg.to_string()]);
+        for i in 0..s.extra_fields {
+            parts.push(format!("f{}", i + 1));
+            parts.push("x".repeat(s.value_bytes as usize));
+        }
+        let argv = parts.into_iter().map(String::into_bytes).collect();
+        let now = ctx.now_ms;
+        ctx.ledger_redis.produced(msg, now);
+        let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+        self.sending = true;
+        if ex.reply.is_error() {
+            ctx.count(&format!("producer.{}.rejected", me.name), 1);
+            match self.spec.retry_ms {
+                Some(r) => me.wake(ctx, now + r.max(1), Wake::Next),
+                None => {
+                    self.buffer.pop_front();
+                    me.wake(ctx, now, Wake::Next);
+                }
+            }
+            return;
+        }
+        if let Some(w) = &self.spec.wait {
+            self.waiting = true;
+            self.epoch_at_send = ctx.redis_epoch;
+            let _ = w;
+            me.wake(ctx, now, Wake::Ack(Vec::new()));
+            return;
+        }
+        ctx.ledger_redis.produced_acked(msg, now);
+        ctx.count(&format!("producer.{}.acked", me.name), 1);
+        self.buffer.pop_front();
+        me.wake(ctx, now, Wake::Next);
+    }
+
+    /// `Ack([])` issues WAIT; `Ack([n])` is WAIT's reply arriving with `n` replicas.
+    fn wait_done(&mut self, me: &Me, ctx: &mut Ctx, v: Vec<String>) {
+        let Some(w) = self.spec.wait.clone() else {
+            return;
+        };
+        let now = ctx.now_ms;
+        if v.is_empty() {
+            let argv = argv_of(&["WAIT", &w.replicas.to_string(), &w.timeout_ms.to_string()]);
+            let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+            let reached = match ex.reply {
+                Reply::Integer(n) => n,
+                _ => -1,
+            };
+            let delay = ctx.replication.wait_delay_ms;
+            me.wake(ctx, now + delay, Wake::Ack(vec![reached.to_string()]));
+            return;
+        }
+        let reached: i64 = v[0].parse().unwrap_or(-1);
+        self.waiting = false;
+        let msg = self.buffer.pop_front().map_or(0, |b| b.0);
+        // The reply only counts if the server that promised it is still the
+        // one we talk to: a crash in between leaves the write in doubt.
+        let intact = ctx.redis_epoch == self.epoch_at_send && ctx.redis.up;
+        if reached >= w.replicas as i64 && intact {
+            ctx.ledger_redis.produced_acked(msg, now);
+            ctx.count(&format!("producer.{}.acked", me.name), 1);
+            me.note(
+                ctx,
+                Note::Text(format!("msg {msg} confirmed by {reached} replica(s)")),
+            );
+        } else {
+            ctx.count(&format!("producer.{}.in_doubt", me.name), 1);
+            me.note(
+                ctx,
+                Note::Text(format!("msg {msg} not confirmed (WAIT reached {reached})")),
+            );
+        }
+        me.wake(ctx, now, Wake::Next);
+    }
+}

@@ -1,0 +1,218 @@
+//! What every actor can touch during one event: time, the queue, Redis, the
+//! ledgers, the trace and a few counters.
+//!
+//! ```text
+//!   Simulation ─┬─ actors: Vec<Actor>      (the one being run is borrowed separately)
+//!               └─ ctx: Ctx ─┬─ now_ms, queue
+//!                            ├─ redis (primary + persistence), replication
+//!                            ├─ ledger_redis, ledger_kafka
+//!                            ├─ trace (one record per step)
+//!                            ├─ counters ("claim.reaper.claimed" ...)
+//!                            └─ outboxes: signaled keys, hand-offs, fault triggers
+//! ```
+//!
+//! Actors never reach each other directly: a hand-off or a wake-up goes
+//! through an outbox that the simulation drains after the event, which
+//! keeps every effect of an event inside that event's step.
+
+use super::ledger::Ledger;
+use super::queue::{EventClass, EventQueue};
+use super::redis::RedisNode;
+use super::replicas::Replication;
+use super::replies::Entry;
+use super::trace::{Note, Trace, Who};
+use crate::engine::{Argv, Executed, Reply, Session};
+use std::collections::BTreeMap;
+
+/// Why an actor is woken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Wake {
+    /// Start (or restart) the actor's loop.
+    Start,
+    /// Periodic tick (producer send, claimer, trimmer, admin command).
+    Tick,
+    /// Take the next piece of work or read again.
+    Next,
+    /// Current entry's processing time is over.
+    ProcessDone,
+    /// A blocked read's key was signalled: run the read again.
+    Retry,
+    /// A blocked read timed out.
+    Timeout,
+    /// Acknowledge these IDs now.
+    Ack(Vec<String>),
+}
+
+/// One scheduled thing.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// The next setup command.
+    Setup,
+    /// An actor wake-up; `gen` must match the actor's generation.
+    Actor {
+        /// Actor index.
+        idx: u32,
+        /// Generation at scheduling time (a crash bumps it).
+        generation: u32,
+        /// Why.
+        wake: Wake,
+    },
+    /// Fault number `n` of the scenario.
+    Fault(u32),
+    /// Server timer.
+    Server(ServerTimer),
+    /// Probe number `n`.
+    Probe(u32),
+    /// Evaluate expectations due at this time.
+    Check(u64),
+    /// Caption number `n`.
+    Caption(u32),
+}
+
+/// Redis-internal timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerTimer {
+    /// appendfsync everysec tick.
+    FsyncTick,
+    /// OS writeback under appendfsync no.
+    OsFlush,
+    /// serverCron RDB save-point check.
+    SaveCron,
+    /// Replica `n` applies what has arrived.
+    ReplicaApply(u32),
+    /// Replica `n` draws a new lag.
+    ReplicaResample(u32),
+    /// Sentinel promotes the best replica.
+    Promote,
+    /// The partition heals.
+    Heal,
+}
+
+/// The shared state of a run.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    /// Virtual ms.
+    pub now_ms: u64,
+    /// Unix ms of virtual 0.
+    pub start_unix_ms: u64,
+    /// Pending events.
+    pub queue: EventQueue<Event>,
+    /// The primary.
+    pub redis: RedisNode,
+    /// Replicas and failover state.
+    pub replication: Replication,
+    /// Per-message outcomes on the Redis side.
+    pub ledger_redis: Ledger,
+    /// Per-message outcomes on the Kafka side.
+    pub ledger_kafka: Ledger,
+    /// The record of the run.
+    pub trace: Trace,
+    /// Named counters (`claim.<actor>.claimed`, `xack.<actor>.zero_replies`...).
+    pub counters: BTreeMap<String, i64>,
+    /// Last text values (`claim.<actor>.cursor`).
+    pub texts: BTreeMap<String, String>,
+    /// Keys signalled during this event.
+    pub signaled: Vec<Vec<u8>>,
+    /// Entries handed to another actor during this event.
+    pub handoffs: Vec<(u32, Vec<Entry>)>,
+    /// `(actor, stream id, fault index)` triggers not fired yet.
+    pub mid_triggers: Vec<(u32, String, u32)>,
+    /// `(bridge, read_at_ms, fault index)`: fire after the Kafka ack of a
+    /// batch read at or after `read_at_ms`.
+    pub ack_triggers: Vec<(u32, u64, u32)>,
+    /// The next message number a producer assigns.
+    pub next_msg: u64,
+    /// The Kafka model, when the scenario has one.
+    pub kafka: Option<super::kafka::KafkaWorld>,
+    /// Cluster topology: commands are checked for CROSSSLOT.
+    pub cluster: bool,
+    /// Bumped whenever the primary changes or restarts.
+    pub redis_epoch: u64,
+    /// Error replies by their first word.
+    pub errors: BTreeMap<String, i64>,
+    /// True once the current event recorded its step.
+    pub stepped: bool,
+}
+
+impl Ctx {
+    /// Unix ms of now (what the engine is told).
+    pub fn unix_ms(&self) -> u64 {
+        self.start_unix_ms + self.now_ms
+    }
+
+    /// Sends one command to the primary and records the step.
+    pub fn exec(&mut self, who: Who, session: &mut Session, argv: Argv, note: Note) -> Executed {
+        debug_assert!(!self.stepped, "one command per event");
+        let unix_ms = self.unix_ms();
+        let ex = self.route(session, &argv, unix_ms);
+        if let Reply::Error(e) = &ex.reply {
+            let word = e.split(' ').next().unwrap_or("ERR").to_string();
+            *self.errors.entry(word).or_insert(0) += 1;
+        }
+        self.signaled.extend(ex.signaled_keys.iter().cloned());
+        self.trace
+            .record(self.now_ms, who, Some(&argv), Some(&ex.reply), note);
+        self.stepped = true;
+        ex
+    }
+
+    fn route(&mut self, session: &mut Session, argv: &[Vec<u8>], unix_ms: u64) -> Executed {
+        if self.cluster
+            && let Some(e) = super::cluster::check(argv, session)
+        {
+            return Executed::reply(Reply::err(e));
+        }
+        if let Some(refusal) = self.replication.refuse_write(argv, self.now_ms) {
+            return Executed::reply(Reply::err(refusal));
+        }
+        if argv
+            .first()
+            .is_some_and(|c| c.eq_ignore_ascii_case(b"WAIT"))
+        {
+            let reply = self.replication.wait_reply(argv, self.now_ms);
+            return Executed::reply(reply);
+        }
+        let ex = self.redis.execute(session, argv, unix_ms);
+        if !ex.effects.is_empty() {
+            self.replication
+                .ship(&ex.effects, self.now_ms, &mut self.queue);
+        }
+        ex
+    }
+
+    /// Records a step without a command.
+    pub fn note(&mut self, who: Who, note: Note) {
+        debug_assert!(!self.stepped, "one step per event");
+        self.trace.record(self.now_ms, who, None, None, note);
+        self.stepped = true;
+    }
+
+    /// Schedules an actor wake-up.
+    pub fn wake(&mut self, at_ms: u64, idx: u32, generation: u32, wake: Wake) {
+        self.queue.push(
+            at_ms,
+            EventClass::Actor,
+            idx,
+            Event::Actor {
+                idx,
+                generation,
+                wake,
+            },
+        );
+    }
+
+    /// Adds to a named counter.
+    pub fn count(&mut self, key: &str, by: i64) {
+        match self.counters.get_mut(key) {
+            Some(v) => *v += by,
+            None => {
+                self.counters.insert(key.to_string(), by);
+            }
+        }
+    }
+
+    /// Reads a named counter (0 if never touched).
+    pub fn counter(&self, key: &str) -> i64 {
+        self.counters.get(key).copied().unwrap_or(0)
+    }
+}

@@ -1,0 +1,327 @@
+//! Kafka consumer-group model, the comparison side of the simulator.
+//!
+//! ```text
+//!   scenario clock ──run_until(t)──▶ KafkaWorld ──▶ Ledger ("kafka"), Vec<KafkaStep>
+//!                                     │
+//!     queue: (t_ms, class, seq) ─▶ Ev │
+//!                                     ├─ topics[]     topic.rs     partition logs, leader,
+//!                                     │                            ISR, high watermark
+//!                                     ├─ producers[]  producer.rs  acks 0/1/all, retries,
+//!                                     │                            idempotent sessions
+//!                                     ├─ groups[]     group.rs     members, heartbeats,
+//!                                     │                            session timeout, rebalance,
+//!                                     │                            assignment, committed offsets
+//!                                     └─ consumers[]  consumer.rs  poll loop, processing,
+//!                                                                  commit policies
+//! ```
+//!
+//! Why a separate model: the simulator runs a Kafka consumer group side by
+//! side with the Redis PEL under the same faults, and the lesson lies in the
+//! difference. Kafka's group remembers one number per partition (the
+//! committed offset), so what a crash costs depends on when that number
+//! moved relative to processing. The model follows the classic consumer
+//! protocol (eager rebalance, background heartbeats, auto-commit inside
+//! `poll()`), scenario catalogue §1.6.
+//!
+//! The world owns its own discrete-event queue and is driven from outside:
+//! `next_event_ms` tells the scenario clock when it wants to run next,
+//! `run_until(t)` processes everything due at or before `t`. Faults are
+//! scheduled through hooks (`crash_consumer`, `crash_mid_processing`, …)
+//! and run first within their millisecond. Nothing is random except
+//! `Processing::Uniform`, which draws from a per-consumer integer stream
+//! derived from the configured seed.
+
+pub mod config;
+mod consumer;
+mod event;
+mod group;
+mod hooks;
+mod producer;
+mod query;
+mod topic;
+
+pub use config::*;
+pub use consumer::MidProcessing;
+pub use producer::ProduceOutcome;
+pub use query::MetricValue;
+
+use crate::sim::ledger::Ledger;
+use consumer::ConsumerState;
+use event::{Ev, Queue};
+use group::GroupState;
+use producer::ProducerState;
+use std::fmt;
+use topic::TopicState;
+
+/// One line of the model's trace: who did what at which time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KafkaStep {
+    pub t_ms: u64,
+    /// A consumer, producer, group id, or `broker-N`.
+    pub actor: String,
+    /// Compact action text: `poll -> [500..509]`, `commitSync(510)`, …
+    pub action: String,
+    /// A sentence for the reader when the step matters to the story.
+    pub caption: Option<String>,
+}
+
+/// Invalid configuration or hook arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KafkaError(pub String);
+
+impl fmt::Display for KafkaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for KafkaError {}
+
+fn err<T>(msg: String) -> Result<T, KafkaError> {
+    Err(KafkaError(msg))
+}
+
+/// The ledger and trace a batch of events writes to.
+pub(crate) struct Out<'a> {
+    pub ledger: &'a mut Ledger,
+    pub steps: &'a mut Vec<KafkaStep>,
+}
+
+impl Out<'_> {
+    pub(crate) fn step(&mut self, t_ms: u64, actor: &str, action: String) {
+        self.steps.push(KafkaStep {
+            t_ms,
+            actor: actor.to_string(),
+            action,
+            caption: None,
+        });
+    }
+
+    pub(crate) fn story(&mut self, t_ms: u64, actor: &str, action: String, caption: String) {
+        self.steps.push(KafkaStep {
+            t_ms,
+            actor: actor.to_string(),
+            action,
+            caption: Some(caption),
+        });
+    }
+}
+
+/// A deterministic Kafka cluster with its producers and consumer groups.
+#[derive(Clone, Debug)]
+pub struct KafkaWorld {
+    pub(crate) cluster: KafkaCluster,
+    pub(crate) brokers_alive: Vec<bool>,
+    pub(crate) topics: Vec<TopicState>,
+    pub(crate) producers: Vec<ProducerState>,
+    pub(crate) groups: Vec<GroupState>,
+    pub(crate) consumers: Vec<ConsumerState>,
+    pub(crate) queue: Queue,
+    pub(crate) now_ms: u64,
+    started: bool,
+    next_member: u64,
+}
+
+impl KafkaWorld {
+    /// Validates `config` and schedules producers and consumer joins.
+    pub fn new(config: KafkaConfig) -> Result<KafkaWorld, KafkaError> {
+        let c = &config.cluster;
+        if c.brokers == 0 || c.replication_factor == 0 || c.replication_factor > c.brokers {
+            return err(format!(
+                "kafka cluster: need 1 <= replication_factor ({}) <= brokers ({})",
+                c.replication_factor, c.brokers
+            ));
+        }
+        if c.min_insync_replicas == 0 {
+            return err("kafka cluster: min_insync_replicas must be at least 1".into());
+        }
+        let mut world = KafkaWorld {
+            cluster: config.cluster.clone(),
+            brokers_alive: vec![true; c.brokers as usize],
+            topics: Vec::new(),
+            producers: Vec::new(),
+            groups: Vec::new(),
+            consumers: Vec::new(),
+            queue: Queue::default(),
+            now_ms: 0,
+            started: false,
+            next_member: 1,
+        };
+        for (ti, t) in config.topics.iter().enumerate() {
+            if world.topics.iter().any(|x| x.name == t.name) {
+                return err(format!("kafka topic '{}' declared twice", t.name));
+            }
+            world.topics.push(TopicState::new(t, ti, &world.cluster)?);
+        }
+        for p in &config.producers {
+            let ti = world.topic_index(&p.topic)?;
+            let parts = world.topics[ti].partitions.len() as u32;
+            if let Some(fixed) = p.partition
+                && fixed >= parts
+            {
+                return err(format!(
+                    "kafka producer '{}': partition {fixed} but topic '{}' has {parts}",
+                    p.name, p.topic
+                ));
+            }
+            if world.producers.iter().any(|x| x.cfg.name == p.name) {
+                return err(format!("kafka producer '{}' declared twice", p.name));
+            }
+            let pi = world.producers.len();
+            world.producers.push(ProducerState::new(p.clone(), ti));
+            if let Some(first) = world.producers[pi].send_time(0) {
+                world.queue.push(first, Ev::ProducerTick { pi });
+            }
+        }
+        for g in &config.groups {
+            world.add_group(g, config.seed)?;
+        }
+        Ok(world)
+    }
+
+    fn add_group(&mut self, g: &KafkaGroup, seed: u64) -> Result<(), KafkaError> {
+        let ti = self.topic_index(&g.topic)?;
+        let parts = self.topics[ti].partitions.len() as u32;
+        if let Some(n) = g.partitions
+            && n != parts
+        {
+            return err(format!(
+                "kafka group '{}': partitions {n} but topic '{}' has {parts}",
+                g.group_id, g.topic
+            ));
+        }
+        if g.heartbeat_interval_ms == 0 || g.heartbeat_interval_ms >= g.session_timeout_ms {
+            return err(format!(
+                "kafka group '{}': need 0 < heartbeat_interval_ms < session_timeout_ms",
+                g.group_id
+            ));
+        }
+        if self.groups.iter().any(|x| x.cfg.group_id == g.group_id) {
+            return err(format!("kafka group '{}' declared twice", g.group_id));
+        }
+        if let Some(p) = g.initial_committed.keys().find(|&&p| p >= parts) {
+            return err(format!(
+                "kafka group '{}': initial_committed for p{p}",
+                g.group_id
+            ));
+        }
+        let gi = self.groups.len();
+        for kc in &g.consumers {
+            if self.consumers.iter().any(|x| x.cfg.name == kc.name)
+                || self.producers.iter().any(|x| x.cfg.name == kc.name)
+            {
+                return err(format!("kafka actor name '{}' used twice", kc.name));
+            }
+            if kc.max_poll_records == 0 {
+                return err(format!(
+                    "kafka consumer '{}': max_poll_records is 0",
+                    kc.name
+                ));
+            }
+            if let Processing::Uniform(a, b) = kc.processing
+                && a > b
+            {
+                return err(format!("kafka consumer '{}': Uniform({a}, {b})", kc.name));
+            }
+            if let CommitPolicy::AutoCommit { interval_ms: 0, .. } = kc.commit {
+                return err(format!(
+                    "kafka consumer '{}': auto-commit interval 0",
+                    kc.name
+                ));
+            }
+            let ci = self.consumers.len();
+            self.consumers
+                .push(ConsumerState::new(kc.clone(), gi, seed));
+            self.queue.push(kc.start_at_ms, Ev::Join { c: ci });
+        }
+        self.groups.push(GroupState::new(g.clone(), ti));
+        Ok(())
+    }
+
+    pub(crate) fn topic_index(&self, name: &str) -> Result<usize, KafkaError> {
+        match self.topics.iter().position(|t| t.name == name) {
+            Some(i) => Ok(i),
+            None => err(format!("kafka: unknown topic '{name}'")),
+        }
+    }
+
+    pub(crate) fn new_member_id(&mut self) -> u64 {
+        let id = self.next_member;
+        self.next_member += 1;
+        id
+    }
+
+    /// Current virtual time: the latest `run_until` bound or hook time.
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+
+    /// When the model next has something to do, if ever.
+    pub fn next_event_ms(&self) -> Option<u64> {
+        self.queue.peek_ms()
+    }
+
+    /// Processes every event due at or before `t_ms`, in (time, class,
+    /// insertion) order, recording outcomes in `ledger` and the trace in
+    /// `steps`. The first call also records the preloaded records as
+    /// produced and acknowledged at t=0.
+    pub fn run_until(&mut self, t_ms: u64, ledger: &mut Ledger, steps: &mut Vec<KafkaStep>) {
+        let mut out = Out { ledger, steps };
+        if !self.started {
+            self.started = true;
+            for t in &self.topics {
+                for part in &t.partitions {
+                    for r in part.records.values() {
+                        out.ledger.produced(r.msg, 0);
+                        out.ledger.produced_acked(r.msg, 0);
+                    }
+                }
+            }
+        }
+        while let Some((at_ms, ev)) = self.queue.pop_due(t_ms) {
+            self.now_ms = self.now_ms.max(at_ms);
+            self.dispatch(at_ms, ev, &mut out);
+            if self.queue.peek_ms() != Some(at_ms) {
+                self.sample_lag(at_ms);
+            }
+        }
+        self.now_ms = self.now_ms.max(t_ms);
+    }
+
+    fn dispatch(&mut self, t: u64, ev: Ev, out: &mut Out) {
+        match ev {
+            Ev::CrashConsumer { c } => self.on_crash_consumer(c, t, out, None),
+            Ev::RestartConsumer { c } => self.on_restart_consumer(c, t, out),
+            Ev::HangConsumer { c, for_ms } => self.on_hang(c, for_ms, t, out),
+            Ev::HangEnd { c, inc } => self.on_hang_end(c, inc, t, out),
+            Ev::CloseConsumer { c } => self.on_close_consumer(c, t, out),
+            Ev::CrashMid { c, inc } => self.on_crash_mid(c, inc, t, out),
+            Ev::CrashBroker { broker } => self.on_crash_broker(broker, t, out),
+            Ev::RestartProducer { pi } => self.restart_producer_now(pi, t, out),
+            Ev::Heartbeat { c, member, inc } => self.on_heartbeat(c, member, inc, t, out),
+            Ev::SessionCheck { g, member, hb_ms } => {
+                self.on_session_check(g, member, hb_ms, t, out)
+            }
+            Ev::MaxPollCheck { c, inc, poll_seq } => self.on_max_poll(c, inc, poll_seq, t, out),
+            Ev::Replicate {
+                t: ti,
+                p,
+                epoch,
+                upto,
+            } => self.on_replicate(ti, p, epoch, upto, t, out),
+            Ev::Election { t: ti, p, epoch } => self.on_election(ti, p, epoch, t, out),
+            Ev::IsrShrink { broker } => self.on_isr_shrink(broker, t, out),
+            Ev::Join { c } => self.on_join(c, t, out),
+            Ev::Poll { c, inc, token } => self.on_poll(c, inc, token, t, out),
+            Ev::Done { c, inc } => self.on_done(c, inc, t, out),
+            Ev::ProducerTick { pi } => self.on_producer_tick(pi, t, out),
+            Ev::ProducerRetry { pi, session, msg } => self.on_retry(pi, session, msg, t, out),
+            Ev::RebalanceDone { g, round } => self.on_rebalance_due(g, round, t, out),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_group;

@@ -1,0 +1,185 @@
+//! Group membership under faults: max.poll.interval.ms, static membership,
+//! a restart that must wait for its own dead member, clean close, range
+//! assignment, seeded processing times.
+
+use super::tests::{Run, topic};
+use super::*;
+
+fn consumer(name: &str, static_member: bool) -> KafkaConsumer {
+    KafkaConsumer {
+        name: name.into(),
+        max_poll_records: 5,
+        poll_interval_ms: 100,
+        processing: Processing::Fixed(100),
+        static_member,
+        commit: CommitPolicy::AfterBatch,
+        start_at_ms: 0,
+    }
+}
+
+/// Offsets 0–9 in one partition, committed 0, session 45 s, no rebalance delay.
+fn group(consumers: Vec<KafkaConsumer>, max_poll_interval_ms: u64, partitions: u32) -> KafkaConfig {
+    KafkaConfig {
+        topics: vec![topic("t", partitions, &[(0, (0..10).collect())])],
+        groups: vec![KafkaGroup {
+            topic: "t".into(),
+            partitions: None,
+            group_id: "kg".into(),
+            session_timeout_ms: 45_000,
+            heartbeat_interval_ms: 3_000,
+            max_poll_interval_ms,
+            rebalance_ms: 0,
+            auto_offset_reset: OffsetReset::Earliest,
+            initial_committed: [(0, 0)].into_iter().collect(),
+            consumers,
+        }],
+        ..KafkaConfig::default()
+    }
+}
+
+fn done_by(r: &Run, msg: u64) -> Vec<(String, u64)> {
+    r.ledger
+        .history(msg)
+        .map(|h| h.completions.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_hung_consumer_is_evicted_by_max_poll_interval_not_by_session() {
+    let mut r = Run::new(group(
+        vec![consumer("A", false), consumer("B", false)],
+        10_000,
+        1,
+    ));
+    r.world.hang_consumer("A", 150, 20_000).unwrap();
+    r.to(9_999);
+    assert_eq!(r.world.owner("kg", 0), Ok(Some("A".into())));
+    // The heartbeat thread keeps going while processing is stuck.
+    assert!(r.has(9_000, "A", "heartbeat"));
+    r.to(60_000);
+    assert!(r.has(10_000, "kg", "max.poll.interval.ms exceeded: A leaves"));
+    assert_eq!(r.world.owner_at("kg", 0, 10_000), Ok(Some("B".into())));
+    // A wakes up, finishes its stale batch, and its commit is refused.
+    assert_eq!(
+        done_by(&r, 1),
+        vec![("B".into(), 10_200), ("A".into(), 20_150)]
+    );
+    assert!(r.has(20_450, "A", "commitSync(5) failed"));
+    assert!(r.has(20_450, "A", "join kg"));
+    assert_eq!(r.world.owner("kg", 0), Ok(Some("A".into())));
+    assert_eq!(r.world.committed("kg", 0), Ok(Some(10)));
+    assert_eq!(r.ledger.duplicates(), 5);
+}
+
+#[test]
+fn a_static_member_restarting_in_time_keeps_its_partition() {
+    let mut r = Run::new(group(
+        vec![consumer("A", true), consumer("B", false)],
+        300_000,
+        1,
+    ));
+    let mid = MidProcessing {
+        partition: 0,
+        offset: 2,
+        after_ms: None,
+    };
+    r.world.crash_mid_processing("A", mid).unwrap();
+    r.world.restart_consumer("A", 5_000).unwrap();
+    r.to(60_000);
+    assert!(r.has(250, "A", "crash (mid-processing 2)"));
+    assert!(r.has(
+        5_000,
+        "A",
+        "restart: rejoin as static member (1 partition(s) kept)"
+    ));
+    assert!(r.has(5_000, "A", "poll -> [0..4]"));
+    let rebalances = r
+        .steps
+        .iter()
+        .filter(|s| s.action.starts_with("rebalance start"))
+        .count();
+    assert_eq!(rebalances, 1, "only the initial join rebalances");
+    assert_eq!(r.world.owner_at("kg", 0, 4_999), Ok(Some("A".into())));
+    assert_eq!(r.ledger.completed_by().get("B"), None);
+    assert_eq!(r.ledger.duplicates(), 2);
+    assert_eq!(r.world.committed("kg", 0), Ok(Some(10)));
+}
+
+#[test]
+fn a_dynamic_member_restarting_waits_for_its_old_self_to_expire() {
+    let mut r = Run::new(group(
+        vec![consumer("A", false), consumer("B", false)],
+        300_000,
+        1,
+    ));
+    let mid = MidProcessing {
+        partition: 0,
+        offset: 2,
+        after_ms: None,
+    };
+    r.world.crash_mid_processing("A", mid).unwrap();
+    r.world.restart_consumer("A", 5_000).unwrap();
+    r.to(60_000);
+    assert!(r.has(5_000, "kg", "rebalance waits for A"));
+    assert_eq!(r.world.owner_at("kg", 0, 4_999), Ok(Some("A".into())));
+    assert_eq!(r.world.owner_at("kg", 0, 5_000), Ok(None));
+    assert_eq!(r.world.owner_at("kg", 0, 44_999), Ok(None));
+    assert!(r.has(45_000, "kg", "session timeout: A removed"));
+    assert_eq!(r.world.owner_at("kg", 0, 45_000), Ok(Some("A".into())));
+    assert!(r.has(45_000, "A", "poll -> [0..4]"));
+}
+
+#[test]
+fn clean_close_rebalances_at_once() {
+    let mut r = Run::new(group(
+        vec![consumer("A", false), consumer("B", false)],
+        300_000,
+        1,
+    ));
+    r.world.close_consumer("A", 150).unwrap();
+    r.to(10_000);
+    assert!(r.has(150, "kg", "A left"));
+    assert_eq!(r.world.owner_at("kg", 0, 150), Ok(Some("B".into())));
+    assert_eq!(done_by(&r, 0), vec![("A".into(), 100), ("B".into(), 250)]);
+    assert_eq!(r.ledger.duplicates(), 1);
+    assert_eq!(r.world.committed("kg", 0), Ok(Some(10)));
+}
+
+#[test]
+fn range_assignment_by_member_name() {
+    let mut r = Run::new(group(
+        vec![consumer("B", false), consumer("A", false)],
+        300_000,
+        3,
+    ));
+    r.to(0);
+    assert_eq!(r.world.owner("kg", 0), Ok(Some("A".into())));
+    assert_eq!(r.world.owner("kg", 1), Ok(Some("A".into())));
+    assert_eq!(r.world.owner("kg", 2), Ok(Some("B".into())));
+    assert!(r.has(0, "kg", "rebalance: p0 -> A, p1 -> A, p2 -> B"));
+    assert!(r.world.owner("kg", 3).is_err());
+    assert!(r.world.metric("kg.owner.x").is_err());
+    assert_eq!(r.world.metric("kg.committed.1"), Ok(MetricValue::Nothing));
+}
+
+#[test]
+fn uniform_processing_is_seeded_and_bounded() {
+    let run = |seed: u64| {
+        let mut c = consumer("A", false);
+        c.processing = Processing::Uniform(10, 20);
+        let mut cfg = group(vec![c], 300_000, 1);
+        cfg.seed = seed;
+        let mut r = Run::new(cfg);
+        r.to(1_000);
+        let done: Vec<u64> = (0..10).map(|m| done_by(&r, m)[0].1).collect();
+        done
+    };
+    let a = run(7);
+    assert_eq!(a, run(7));
+    assert_ne!(a, run(8));
+    let mut prev = 0;
+    for t in &a {
+        assert!((10..=20).contains(&(t - prev)), "{a:?}");
+        prev = *t;
+    }
+}

@@ -1,0 +1,418 @@
+//! Partition logs with leader/follower replication, the ISR and the high
+//! watermark.
+//!
+//! ```text
+//!   partition p, replicas [b0, b1, b2] (leader first)
+//!
+//!   leader  b0: [500 501 502 … 959 960 961]            leo = 962
+//!   follower b1: [500 501 502 … 959]                    replica_leo = 960 (appended + lag)
+//!   follower b2: [500 501 502 … 959]                    replica_leo = 960
+//!                                   ▲
+//!                         hw = min(leo over ISR) = 960 — consumers read below it,
+//!                         acks=all completes below it
+//! ```
+//!
+//! Why model followers at all: a record is *committed* in Kafka's sense only
+//! once every ISR member has it (design.html). `acks=1` acknowledges before
+//! that, so a leader crash can truncate acknowledged records (log_lost);
+//! `acks=all` with `min.insync.replicas ≥ 2` cannot. Consumers never see
+//! records above the high watermark, which is why a Kafka consumer does not
+//! produce phantom side effects the way a Redis consumer reading a master
+//! that later loses its writes does.
+//!
+//! Replication is a constant per-record lag: an append at `t` reaches each
+//! live follower at `t + lag` (one `Replicate` event per append). A crashed
+//! follower leaves the ISR `replica_lag_time_max_ms` after its crash; a
+//! crashed leader is replaced after `leader_election_ms` by the first live
+//! ISR member in replica order (or any live replica if unclean election is
+//! allowed), whose log is the new truth.
+
+use super::config::{FollowerLag, KafkaCluster, KafkaTopic};
+use super::event::Ev;
+use super::{KafkaError, KafkaWorld, Out};
+use crate::sim::ledger::MsgId;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Who appended a record, for idempotent de-duplication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct ProducerKey {
+    pub producer: usize,
+    pub session: u64,
+    pub seq: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Record {
+    pub msg: MsgId,
+    pub append_ms: u64,
+    pub from: Option<ProducerKey>,
+    /// The producer has been told it is stored.
+    pub acked: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct PartitionState {
+    pub records: BTreeMap<u64, Record>,
+    pub log_start: u64,
+    pub leo: u64,
+    pub replicas: Vec<u32>,
+    pub leader: Option<u32>,
+    pub leader_epoch: u64,
+    pub isr: BTreeSet<u32>,
+    /// Log end offset of each follower's copy.
+    pub replica_leo: BTreeMap<u32, u64>,
+    pub hw: u64,
+    /// acks=all sends waiting for the high watermark: offset → (producer, msg).
+    pub waiting_acks: BTreeMap<u64, (usize, MsgId)>,
+    pub by_producer: BTreeMap<ProducerKey, u64>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct TopicState {
+    pub name: String,
+    pub partitions: Vec<PartitionState>,
+}
+
+impl TopicState {
+    pub(crate) fn new(
+        cfg: &KafkaTopic,
+        ti: usize,
+        cluster: &KafkaCluster,
+    ) -> Result<TopicState, KafkaError> {
+        if cfg.partitions == 0 {
+            return Err(KafkaError(format!(
+                "kafka topic '{}': 0 partitions",
+                cfg.name
+            )));
+        }
+        let mut partitions = Vec::new();
+        for p in 0..cfg.partitions {
+            let replicas: Vec<u32> = (0..cluster.replication_factor)
+                .map(|i| (p + ti as u32 + i) % cluster.brokers)
+                .collect();
+            let mut records = BTreeMap::new();
+            if let Some(offsets) = cfg.preload.get(&p) {
+                if offsets.windows(2).any(|w| w[0] >= w[1]) {
+                    return Err(KafkaError(format!(
+                        "kafka topic '{}': preload of p{p} must be strictly increasing",
+                        cfg.name
+                    )));
+                }
+                for &o in offsets {
+                    records.insert(
+                        o,
+                        Record {
+                            msg: o,
+                            append_ms: 0,
+                            from: None,
+                            acked: true,
+                        },
+                    );
+                }
+            }
+            let log_start = records.keys().next().copied().unwrap_or(0);
+            let leo = records.keys().next_back().map_or(0, |o| o + 1);
+            partitions.push(PartitionState {
+                records,
+                log_start,
+                leo,
+                leader: Some(replicas[0]),
+                leader_epoch: 0,
+                isr: replicas.iter().copied().collect(),
+                replica_leo: replicas[1..].iter().map(|&b| (b, leo)).collect(),
+                replicas,
+                hw: leo,
+                waiting_acks: BTreeMap::new(),
+                by_producer: BTreeMap::new(),
+            });
+        }
+        if let Some(p) = cfg.preload.keys().find(|&&p| p >= cfg.partitions) {
+            return Err(KafkaError(format!(
+                "kafka topic '{}': preload for p{p}",
+                cfg.name
+            )));
+        }
+        Ok(TopicState {
+            name: cfg.name.clone(),
+            partitions,
+        })
+    }
+}
+
+impl PartitionState {
+    /// High watermark from the leader's and the ISR followers' log ends.
+    fn compute_hw(&self) -> u64 {
+        let mut hw = self.leo;
+        for b in &self.isr {
+            if Some(*b) != self.leader {
+                hw = hw.min(self.replica_leo.get(b).copied().unwrap_or(0));
+            }
+        }
+        hw.max(self.hw.min(self.leo))
+    }
+
+    /// Records a consumer may read from `from`, below the high watermark.
+    pub(crate) fn readable(&self, from: u64, max: usize) -> Vec<(u64, MsgId)> {
+        if self.leader.is_none() {
+            return Vec::new();
+        }
+        self.records
+            .range(from..self.hw)
+            .take(max)
+            .map(|(o, r)| (*o, r.msg))
+            .collect()
+    }
+}
+
+impl KafkaWorld {
+    fn lag_ms(&self) -> u64 {
+        Self::lag_ms_of(&self.cluster)
+    }
+
+    fn lag_ms_of(cluster: &KafkaCluster) -> u64 {
+        match cluster.follower_lag {
+            FollowerLag::Constant(ms) => ms,
+        }
+    }
+
+    /// Appends at the leader; returns the offset. Replication to followers
+    /// is scheduled here.
+    pub(crate) fn append(
+        &mut self,
+        ti: usize,
+        p: u32,
+        msg: MsgId,
+        from: Option<ProducerKey>,
+        t: u64,
+    ) -> u64 {
+        let lag = self.lag_ms();
+        let part = &mut self.topics[ti].partitions[p as usize];
+        let offset = part.leo;
+        part.records.insert(
+            offset,
+            Record {
+                msg,
+                append_ms: t,
+                from,
+                acked: false,
+            },
+        );
+        if let Some(k) = from {
+            part.by_producer.insert(k, offset);
+        }
+        part.leo += 1;
+        let epoch = part.leader_epoch;
+        if part.replicas.len() > 1 {
+            self.queue.push(
+                t + lag,
+                Ev::Replicate {
+                    t: ti,
+                    p,
+                    epoch,
+                    upto: offset + 1,
+                },
+            );
+        }
+        offset
+    }
+
+    /// Recomputes the high watermark; on progress acknowledges waiting
+    /// acks=all sends and wakes the consumers that own the partition.
+    pub(crate) fn advance_hw(&mut self, ti: usize, p: u32, t: u64, out: &mut Out) {
+        let part = &mut self.topics[ti].partitions[p as usize];
+        let hw = part.compute_hw();
+        if hw == part.hw {
+            return;
+        }
+        part.hw = hw;
+        let ready: Vec<(u64, (usize, MsgId))> = part
+            .waiting_acks
+            .range(..hw)
+            .map(|(o, v)| (*o, *v))
+            .collect();
+        let isr_ok = part.isr.len() as u32 >= self.cluster.min_insync_replicas;
+        for (offset, (pi, msg)) in ready {
+            self.topics[ti].partitions[p as usize]
+                .waiting_acks
+                .remove(&offset);
+            if isr_ok {
+                self.ack_send(pi, ti, p, offset, msg, t, out);
+            } else {
+                self.send_failed(pi, msg, "NOT_ENOUGH_REPLICAS_AFTER_APPEND", t, out);
+            }
+        }
+        self.wake_owners(ti, p, t);
+    }
+
+    pub(crate) fn on_replicate(
+        &mut self,
+        ti: usize,
+        p: u32,
+        epoch: u64,
+        upto: u64,
+        t: u64,
+        out: &mut Out,
+    ) {
+        let part = &mut self.topics[ti].partitions[p as usize];
+        if part.leader_epoch != epoch || part.leader.is_none() {
+            return;
+        }
+        for b in part.replicas.clone() {
+            if Some(b) != part.leader && self.brokers_alive[b as usize] {
+                let leo = part.replica_leo.entry(b).or_insert(0);
+                *leo = (*leo).max(upto.min(part.leo));
+            }
+        }
+        self.advance_hw(ti, p, t, out);
+    }
+
+    pub(crate) fn on_crash_broker(&mut self, broker: u32, t: u64, out: &mut Out) {
+        let name = format!("broker-{broker}");
+        if !self.brokers_alive[broker as usize] {
+            out.step(t, &name, "crash (already down)".into());
+            return;
+        }
+        self.brokers_alive[broker as usize] = false;
+        let mut led = Vec::new();
+        for (ti, topic) in self.topics.iter_mut().enumerate() {
+            for (p, part) in topic.partitions.iter_mut().enumerate() {
+                if part.leader == Some(broker) {
+                    part.leader = None;
+                    led.push((ti, p as u32, part.leader_epoch));
+                }
+            }
+        }
+        out.story(
+            t,
+            &name,
+            "crash".into(),
+            format!("broker {broker} is down: it led {} partition(s)", led.len()),
+        );
+        for &(ti, p, epoch) in &led {
+            let waiting = std::mem::take(&mut self.topics[ti].partitions[p as usize].waiting_acks);
+            for (_, (pi, msg)) in waiting {
+                self.send_failed(pi, msg, "NOT_LEADER_OR_FOLLOWER", t, out);
+            }
+            self.queue.push(
+                t + self.cluster.leader_election_ms,
+                Ev::Election { t: ti, p, epoch },
+            );
+        }
+        self.queue.push(
+            t + self.cluster.replica_lag_time_max_ms,
+            Ev::IsrShrink { broker },
+        );
+    }
+
+    pub(crate) fn on_isr_shrink(&mut self, broker: u32, t: u64, out: &mut Out) {
+        if self.brokers_alive[broker as usize] {
+            return;
+        }
+        for ti in 0..self.topics.len() {
+            for p in 0..self.topics[ti].partitions.len() as u32 {
+                let part = &mut self.topics[ti].partitions[p as usize];
+                if part.leader.is_some() && part.isr.remove(&broker) {
+                    let isr: Vec<String> = part.isr.iter().map(|b| b.to_string()).collect();
+                    out.story(
+                        t,
+                        &format!("broker-{broker}"),
+                        format!("isr {}/p{p} -> [{}]", self.topics[ti].name, isr.join(",")),
+                        format!("broker {broker} fell out of the ISR of p{p}"),
+                    );
+                    self.advance_hw(ti, p, t, out);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn on_election(&mut self, ti: usize, p: u32, epoch: u64, t: u64, out: &mut Out) {
+        let unclean = self.cluster.unclean_leader_election;
+        let alive = self.brokers_alive.clone();
+        let topic_name = self.topics[ti].name.clone();
+        let part = &mut self.topics[ti].partitions[p as usize];
+        if part.leader_epoch != epoch || part.leader.is_some() {
+            return;
+        }
+        let clean = part
+            .replicas
+            .iter()
+            .copied()
+            .find(|b| alive[*b as usize] && part.isr.contains(b));
+        let chosen = clean.or_else(|| {
+            if unclean {
+                part.replicas.iter().copied().find(|b| alive[*b as usize])
+            } else {
+                None
+            }
+        });
+        let Some(new_leader) = chosen else {
+            out.story(
+                t,
+                "controller",
+                format!("{topic_name}/p{p} offline"),
+                "no in-sync replica is alive; the partition stays offline".into(),
+            );
+            return;
+        };
+        let new_leo = part
+            .replica_leo
+            .get(&new_leader)
+            .copied()
+            .unwrap_or(part.leo)
+            .min(part.leo);
+        let cut: Vec<(u64, Record)> = part
+            .records
+            .range(new_leo..)
+            .map(|(o, r)| (*o, r.clone()))
+            .collect();
+        for (o, r) in &cut {
+            part.records.remove(o);
+            if let Some(k) = r.from {
+                part.by_producer.remove(&k);
+            }
+        }
+        part.leo = new_leo;
+        part.leader = Some(new_leader);
+        part.leader_epoch += 1;
+        part.isr.retain(|b| alive[*b as usize]);
+        part.isr.insert(new_leader);
+        part.replica_leo.remove(&new_leader);
+        for leo in part.replica_leo.values_mut() {
+            *leo = (*leo).min(new_leo);
+        }
+        part.hw = part.hw.min(new_leo);
+        let new_epoch = part.leader_epoch;
+        if part.replica_leo.values().any(|&leo| leo < new_leo) {
+            // Followers still missing records the new leader has catch up
+            // from it; the old leader's in-flight replication is void.
+            let at = t + Self::lag_ms_of(&self.cluster);
+            self.queue.push(
+                at,
+                Ev::Replicate {
+                    t: ti,
+                    p,
+                    epoch: new_epoch,
+                    upto: new_leo,
+                },
+            );
+        }
+        let mut acked_lost = 0;
+        for (_, r) in &cut {
+            if r.acked {
+                acked_lost += 1;
+                out.ledger.log_lost(r.msg, t);
+            }
+        }
+        out.story(
+            t,
+            "controller",
+            format!("leader {topic_name}/p{p} -> broker-{new_leader}, truncated {}", cut.len()),
+            format!(
+                "new leader {new_leader} at log end {new_leo}: {} record(s) cut, {acked_lost} of them acknowledged",
+                cut.len()
+            ),
+        );
+        self.advance_hw(ti, p, t, out);
+        self.reset_positions_beyond(ti, p, new_leo);
+    }
+}

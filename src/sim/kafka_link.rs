@@ -1,0 +1,148 @@
+//! Running the Kafka model beside the Redis side, on the same clock.
+//!
+//! ```text
+//!   Simulation::step
+//!     ├─ kafka.next_event_ms() <= next Redis-side event? ─▶ kafka.run_until(t)
+//!     │        each KafkaStep ─▶ one trace step (who = the Kafka actor's name)
+//!     └─ else the Redis-side event
+//!
+//!   faults naming a Kafka consumer / producer are handed to the model's
+//!   hooks when the run is built, so the model orders them itself (first
+//!   within their millisecond).
+//! ```
+//!
+//! The Kafka model keeps its own queue and ledger; this file only feeds it
+//! the scenario's seed and faults and turns its steps into trace records.
+
+use super::ctx::Ctx;
+use super::kafka::{KafkaConfig, KafkaWorld, MetricValue, MidProcessing};
+use super::trace::{Note, Who};
+use crate::scenario::Scenario;
+use crate::scenario::checks::Value;
+use crate::scenario::schema::{FaultKind, When};
+
+/// Every name a Kafka step can be attributed to.
+pub fn kafka_names(cfg: &KafkaConfig) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for g in &cfg.groups {
+        names.extend(g.consumers.iter().map(|c| c.name.clone()));
+        names.push(g.group_id.clone());
+    }
+    names.extend(cfg.producers.iter().map(|p| p.name.clone()));
+    names.extend((0..cfg.cluster.brokers).map(|b| format!("broker-{b}")));
+    names.push("kafka".into());
+    names
+}
+
+/// Kafka consumers and producers (the names faults may target).
+pub fn kafka_actor_names(cfg: &KafkaConfig) -> Vec<String> {
+    let mut names: Vec<String> = cfg
+        .groups
+        .iter()
+        .flat_map(|g| g.consumers.iter().map(|c| c.name.clone()))
+        .collect();
+    names.extend(cfg.producers.iter().map(|p| p.name.clone()));
+    names
+}
+
+/// Builds the model with the run's seed and registers its faults.
+pub fn build(s: &Scenario, seed: u64) -> Result<Option<KafkaWorld>, String> {
+    let Some(cfg) = &s.kafka else {
+        return Ok(None);
+    };
+    let mut cfg = cfg.clone();
+    cfg.seed = super::rng::child_seed(seed, "kafka");
+    let mut world = KafkaWorld::new(cfg.clone()).map_err(|e| e.to_string())?;
+    let consumers: Vec<String> = cfg
+        .groups
+        .iter()
+        .flat_map(|g| g.consumers.iter().map(|c| c.name.clone()))
+        .collect();
+    let producers: Vec<String> = cfg.producers.iter().map(|p| p.name.clone()).collect();
+    let is_consumer = |n: &str| consumers.iter().any(|t| t == n);
+    let is_producer = |n: &str| producers.iter().any(|t| t == n);
+    let is_kafka = |n: &str| is_consumer(n) || is_producer(n);
+    for f in &s.faults {
+        let at = match &f.when {
+            When::At(t) => *t,
+            When::MidProcessing { actor, id } if is_kafka(actor) => {
+                let (partition, offset) = match id.split_once(':') {
+                    Some((p, o)) => (p.parse().unwrap_or(0), o.parse().unwrap_or(0)),
+                    None => (0, id.parse().unwrap_or(0)),
+                };
+                let mid = MidProcessing {
+                    partition,
+                    offset,
+                    after_ms: None,
+                };
+                world
+                    .crash_mid_processing(actor, mid)
+                    .map_err(|e| e.to_string())?;
+                continue;
+            }
+            _ => continue,
+        };
+        let r = match &f.kind {
+            FaultKind::CrashActor(n) if is_consumer(n) => world.crash_consumer(n, at),
+            // A producer (or a bridge producing under its own name) comes
+            // back as a new producer session.
+            FaultKind::RestartActor { name, .. } if is_producer(name) => {
+                world.restart_producer(name, at)
+            }
+            FaultKind::RestartActor { name, .. } if is_consumer(name) => {
+                world.restart_consumer(name, at)
+            }
+            FaultKind::HangActor { name, for_ms } if is_consumer(name) => {
+                world.hang_consumer(name, at, *for_ms)
+            }
+            FaultKind::CloseKafkaConsumer(n) => world.close_consumer(n, at),
+            FaultKind::KafkaBrokerCrash(b) => world.crash_broker(*b, at),
+            _ => Ok(()),
+        };
+        r.map_err(|e| e.to_string())?;
+    }
+    Ok(Some(world))
+}
+
+/// Runs the model through `t_ms` and records its steps; returns how many.
+pub fn advance(ctx: &mut Ctx, t_ms: u64, names: &[String]) -> usize {
+    let Some(world) = ctx.kafka.as_mut() else {
+        return 0;
+    };
+    let mut steps = Vec::new();
+    world.run_until(t_ms, &mut ctx.ledger_kafka, &mut steps);
+    for s in &steps {
+        let who = names
+            .iter()
+            .position(|n| *n == s.actor)
+            .map_or(Who::Server, |i| Who::Actor(i as u32));
+        let text = match &s.caption {
+            Some(c) => format!("{} — {c}", s.action),
+            None => s.action.clone(),
+        };
+        ctx.now_ms = ctx.now_ms.max(s.t_ms);
+        ctx.stepped = false;
+        ctx.note(who, Note::Text(text));
+    }
+    steps.len()
+}
+
+/// `kafka.<path>` for expectations.
+pub fn metric(ctx: &Ctx, path: &str) -> Result<Value, String> {
+    let world = ctx
+        .kafka
+        .as_ref()
+        .ok_or("the scenario has no kafka section")?;
+    match world.metric(path).map_err(|e| e.to_string())? {
+        MetricValue::Int(n) => Ok(Value::Int(n as i64)),
+        MetricValue::Text(t) => Ok(Value::Text(t)),
+        MetricValue::Nothing => Ok(Value::Text("nil".into())),
+    }
+}
+
+/// Tells the Kafka ledger what is still deliverable.
+pub fn finalize(ctx: &mut Ctx) {
+    if let Some(world) = ctx.kafka.as_ref() {
+        world.finalize_ledger(&mut ctx.ledger_kafka);
+    }
+}

@@ -1,0 +1,369 @@
+//! The outcome ledger: what happened to every message, kept beside the
+//! system under test rather than read back from it.
+//!
+//! ```text
+//!   Ledger { system: "redis" | "kafka" | "bridge" }
+//!     └─ msgs: BTreeMap<MsgId, MsgHistory>     MsgId = producer-assigned logical id
+//!          ├─ produced_ms, acked_ms            producer side
+//!          ├─ deliveries:  [(consumer, t_ms)]  every time a read handed m out
+//!          ├─ starts:      [(actor, t_ms)]     processing attempts (counted at start)
+//!          ├─ completions: [(actor, t_ms)]     side effect finished (a crash mid-way is none)
+//!          ├─ log_lost_ms                      acked, then absent after failover/restart
+//!          └─ undeliverable                    trimmed / skipped by an offset / gone from log+PEL
+//!
+//!   outputs: produced_acked completed completed_by duplicates log_lost lost
+//!            phantom redelivered_msgs redeliveries stall_ms(m)
+//! ```
+//!
+//! Why a ledger at all: after a failover the database itself no longer knows
+//! what it lost, and a consumer group cannot tell a duplicate side effect from
+//! a first one. The simulator therefore records each event as it happens and
+//! the definitions of the scenario catalogue (§1.7) are computed from these
+//! histories alone. One ledger exists per system so that a Redis group and a
+//! Kafka group can run side by side under the same faults.
+//!
+//! Deliverability is the one fact the ledger cannot observe by itself: the
+//! caller says when a message can no longer reach the group (`undeliverable`,
+//! `log_lost`) or hands over the complete set of still-deliverable messages
+//! at the end of a run (`set_still_deliverable`). Unless told otherwise a
+//! message counts as deliverable.
+
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// A producer-assigned logical message id, independent of stream ID or offset.
+pub type MsgId = u64;
+
+/// Why a message can no longer be delivered to the group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Undeliverable {
+    /// Removed by trimming (MAXLEN, MINID, retention).
+    Trimmed,
+    /// A committed offset or group cursor moved past it.
+    SkippedByOffset,
+    /// Absent from both the log and any pending list.
+    Gone,
+    /// Rolled back by a failover or restart (see [`Ledger::log_lost`]).
+    LogLost,
+}
+
+/// Everything recorded about one message.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MsgHistory {
+    /// First time the producer sent or appended it, acknowledged or not.
+    pub produced_ms: Option<u64>,
+    /// When the producer received its success reply.
+    pub acked_ms: Option<u64>,
+    pub deliveries: Vec<(String, u64)>,
+    pub starts: Vec<(String, u64)>,
+    pub completions: Vec<(String, u64)>,
+    /// Set while the message is missing from the log after a failover.
+    pub log_lost_ms: Option<u64>,
+    /// `Some` once the caller said the group can no longer get it.
+    pub undeliverable: Option<(Undeliverable, u64)>,
+}
+
+impl MsgHistory {
+    /// When the message entered the system: the earlier of send and ack.
+    pub fn production_ms(&self) -> Option<u64> {
+        match (self.produced_ms, self.acked_ms) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// The end-of-run numbers, in the names the scenario assertions use.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LedgerSummary {
+    pub produced_acked: u64,
+    pub completed: u64,
+    pub completed_by: BTreeMap<String, u64>,
+    pub duplicates: u64,
+    pub log_lost: u64,
+    pub lost: u64,
+    pub phantom: u64,
+    pub redelivered_msgs: u64,
+    pub redeliveries: u64,
+}
+
+/// A metric name the ledger does not know, or a malformed one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerError(pub String);
+
+impl fmt::Display for LedgerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LedgerError {}
+
+/// The per-message outcome ledger of one system.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ledger {
+    system: String,
+    msgs: BTreeMap<MsgId, MsgHistory>,
+}
+
+impl Ledger {
+    pub fn new(system: &str) -> Ledger {
+        Ledger {
+            system: system.to_string(),
+            msgs: BTreeMap::new(),
+        }
+    }
+
+    /// `redis`, `kafka` or `bridge`: the name used in `ledger.<system>.…`.
+    pub fn system(&self) -> &str {
+        &self.system
+    }
+
+    fn entry(&mut self, msg: MsgId) -> &mut MsgHistory {
+        self.msgs.entry(msg).or_default()
+    }
+
+    // ----- recording -------------------------------------------------------
+
+    /// The producer sent (or the log received) `msg`; no success reply yet.
+    pub fn produced(&mut self, msg: MsgId, t_ms: u64) {
+        let h = self.entry(msg);
+        h.produced_ms.get_or_insert(t_ms);
+    }
+
+    /// The producer received success for `msg`. Repeated acks (a retried
+    /// send) keep the first time.
+    pub fn produced_acked(&mut self, msg: MsgId, t_ms: u64) {
+        let h = self.entry(msg);
+        h.acked_ms.get_or_insert(t_ms);
+    }
+
+    /// A read handed `msg` to `consumer`.
+    pub fn delivered(&mut self, msg: MsgId, consumer: &str, t_ms: u64) {
+        self.entry(msg)
+            .deliveries
+            .push((consumer.to_string(), t_ms));
+    }
+
+    /// `actor` began processing `msg` (attempts are counted at their start).
+    pub fn processing_started(&mut self, msg: MsgId, actor: &str, t_ms: u64) {
+        self.entry(msg).starts.push((actor.to_string(), t_ms));
+    }
+
+    /// `actor` finished processing `msg`: its side effect happened.
+    pub fn completed(&mut self, msg: MsgId, actor: &str, t_ms: u64) {
+        self.entry(msg).completions.push((actor.to_string(), t_ms));
+    }
+
+    /// `msg` is absent from the log after a failover or restart (rolled back).
+    /// Intentional deletes and trims must use [`Ledger::undeliverable`]
+    /// instead: they are not a loss of the database.
+    pub fn log_lost(&mut self, msg: MsgId, t_ms: u64) {
+        let h = self.entry(msg);
+        h.log_lost_ms.get_or_insert(t_ms);
+        h.undeliverable
+            .get_or_insert((Undeliverable::LogLost, t_ms));
+    }
+
+    /// `msg` is in the log again (a producer retry re-appended it after a
+    /// rollback), so it is neither log-lost nor out of reach any more.
+    pub fn back_in_log(&mut self, msg: MsgId, _t_ms: u64) {
+        let h = self.entry(msg);
+        h.log_lost_ms = None;
+        h.undeliverable = None;
+    }
+
+    /// `msg` can no longer be delivered to the group. The first reason wins.
+    pub fn undeliverable(&mut self, msg: MsgId, reason: Undeliverable, t_ms: u64) {
+        self.entry(msg).undeliverable.get_or_insert((reason, t_ms));
+    }
+
+    /// `msg` is reachable again (e.g. a group cursor was rewound).
+    pub fn deliverable_again(&mut self, msg: MsgId) {
+        if let Some(h) = self.msgs.get_mut(&msg) {
+            h.undeliverable = None;
+        }
+    }
+
+    /// End-of-run snapshot from the caller: exactly the messages in `still`
+    /// can still reach the group; every other known message cannot.
+    /// A message already marked with a reason keeps it.
+    pub fn set_still_deliverable(&mut self, still: &BTreeSet<MsgId>, t_ms: u64) {
+        for (id, h) in self.msgs.iter_mut() {
+            if still.contains(id) {
+                if h.log_lost_ms.is_none() {
+                    h.undeliverable = None;
+                }
+            } else {
+                h.undeliverable.get_or_insert((Undeliverable::Gone, t_ms));
+            }
+        }
+    }
+
+    // ----- per-message queries ----------------------------------------------
+
+    pub fn history(&self, msg: MsgId) -> Option<&MsgHistory> {
+        self.msgs.get(&msg)
+    }
+
+    /// All message histories in id order.
+    pub fn histories(&self) -> impl Iterator<Item = (&MsgId, &MsgHistory)> {
+        self.msgs.iter()
+    }
+
+    pub fn deliveries(&self, msg: MsgId) -> u64 {
+        self.msgs.get(&msg).map_or(0, |h| h.deliveries.len() as u64)
+    }
+
+    pub fn completions(&self, msg: MsgId) -> u64 {
+        self.msgs
+            .get(&msg)
+            .map_or(0, |h| h.completions.len() as u64)
+    }
+
+    /// Time from the first delivery of `msg` to its first completion, the
+    /// one that counts. If that completion came from the only delivery so
+    /// far (nobody had the message before), the wait is counted from
+    /// production instead, so that time spent queued behind a stall shows.
+    /// `None` while the message has never been completed.
+    pub fn stall_ms(&self, msg: MsgId) -> Option<u64> {
+        let h = self.msgs.get(&msg)?;
+        let done_ms = h.completions.iter().map(|c| c.1).min()?;
+        let before: Vec<u64> = h
+            .deliveries
+            .iter()
+            .map(|d| d.1)
+            .filter(|&t| t <= done_ms)
+            .collect();
+        let first_delivery = before.iter().copied().min();
+        let from_ms = if before.len() >= 2 {
+            first_delivery
+        } else {
+            h.production_ms().or(first_delivery)
+        }?;
+        Some(done_ms.saturating_sub(from_ms))
+    }
+
+    // ----- outputs ----------------------------------------------------------
+
+    fn count(&self, pred: impl Fn(&MsgHistory) -> bool) -> u64 {
+        self.msgs.values().filter(|h| pred(h)).count() as u64
+    }
+
+    pub fn produced_acked_count(&self) -> u64 {
+        self.count(|h| h.acked_ms.is_some())
+    }
+
+    /// Distinct messages completed at least once.
+    pub fn completed_count(&self) -> u64 {
+        self.count(|h| !h.completions.is_empty())
+    }
+
+    /// Completion events per actor (a duplicate counts for its actor).
+    pub fn completed_by(&self) -> BTreeMap<String, u64> {
+        let mut by = BTreeMap::new();
+        for h in self.msgs.values() {
+            for (actor, _) in &h.completions {
+                *by.entry(actor.clone()).or_insert(0) += 1;
+            }
+        }
+        by
+    }
+
+    /// Σ max(0, completed(m) − 1).
+    pub fn duplicates(&self) -> u64 {
+        self.msgs
+            .values()
+            .map(|h| (h.completions.len() as u64).saturating_sub(1))
+            .sum()
+    }
+
+    /// Acknowledged messages missing from the log after a failover/restart.
+    pub fn log_lost_count(&self) -> u64 {
+        self.count(|h| h.acked_ms.is_some() && h.log_lost_ms.is_some())
+    }
+
+    /// Acknowledged, never completed, and out of the group's reach.
+    pub fn lost(&self) -> u64 {
+        self.count(|h| {
+            h.acked_ms.is_some() && h.completions.is_empty() && h.undeliverable.is_some()
+        })
+    }
+
+    /// Completed, then rolled back: side effects without a record.
+    pub fn phantom(&self) -> u64 {
+        self.count(|h| !h.completions.is_empty() && h.acked_ms.is_some() && h.log_lost_ms.is_some())
+    }
+
+    /// Messages delivered two or more times.
+    pub fn redelivered_msgs(&self) -> u64 {
+        self.count(|h| h.deliveries.len() >= 2)
+    }
+
+    /// Σ (deliveries − 1) over delivered messages.
+    pub fn redeliveries(&self) -> u64 {
+        self.msgs
+            .values()
+            .map(|h| (h.deliveries.len() as u64).saturating_sub(1))
+            .sum()
+    }
+
+    pub fn summary(&self) -> LedgerSummary {
+        LedgerSummary {
+            produced_acked: self.produced_acked_count(),
+            completed: self.completed_count(),
+            completed_by: self.completed_by(),
+            duplicates: self.duplicates(),
+            log_lost: self.log_lost_count(),
+            lost: self.lost(),
+            phantom: self.phantom(),
+            redelivered_msgs: self.redelivered_msgs(),
+            redeliveries: self.redeliveries(),
+        }
+    }
+
+    /// Looks up the part after `ledger.<system>.`: `lost`, `completed_by.c1`,
+    /// `stall_ms.502`, … An actor that completed nothing reads 0; a message
+    /// that was never completed has no stall and is an error.
+    pub fn metric(&self, path: &str) -> Result<u64, LedgerError> {
+        let (head, tail) = match path.split_once('.') {
+            Some((h, t)) => (h, Some(t)),
+            None => (path, None),
+        };
+        match (head, tail) {
+            ("produced_acked", None) => Ok(self.produced_acked_count()),
+            ("completed", None) => Ok(self.completed_count()),
+            ("duplicates", None) => Ok(self.duplicates()),
+            ("log_lost", None) => Ok(self.log_lost_count()),
+            ("lost", None) => Ok(self.lost()),
+            ("phantom", None) => Ok(self.phantom()),
+            ("redelivered_msgs", None) => Ok(self.redelivered_msgs()),
+            ("redeliveries", None) => Ok(self.redeliveries()),
+            ("completed_by", Some(actor)) => {
+                Ok(self.completed_by().get(actor).copied().unwrap_or(0))
+            }
+            ("stall_ms", Some(msg)) => {
+                let id: MsgId = msg.parse().map_err(|_| {
+                    LedgerError(format!(
+                        "ledger.{}: '{msg}' is not a message id",
+                        self.system
+                    ))
+                })?;
+                self.stall_ms(id).ok_or_else(|| {
+                    LedgerError(format!(
+                        "ledger.{}.stall_ms.{id}: message {id} was never completed",
+                        self.system
+                    ))
+                })
+            }
+            _ => Err(LedgerError(format!(
+                "ledger.{}: unknown metric '{path}'",
+                self.system
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,39 @@
+//! The deterministic simulator: virtual time, actors and faults around the engine.
+//!
+//! ```text
+//!   Scenario ──▶ Simulation::new ──▶ step() / run() ──▶ Outcome
+//!                    │
+//!                    ├─ queue     (time, class, lane, seq): faults < server timers < actors
+//!                    ├─ rng       ChaCha8 per actor, forked from the scenario seed
+//!                    ├─ actors    producer, consumer, claimer, trimmer, admin
+//!                    ├─ redis     Db + AOF/RDB  ── replicas (lagged effects) ── sentinel
+//!                    ├─ ledger    per-message outcomes (redis, kafka)
+//!                    └─ trace     one record per step, hashed; text built on demand
+//! ```
+//!
+//! Everything here is a pure function of the scenario and its seed: no
+//! wall clock, no OS randomness, no threads, no file system, no hash maps.
+//! The same code runs natively, in tests and in wasm32.
+
+pub mod actors;
+pub mod checkpoint;
+pub mod cluster;
+pub mod ctx;
+pub mod deliverable;
+pub mod expect;
+pub mod faults;
+pub mod kafka;
+pub mod kafka_link;
+pub mod ledger;
+pub mod metrics;
+pub mod outcome;
+pub mod queue;
+pub mod redis;
+pub mod replicas;
+pub mod replies;
+pub mod rng;
+pub mod simulation;
+pub mod trace;
+
+pub use outcome::Outcome;
+pub use simulation::{RunOptions, Simulation};

@@ -1,0 +1,505 @@
+//! The simulation loop: pop the next event, run it, record one step.
+//!
+//! ```text
+//!   new(scenario) ── queue: Setup(t=0), faults, actor starts, probes, checks, timers
+//!        │
+//!   step() ── pop (time, class, lane, seq) ──▶ dispatch ──▶ 0 or 1 StepRecord
+//!        │        Setup │ Actor │ Fault │ Server │ Probe │ Check │ Caption
+//!        └── after: hand-offs delivered, blocked readers on signalled keys retried,
+//!                   engine invariants checked (debug builds)
+//!   run()  ── step() until the queue is empty or time passes duration_ms
+//! ```
+//!
+//! A step is one command (or one notable event without a command). Events
+//! that change nothing a reader can see (a stale wake-up of a crashed actor)
+//! are not steps.
+
+use super::actors::Actor;
+use super::ctx::{Ctx, Event, ServerTimer, Wake};
+use super::ledger::Ledger;
+use super::queue::{EventClass, EventQueue};
+use super::redis::RedisNode;
+use super::replicas::Replication;
+use super::rng::SimRng;
+use super::trace::{Note, Trace, Who};
+use super::{expect, faults, metrics};
+use crate::engine::{Argv, Session};
+use crate::scenario::Scenario;
+use crate::scenario::schema::{At, Fsync, Preload, When};
+use crate::scenario::split_command;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// Options of a run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Stops earlier than the scenario's duration.
+    pub until_ms: Option<u64>,
+    /// Keeps every step record (needed to print or compare traces).
+    pub keep_trace: bool,
+}
+
+/// One running scenario.
+#[derive(Clone, Debug)]
+pub struct Simulation {
+    /// The scenario being run.
+    pub scenario: Arc<Scenario>,
+    /// The actors, in declaration order.
+    pub actors: Vec<Actor>,
+    /// Shared state.
+    pub ctx: Ctx,
+    names: Vec<String>,
+    setup: VecDeque<Argv>,
+    setup_session: Session,
+    probe_session: Session,
+    seed: u64,
+    end_ms: u64,
+    /// Results of expectations evaluated so far, by index.
+    pub results: Vec<Option<expect::Checked>>,
+    /// Replies of probes, by index (compact text).
+    pub probe_replies: Vec<Option<String>>,
+    /// Keys whose XLEN extremes are tracked after every step.
+    tracked_lengths: Vec<String>,
+    /// Messages in the primary's log just before a crash or partition.
+    pub crash_snapshot: Option<std::collections::BTreeSet<u64>>,
+    finished: bool,
+}
+
+impl Simulation {
+    /// Prepares a run of `scenario`.
+    pub fn new(scenario: Arc<Scenario>, opts: RunOptions) -> Simulation {
+        let seed = opts.seed.unwrap_or(scenario.meta.seed);
+        let root = SimRng::from_seed(seed);
+        let end_ms = opts.until_ms.map_or(scenario.meta.duration_ms, |u| {
+            u.min(scenario.meta.duration_ms)
+        });
+        let start = scenario.meta.start_unix_ms;
+        let config: Vec<Argv> = scenario
+            .redis
+            .config
+            .iter()
+            .map(|(k, v)| {
+                vec![
+                    b"CONFIG".to_vec(),
+                    b"SET".to_vec(),
+                    k.clone().into_bytes(),
+                    v.clone().into_bytes(),
+                ]
+            })
+            .collect();
+        let (setup, preloaded) = setup_commands(&scenario, &config);
+        let first_msg = preloaded.iter().max().map_or(1, |m| m + 1);
+        let mut queue = EventQueue::new();
+        let replication = Replication::new(
+            &scenario.redis.replicas,
+            scenario.redis.min_replicas.clone(),
+            scenario.redis.sentinel.clone(),
+            &root,
+            start,
+        );
+        replication.initial_timers(&mut queue);
+        let mut ctx = Ctx {
+            now_ms: 0,
+            start_unix_ms: start,
+            queue,
+            redis: RedisNode::new(scenario.redis.persistence.clone(), config, start),
+            replication,
+            ledger_redis: Ledger::new("redis"),
+            ledger_kafka: Ledger::new("kafka"),
+            trace: Trace::new(opts.keep_trace),
+            counters: Default::default(),
+            texts: Default::default(),
+            signaled: Vec::new(),
+            handoffs: Vec::new(),
+            mid_triggers: Vec::new(),
+            ack_triggers: Vec::new(),
+            next_msg: first_msg,
+            kafka: super::kafka_link::build(&scenario, seed).ok().flatten(),
+            cluster: matches!(
+                scenario.redis.topology,
+                crate::scenario::schema::Topology::Cluster(_)
+            ),
+            redis_epoch: 0,
+            errors: Default::default(),
+            stepped: false,
+        };
+        if !setup.is_empty() {
+            ctx.queue.push(0, EventClass::Fault, 0, Event::Setup);
+        }
+        // Preloaded entries count as produced and acknowledged before t=0.
+        for m in preloaded {
+            ctx.ledger_redis.produced_acked(m, 0);
+        }
+        let actors: Vec<Actor> = scenario
+            .actors
+            .iter()
+            .filter_map(|a| Actor::new(a, &root, &scenario.actors))
+            .collect();
+        let mut names = actors.iter().map(|a| a.name.clone()).collect::<Vec<_>>();
+        if let Some(k) = &scenario.kafka {
+            names.extend(super::kafka_link::kafka_names(k));
+        }
+        for (i, a) in actors.iter().enumerate() {
+            if let Some(t) = a.first_wake_ms() {
+                ctx.wake(t, i as u32, 0, Wake::Start);
+            }
+        }
+        for (i, f) in scenario.faults.iter().enumerate() {
+            match &f.when {
+                When::At(t) => {
+                    ctx.queue
+                        .push(*t, EventClass::Fault, 1, Event::Fault(i as u32));
+                }
+                When::MidProcessing { actor, id } => {
+                    if let Some(a) = actors.iter().position(|n| &n.name == actor) {
+                        ctx.mid_triggers.push((a as u32, id.clone(), i as u32));
+                    }
+                }
+                When::AfterKafkaAck { actor, read_at_ms } => {
+                    if let Some(a) = actors.iter().position(|n| &n.name == actor) {
+                        ctx.ack_triggers.push((a as u32, *read_at_ms, i as u32));
+                    }
+                }
+            }
+        }
+        schedule_timers(&scenario, &mut ctx);
+        for (i, p) in scenario.probes.iter().enumerate() {
+            ctx.queue
+                .push(p.at_ms, EventClass::Actor, u32::MAX, Event::Probe(i as u32));
+        }
+        for (i, c) in scenario.captions.iter().enumerate() {
+            ctx.queue
+                .push(c.at_ms, EventClass::Fault, 0, Event::Caption(i as u32));
+        }
+        let mut check_times: Vec<u64> = scenario
+            .expect
+            .iter()
+            .filter_map(|e| match e.at {
+                At::At(t) => Some(t),
+                At::End => None,
+            })
+            .collect();
+        check_times.sort_unstable();
+        check_times.dedup();
+        for t in check_times {
+            ctx.queue
+                .push(t, EventClass::Actor, u32::MAX, Event::Check(t));
+        }
+        let tracked_lengths = metrics::tracked_lengths(&scenario.expect);
+        Simulation {
+            results: vec![None; scenario.expect.len()],
+            probe_replies: vec![None; scenario.probes.len()],
+            scenario,
+            actors,
+            ctx,
+            names,
+            setup,
+            setup_session: Session::default(),
+            probe_session: Session::default(),
+            seed,
+            end_ms,
+            tracked_lengths,
+            crash_snapshot: None,
+            finished: false,
+        }
+    }
+
+    /// The seed in use.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Actor names by index (for formatting trace records).
+    pub fn actor_names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Virtual time now.
+    pub fn now_ms(&self) -> u64 {
+        self.ctx.now_ms
+    }
+
+    /// Steps recorded so far.
+    pub fn steps(&self) -> u64 {
+        self.ctx.trace.steps()
+    }
+
+    /// The last time the run can reach.
+    pub fn end_ms(&self) -> u64 {
+        self.end_ms
+    }
+
+    /// True once nothing is left to do.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Runs events until one records a step; false when the run is over.
+    pub fn step(&mut self) -> bool {
+        while !self.finished {
+            let next_ms = self.ctx.queue.peek_key().map(|k| k.time_ms);
+            let kafka_ms = self.ctx.kafka.as_ref().and_then(|k| k.next_event_ms());
+            if let Some(tk) = kafka_ms
+                && tk <= self.end_ms
+                && next_ms.is_none_or(|t| tk <= t)
+            {
+                if super::kafka_link::advance(&mut self.ctx, tk, &self.names) > 0 {
+                    return true;
+                }
+                continue;
+            }
+            let Some(key) = self.ctx.queue.peek_key() else {
+                self.finish();
+                break;
+            };
+            if key.time_ms > self.end_ms {
+                self.finish();
+                break;
+            }
+            let Some((key, event)) = self.ctx.queue.pop() else {
+                break;
+            };
+            self.ctx.now_ms = key.time_ms;
+            self.ctx.stepped = false;
+            self.dispatch(event);
+            self.after_event();
+            if self.ctx.stepped {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Runs to the end.
+    pub fn run(&mut self) {
+        while self.step() {}
+    }
+
+    fn dispatch(&mut self, event: Event) {
+        match event {
+            Event::Setup => {
+                if let Some(argv) = self.setup.pop_front() {
+                    self.ctx
+                        .exec(Who::Setup, &mut self.setup_session, argv, Note::Plain);
+                }
+                if !self.setup.is_empty() {
+                    self.ctx.queue.push(0, EventClass::Fault, 0, Event::Setup);
+                }
+            }
+            Event::Actor {
+                idx,
+                generation,
+                wake,
+            } => {
+                let Some(a) = self.actors.get_mut(idx as usize) else {
+                    return;
+                };
+                if a.generation != generation || !a.alive {
+                    return;
+                }
+                if self.ctx.now_ms < a.hung_until_ms {
+                    let at = a.hung_until_ms;
+                    self.ctx.wake(at, idx, generation, wake);
+                    return;
+                }
+                a.on_wake(idx, wake, &mut self.ctx);
+            }
+            Event::Fault(i) => faults::apply(self, i as usize),
+            Event::Server(t) => self.server_timer(t),
+            Event::Probe(i) => {
+                let Some(p) = self.scenario.probes.get(i as usize) else {
+                    return;
+                };
+                let Ok(argv) = split_command(&p.command) else {
+                    return;
+                };
+                let ex = self
+                    .ctx
+                    .exec(Who::Probe, &mut self.probe_session, argv, Note::Plain);
+                self.probe_replies[i as usize] = Some(super::trace::compact_reply(&ex.reply));
+            }
+            Event::Check(t) => expect::evaluate(self, At::At(t)),
+            Event::Caption(i) => {
+                if let Some(c) = self.scenario.captions.get(i as usize) {
+                    let text = c.text.clone();
+                    self.ctx.note(Who::Narrator, Note::Text(text));
+                }
+            }
+        }
+    }
+
+    fn server_timer(&mut self, t: ServerTimer) {
+        let ctx = &mut self.ctx;
+        let now = ctx.now_ms;
+        match t {
+            ServerTimer::FsyncTick => {
+                let interval = match ctx.redis.persistence().appendfsync {
+                    Fsync::EverySec => 1000,
+                    _ => ctx.redis.persistence().os_flush_interval_ms.max(1),
+                };
+                ctx.queue
+                    .push(now + interval, EventClass::ServerTimer, 0, Event::Server(t));
+                if ctx.redis.up {
+                    ctx.redis.fsync();
+                }
+            }
+            ServerTimer::OsFlush => {}
+            ServerTimer::SaveCron => {
+                ctx.queue
+                    .push(now + 100, EventClass::ServerTimer, 0, Event::Server(t));
+                let unix = ctx.unix_ms();
+                if ctx.redis.cron_save(unix) {
+                    ctx.note(
+                        Who::Server,
+                        Note::Text("RDB snapshot saved (save point reached)".into()),
+                    );
+                }
+            }
+            ServerTimer::ReplicaApply(i) => {
+                let n = ctx.replication.apply_due(i as usize, now, &mut ctx.queue);
+                if n > 0 && ctx.trace.keeps_records() {
+                    let name = ctx.replication.replicas[i as usize].name.clone();
+                    ctx.note(
+                        Who::Server,
+                        Note::Text(format!("{name} applies {n} write(s)")),
+                    );
+                } else if n > 0 {
+                    ctx.note(Who::Server, Note::Plain);
+                }
+            }
+            ServerTimer::ReplicaResample(i) => {
+                ctx.replication.resample(i as usize, now, &mut ctx.queue);
+            }
+            ServerTimer::Promote => faults::promote(self, None),
+            ServerTimer::Heal => faults::heal(self),
+        }
+    }
+
+    fn after_event(&mut self) {
+        let now = self.ctx.now_ms;
+        for (target, entries) in std::mem::take(&mut self.ctx.handoffs) {
+            if let Some(a) = self.actors.get_mut(target as usize) {
+                a.receive(target, entries, &mut self.ctx);
+            }
+        }
+        if !self.ctx.signaled.is_empty() {
+            let keys = std::mem::take(&mut self.ctx.signaled);
+            for (i, a) in self.actors.iter_mut().enumerate() {
+                let hit = a
+                    .parked_keys()
+                    .is_some_and(|pk| pk.iter().any(|k| keys.contains(k)));
+                if hit && a.claim_retry() {
+                    let g = a.generation;
+                    self.ctx.wake(now, i as u32, g, Wake::Retry);
+                }
+            }
+        }
+        if self.ctx.stepped && !self.tracked_lengths.is_empty() {
+            metrics::track_lengths(self);
+        }
+    }
+
+    fn finish(&mut self) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        // Virtual time runs to the scenario's end even when nothing is left
+        // to happen, so idle times at `End` are measured at duration_ms.
+        self.ctx.now_ms = self.ctx.now_ms.max(self.end_ms);
+        expect::evaluate(self, At::End);
+    }
+
+    /// Wakes every parked reader (their connection broke) so they read again.
+    pub fn break_blocked_reads(&mut self) {
+        let now = self.ctx.now_ms;
+        for (i, a) in self.actors.iter_mut().enumerate() {
+            if a.parked_keys().is_some() && a.claim_retry() {
+                let g = a.generation;
+                self.ctx.wake(now, i as u32, g, Wake::Timeout);
+            }
+        }
+    }
+
+    /// Keys whose XLEN extremes are tracked.
+    pub fn tracked_lengths_keys(&self) -> Vec<String> {
+        self.tracked_lengths.clone()
+    }
+
+    /// Tells the Redis ledger which messages can still reach a consumer:
+    /// entries after a group's last-delivered ID, and pending entries whose
+    /// body still exists. Everything else that was never completed is lost.
+    pub fn refresh_deliverability(&mut self) {
+        let still = super::deliverable::still_deliverable(self);
+        let now = self.ctx.now_ms;
+        self.ctx.ledger_redis.set_still_deliverable(&still, now);
+        super::kafka_link::finalize(&mut self.ctx);
+    }
+
+    /// Index of the Redis-side actor called `name`.
+    pub fn actor_index(&self, name: &str) -> Option<usize> {
+        self.actors.iter().position(|a| a.name == name)
+    }
+}
+
+/// Setup commands (CONFIG SET, preloads, groups) and the preloaded message numbers.
+fn setup_commands(s: &Scenario, config: &[Argv]) -> (VecDeque<Argv>, Vec<u64>) {
+    let mut out: VecDeque<Argv> = config.iter().cloned().collect();
+    let mut msgs = Vec::new();
+    for st in &s.streams {
+        let ids: Vec<(String, u64)> = match &st.preload {
+            Preload::Nothing => Vec::new(),
+            Preload::Count { n, from } => (0..*n)
+                .map(|i| (format!("{}-0", from + i), from + i))
+                .collect(),
+            Preload::Ids(ids) => ids
+                .iter()
+                .map(|id| (id.clone(), super::replies::id_ms(id).unwrap_or(0)))
+                .collect(),
+        };
+        for (id, msg) in ids {
+            msgs.push(msg);
+            out.push_back(
+                ["XADD", &st.key, &id, "m", &msg.to_string()]
+                    .iter()
+                    .map(|p| p.as_bytes().to_vec())
+                    .collect(),
+            );
+        }
+        for g in &st.groups {
+            out.push_back(
+                ["XGROUP", "CREATE", &st.key, &g.name, &g.start, "MKSTREAM"]
+                    .iter()
+                    .map(|p| p.as_bytes().to_vec())
+                    .collect(),
+            );
+        }
+    }
+    (out, msgs)
+}
+
+fn schedule_timers(s: &Scenario, ctx: &mut Ctx) {
+    let p = &s.redis.persistence;
+    if p.appendonly && p.appendfsync != Fsync::Always {
+        let first = match p.appendfsync {
+            Fsync::EverySec => 1000,
+            _ => p.os_flush_interval_ms.max(1),
+        };
+        ctx.queue.push(
+            first,
+            EventClass::ServerTimer,
+            0,
+            Event::Server(ServerTimer::FsyncTick),
+        );
+    }
+    if !p.appendonly && !p.save.is_empty() {
+        ctx.queue.push(
+            100,
+            EventClass::ServerTimer,
+            0,
+            Event::Server(ServerTimer::SaveCron),
+        );
+    }
+}

@@ -1,0 +1,250 @@
+//! Scenario S02 (Kafka offsets vs the Redis PEL), Kafka rows, run through
+//! the Kafka model with its ledger, plus the stall add-on and a RON round
+//! trip of the actor shapes a scenario file embeds.
+
+use streamlab::sim::kafka::{KafkaConfig, KafkaStep, KafkaWorld, MetricValue, MidProcessing};
+use streamlab::sim::ledger::Ledger;
+
+/// S02 setup: one partition holding 500–509, committed 500, KA and KB with
+/// 10-record polls and 50 ms per record; KA dies halfway through 502.
+fn s02(commit: &str, producer: bool) -> KafkaConfig {
+    let producers = if producer {
+        r#"producers: [(name: "P", topic: "t", acks: One, first_msg_id: 1000,
+              schedule: Every(interval_ms: 100, offset_ms: 100, count: None, until_ms: None))],"#
+    } else {
+        ""
+    };
+    let text = format!(
+        r#"(
+          topics: [(name: "t", partitions: 1,
+                    preload: {{0: [500, 501, 502, 503, 504, 505, 506, 507, 508, 509]}})],
+          {producers}
+          groups: [(topic: "t", partitions: Some(1), group_id: "kg", session_timeout_ms: 45000,
+                    heartbeat_interval_ms: 3000, max_poll_interval_ms: 300000, rebalance_ms: 0,
+                    auto_offset_reset: Latest, initial_committed: {{0: 500}},
+                    consumers: [
+                      (name: "KA", max_poll_records: 10, processing: Fixed(50), commit: {commit}),
+                      (name: "KB", max_poll_records: 10, processing: Fixed(50), commit: {commit}),
+                    ])],
+        )"#
+    );
+    ron::from_str(&text).expect("S02 config parses")
+}
+
+struct Run {
+    world: KafkaWorld,
+    ledger: Ledger,
+    steps: Vec<KafkaStep>,
+}
+
+fn start(config: KafkaConfig) -> Run {
+    let mut world = KafkaWorld::new(config).expect("valid config");
+    let mid = MidProcessing {
+        partition: 0,
+        offset: 502,
+        after_ms: None,
+    };
+    world.crash_mid_processing("KA", mid).expect("KA exists");
+    Run {
+        world,
+        ledger: Ledger::new("kafka"),
+        steps: Vec::new(),
+    }
+}
+
+impl Run {
+    fn to(&mut self, t_ms: u64) {
+        self.world
+            .run_until(t_ms, &mut self.ledger, &mut self.steps);
+    }
+
+    fn finish(mut self, t_ms: u64) -> Run {
+        self.to(t_ms);
+        self.world.finalize_ledger(&mut self.ledger);
+        self
+    }
+
+    fn has_step(&self, t_ms: u64, actor: &str, action: &str) -> bool {
+        self.steps
+            .iter()
+            .any(|s| s.t_ms == t_ms && s.actor == actor && s.action == action)
+    }
+
+    fn completions(&self, msg: u64) -> Vec<(String, u64)> {
+        self.ledger
+            .history(msg)
+            .map(|h| h.completions.clone())
+            .unwrap_or_default()
+    }
+}
+
+#[test]
+fn k_after_replays_the_whole_batch() {
+    let r = start(s02("AfterBatch", false)).finish(60_000);
+    assert!(r.has_step(0, "KA", "poll -> [500..509]"));
+    assert!(r.has_step(125, "KA", "crash (mid-processing 502)"));
+    assert!(r.has_step(45_000, "kg", "session timeout: KA removed"));
+    assert!(r.has_step(45_000, "kg", "rebalance: p0 -> KB"));
+    assert!(r.has_step(45_000, "KB", "poll -> [500..509]"));
+    assert!(r.has_step(45_500, "KB", "commitSync(510)"));
+    assert_eq!(
+        r.completions(500),
+        vec![("KA".into(), 50), ("KB".into(), 45_050)]
+    );
+    assert_eq!(r.completions(502), vec![("KB".into(), 45_150)]);
+    assert_eq!(r.completions(509), vec![("KB".into(), 45_500)]);
+    let s = r.ledger.summary();
+    assert_eq!(s.produced_acked, 10);
+    assert_eq!(s.duplicates, 2);
+    assert_eq!(s.lost, 0);
+    assert_eq!(s.redelivered_msgs, 10);
+    assert_eq!(s.completed, 10);
+    assert_eq!(r.ledger.stall_ms(502), Some(45_150));
+    assert_eq!(r.world.committed("kg", 0), Ok(Some(510)));
+}
+
+#[test]
+fn owner_changes_exactly_at_session_expiry() {
+    let mut r = start(s02("AfterBatch", false));
+    r.to(44_999);
+    assert_eq!(r.world.owner("kg", 0), Ok(Some("KA".into())));
+    assert_eq!(r.world.committed("kg", 0), Ok(Some(500)));
+    r.to(45_000);
+    assert_eq!(r.world.owner("kg", 0), Ok(Some("KB".into())));
+    assert_eq!(
+        r.world.metric("kg.owner.0"),
+        Ok(MetricValue::Text("KB".into()))
+    );
+    assert_eq!(r.world.owner_at("kg", 0, 44_999), Ok(Some("KA".into())));
+    assert_eq!(r.world.owner_at("kg", 0, 45_000), Ok(Some("KB".into())));
+    // KA's last heartbeat was its join at t=0; the next would have been 3000.
+    assert!(
+        !r.steps
+            .iter()
+            .any(|s| s.actor == "KA" && s.action == "heartbeat")
+    );
+    assert!(r.has_step(42_000, "KB", "heartbeat"));
+}
+
+#[test]
+fn k_auto_sync_is_at_least_once() {
+    let r = start(s02("AutoCommit(interval_ms: 5000, handoff: Sync)", false)).finish(60_000);
+    assert_eq!(r.ledger.duplicates(), 2);
+    assert_eq!(r.ledger.lost(), 0);
+    assert_eq!(r.ledger.redelivered_msgs(), 10);
+    // The timer was not due at KA's only poll, so nothing moved past 500
+    // before the crash.
+    assert!(
+        !r.steps
+            .iter()
+            .any(|s| s.actor == "KA" && s.action.starts_with("commit"))
+    );
+}
+
+#[test]
+fn k_auto_sync_commit_at_poll_start_commits_only_earlier_polls() {
+    let cfg = s02(
+        "AutoCommit(interval_ms: 5000, handoff: Sync, first_due_ms: Some(0))",
+        false,
+    );
+    let r = start(cfg).finish(60_000);
+    assert!(r.has_step(0, "KA", "commitAsync(500) [auto]"));
+    assert_eq!(r.ledger.duplicates(), 2);
+    assert_eq!(r.ledger.lost(), 0);
+}
+
+#[test]
+fn k_before_loses_the_unprocessed_rest() {
+    let r = start(s02("BeforeProcessing", false)).finish(60_000);
+    assert!(r.has_step(0, "KA", "commitSync(510)"));
+    let s = r.ledger.summary();
+    assert_eq!(s.lost, 8);
+    assert_eq!(s.duplicates, 0);
+    assert_eq!(s.completed, 2);
+    assert_eq!(r.ledger.deliveries(502), 1);
+}
+
+#[test]
+fn k_auto_async_commits_ahead_of_the_worker() {
+    let cfg = s02(
+        "AutoCommit(interval_ms: 5000, handoff: Async, first_due_ms: Some(100))",
+        false,
+    );
+    let mut r = start(cfg);
+    r.to(99);
+    assert_eq!(r.world.committed("kg", 0), Ok(Some(500)));
+    r.to(100);
+    assert!(r.has_step(100, "KA", "commitAsync(510) [auto]"));
+    assert_eq!(r.world.committed("kg", 0), Ok(Some(510)));
+    let r = r.finish(60_000);
+    let s = r.ledger.summary();
+    assert_eq!(s.lost, 8);
+    assert_eq!(s.duplicates, 0);
+    assert_eq!(r.completions(501), vec![("KA".into(), 100)]);
+}
+
+#[test]
+fn k_per_record_replays_only_the_unfinished() {
+    let r = start(s02("PerRecord", false)).finish(60_000);
+    assert!(r.has_step(100, "KA", "commitSync(502)"));
+    let s = r.ledger.summary();
+    assert_eq!(s.duplicates, 0);
+    assert_eq!(s.lost, 0);
+    assert_eq!(s.redelivered_msgs, 8);
+    assert_eq!(r.completions(509), vec![("KB".into(), 45_400)]);
+}
+
+#[test]
+fn stall_add_on_backlog_at_takeover() {
+    let mut r = start(s02("AfterBatch", true));
+    r.to(44_999);
+    // Nobody consumes while KA is dead but still the owner.
+    assert_eq!(r.world.log_end_offset("t", 0), Ok(959));
+    assert_eq!(r.world.unconsumed_entries("kg", 0), Ok(449));
+    r.to(45_000);
+    assert_eq!(r.world.log_end_offset("t", 0), Ok(960));
+    // 450 new messages wait behind KB's position; 460 behind the committed offset.
+    assert_eq!(r.world.unconsumed_entries("kg", 0), Ok(450));
+    assert_eq!(r.world.lag_entries("kg", 0), Ok(460));
+    let r = r.finish(120_000);
+    assert_eq!(r.world.max_lag("kg"), Ok((450, 45_000)));
+    assert_eq!(r.world.metric("kg.lag.max"), Ok(MetricValue::Int(450)));
+    // KB (20 msg/s) drains the 10 msg/s backlog and catches up.
+    assert_eq!(r.world.unconsumed_entries("kg", 0), Ok(0));
+    let s = r.ledger.summary();
+    assert_eq!(s.duplicates, 2);
+    assert_eq!(s.lost, 0);
+    // The first new message waited the whole stall: produced at 100.
+    let first_new = r.completions(1000);
+    assert_eq!(first_new.len(), 1);
+    assert_eq!(r.ledger.stall_ms(1000), Some(first_new[0].1 - 100));
+    assert!(first_new[0].1 > 45_500);
+}
+
+#[test]
+fn unknown_fields_are_rejected() {
+    let bad = r#"(topics: [(name: "t", partitions: 1, colour: "red")])"#;
+    let e = ron::from_str::<KafkaConfig>(bad).unwrap_err();
+    assert!(e.to_string().contains("colour"), "{e}");
+}
+
+#[test]
+fn bad_hooks_and_configs_are_errors_not_panics() {
+    let mut r = start(s02("AfterBatch", false));
+    assert!(r.world.crash_consumer("nobody", 10).is_err());
+    assert!(r.world.crash_broker(7, 10).is_err());
+    r.to(1000);
+    let e = r.world.crash_consumer("KB", 10).unwrap_err();
+    assert!(e.0.contains("before model time"), "{e}");
+    let mut cfg = s02("AfterBatch", false);
+    cfg.groups[0].partitions = Some(3);
+    assert!(KafkaWorld::new(cfg).is_err());
+    let mut cfg = s02("AfterBatch", false);
+    cfg.cluster.replication_factor = 2;
+    assert!(
+        KafkaWorld::new(cfg)
+            .unwrap_err()
+            .0
+            .contains("replication_factor")
+    );
+}
