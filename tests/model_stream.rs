@@ -452,3 +452,23 @@ fn exclusive_bounds_at_the_id_limits_are_errors() {
         Reply::Array(vec![])
     );
 }
+
+#[test]
+fn xdel_finds_the_live_copy_of_a_reused_id() {
+    // After XSETID lowers the top below a tombstone, the same ID can be
+    // added again; XDEL must delete the live copy. Redis 7.0.15 answers
+    // 1 to the last XDEL and keeps only 1-0.
+    let mut db = Db::new();
+    for line in [
+        ["XADD", "s", "1-0", "f", "v"].as_slice(),
+        &["XADD", "s", "5-0", "f", "v"],
+        &["XDEL", "s", "5-0"],
+        &["XSETID", "s", "2-0"],
+        &["XADD", "s", "5-0", "f", "w"],
+    ] {
+        assert!(!reply(&mut db, 1, line).is_error(), "{line:?}");
+    }
+    assert_eq!(reply(&mut db, 1, &["XDEL", "s", "5-0"]), Reply::Integer(1));
+    assert_eq!(reply(&mut db, 1, &["XLEN", "s"]), Reply::Integer(1));
+    streamlab::engine::invariants::check(&db).unwrap();
+}
