@@ -92,7 +92,14 @@ fn blank_time(lines: &mut [Vec<Vec<u8>>]) {
 
 fn run_seed(conn: &mut Conn, aof: &mut AofTail, seed: u64) {
     conn.call(&argv(&["FLUSHALL"]));
-    conn.call(&argv(&["CONFIG", "SET", "stream-node-max-entries", "100"]));
+    conn.call(&argv(&[
+        "CONFIG",
+        "SET",
+        "stream-node-max-entries",
+        "100",
+        "stream-node-max-bytes",
+        "4096",
+    ]));
     aof.lines();
     let mut db = Db::new();
     let mut session = Session::default();

@@ -121,7 +121,14 @@ enum Clock {
 }
 
 fn run_seed(conn: &mut Conn, seed: u64, clock: Clock) {
-    let reset: Vec<Vec<u8>> = common::argv(&["CONFIG", "SET", "stream-node-max-entries", "100"]);
+    let reset: Vec<Vec<u8>> = common::argv(&[
+        "CONFIG",
+        "SET",
+        "stream-node-max-entries",
+        "100",
+        "stream-node-max-bytes",
+        "4096",
+    ]);
     conn.call(&common::argv(&["FLUSHALL"]));
     conn.call(&reset);
     let mut db = Db::new();

@@ -407,12 +407,23 @@ impl Gen {
             },
             89..=91 => w.push(self.rng.pick(&["MULTI", "EXEC", "DISCARD"]).to_string()),
             92..=93 => {
-                w.extend([
-                    "CONFIG".into(),
-                    "SET".into(),
-                    "stream-node-max-entries".into(),
-                    format!("{}", 1 + self.rng.below(5)),
-                ]);
+                w.extend(["CONFIG".into(), "SET".into()]);
+                if self.rng.chance(70) {
+                    w.push("stream-node-max-entries".into());
+                    w.push(format!("{}", 1 + self.rng.below(5)));
+                } else {
+                    // Byte limits small enough that entries split nodes,
+                    // but above any one generated entry: below that, real
+                    // Redis 7.0.15 can corrupt a node and abort on the next
+                    // read ('CONFIG SET stream-node-max-bytes 64', 'XADD s
+                    // 128-0 temperature v', '... 40', 'XADD s 172-0
+                    // temperature x-long-value-x', 'XINFO STREAM s' fails
+                    // lpValidateNext in listpack.c), which nothing can be
+                    // compared with.
+                    w.push("stream-node-max-bytes".into());
+                    let limits = ["0", "200", "300", "500", "1kb", "4096"];
+                    w.push(self.rng.pick(&limits).to_string());
+                }
             }
             94 => w.extend(["DEL".into(), key]),
             95 => w.extend(["SET".into(), "str".into(), "x".into()]),

@@ -37,6 +37,11 @@ impl Conn {
         let mut line = String::new();
         self.reader.read_line(&mut line).expect("read from redis");
         let line = line.trim_end_matches("\r\n");
+        if line.is_empty() {
+            // The server went away (crashed or was killed): say so in the
+            // reply, so the caller's report shows the command that did it.
+            return Reply::Error("<redis-server closed the connection>".into());
+        }
         let (tag, rest) = line.split_at(1);
         match tag {
             "+" => Reply::Status(rest.to_string()),
