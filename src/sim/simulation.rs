@@ -62,6 +62,10 @@ pub struct Simulation {
     pub probe_replies: Vec<Option<String>>,
     /// Keys whose XLEN extremes are tracked after every step.
     tracked_lengths: Vec<String>,
+    /// Events popped from the queue so far (steps are the visible subset).
+    pub events: u64,
+    /// Step count at the last deliverability scan.
+    deliverability_step: Option<u64>,
     /// Messages in the primary's log just before a crash or partition.
     pub crash_snapshot: Option<std::collections::BTreeSet<u64>>,
     finished: bool,
@@ -202,6 +206,8 @@ impl Simulation {
             end_ms,
             tracked_lengths,
             crash_snapshot: None,
+            deliverability_step: None,
+            events: 0,
             finished: false,
         }
     }
@@ -261,6 +267,7 @@ impl Simulation {
             let Some((key, event)) = self.ctx.queue.pop() else {
                 break;
             };
+            self.events += 1;
             self.ctx.now_ms = key.time_ms;
             self.ctx.stepped = false;
             self.dispatch(event);
@@ -432,6 +439,13 @@ impl Simulation {
     /// entries after a group's last-delivered ID, and pending entries whose
     /// body still exists. Everything else that was never completed is lost.
     pub fn refresh_deliverability(&mut self) {
+        // Scanning every stream is costly; nothing changed since the last
+        // scan if no step happened (several End metrics share one scan).
+        let step = self.ctx.trace.steps();
+        if self.deliverability_step == Some(step) {
+            return;
+        }
+        self.deliverability_step = Some(step);
         let still = super::deliverable::still_deliverable(self);
         let now = self.ctx.now_ms;
         self.ctx.ledger_redis.set_still_deliverable(&still, now);
