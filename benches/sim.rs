@@ -8,6 +8,7 @@
 //!              ─▶ total wall time (target: < 2 s)
 //! ```
 //!
+//! `BENCH_VIRTUAL_MS` shortens the long run; `BENCH_CATALOG=0` skips the catalog.
 //! Wall-clock time is read here, in the bench harness only: the simulator
 //! itself never sees it.
 
@@ -53,6 +54,9 @@ fn main() {
         sim.steps() as f64 / secs
     );
 
+    if std::env::var("BENCH_CATALOG").is_ok_and(|v| v == "0") {
+        return;
+    }
     let t1 = Instant::now();
     let mut total_steps = 0;
     for (file, text) in builtin::ALL {
@@ -61,7 +65,11 @@ fn main() {
         let mut sim = Simulation::new(s, RunOptions::default());
         sim.run();
         total_steps += sim.steps();
-        println!("  {file:<40} {:>8} steps {:>8.3} s", sim.steps(), t.elapsed().as_secs_f64());
+        println!(
+            "  {file:<40} {:>8} steps {:>8.3} s",
+            sim.steps(),
+            t.elapsed().as_secs_f64()
+        );
     }
     println!(
         "catalog: {} scenarios, {total_steps} steps in {:.2} s",

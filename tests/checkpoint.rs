@@ -17,14 +17,21 @@ fn scenario(name: &str) -> Arc<streamlab::scenario::Scenario> {
 }
 
 fn pel(sim: &mut Simulation) -> String {
-    let argv: Vec<Vec<u8>> = ["XPENDING", "orders", "g"].iter().map(|a| a.as_bytes().to_vec()).collect();
+    let argv: Vec<Vec<u8>> = ["XPENDING", "orders", "g"]
+        .iter()
+        .map(|a| a.as_bytes().to_vec())
+        .collect();
     let mut session = streamlab::engine::Session::default();
     let unix = sim.ctx.unix_ms();
     let reply = sim
         .ctx
         .redis
         .db
-        .execute(&mut session, &argv, &streamlab::engine::ExecContext::at(unix))
+        .execute(
+            &mut session,
+            &argv,
+            &streamlab::engine::ExecContext::at(unix),
+        )
         .reply;
     streamlab::sim::trace::compact_reply(&reply)
 }
@@ -44,7 +51,10 @@ fn seek_backwards_and_forwards_matches_a_straight_run() {
         pels.push(pel(&mut straight));
     }
     let total = straight.steps();
-    assert!(total > 200, "S01 should have a few hundred steps, has {total}");
+    assert!(
+        total > 200,
+        "S01 should have a few hundred steps, has {total}"
+    );
 
     let mut tl = Timeline::new(Simulation::new(s, opts), 37);
     tl.seek(total);
@@ -54,7 +64,11 @@ fn seek_backwards_and_forwards_matches_a_straight_run() {
         tl.seek(k);
         assert_eq!(tl.position(), k, "seek({k})");
         let mut cur = tl.current().clone();
-        assert_eq!(cur.ctx.trace.hash(), hashes[k as usize], "hash after seek({k})");
+        assert_eq!(
+            cur.ctx.trace.hash(),
+            hashes[k as usize],
+            "hash after seek({k})"
+        );
         assert_eq!(pel(&mut cur), pels[k as usize], "PEL after seek({k})");
     }
     tl.seek(120);

@@ -141,7 +141,10 @@ fn every_file_in_scenarios_is_bundled() {
     on_disk.sort();
     let mut bundled: Vec<String> = builtin::ALL.iter().map(|(f, _)| f.to_string()).collect();
     bundled.sort();
-    assert_eq!(on_disk, bundled, "src/scenario/builtin.rs must list every scenario file");
+    assert_eq!(
+        on_disk, bundled,
+        "src/scenario/builtin.rs must list every scenario file"
+    );
     for (file, text) in builtin::ALL {
         let disk = std::fs::read_to_string(dir.join(file)).expect("readable");
         assert_eq!(&disk, text, "{file}");

@@ -115,6 +115,7 @@ impl Simulation {
             trace: Trace::new(opts.keep_trace),
             counters: Default::default(),
             texts: Default::default(),
+            tallies: Vec::new(),
             signaled: Vec::new(),
             handoffs: Vec::new(),
             mid_triggers: Vec::new(),
