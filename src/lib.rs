@@ -13,7 +13,12 @@
 //! * [`sim`]: the deterministic simulator; so far the per-message outcome
 //!   ledger and the Kafka consumer-group model it is compared against.
 //! * `server`: `streamlab serve`, RESP2 over TCP in front of the engine.
+//! * [`alloc_counter`]: the counting allocator behind `used_memory` and the
+//!   memory benches.
 
+pub mod alloc_counter;
 pub mod engine;
-pub mod sim;
 pub mod scenario;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod server;
+pub mod sim;

@@ -97,39 +97,37 @@ impl Db {
                 return Executed::reply(reply);
             }
         };
-        let lower = name.to_ascii_lowercase();
+        let is = |word: &str| name.eq_ignore_ascii_case(word.as_bytes());
         if let Some(queue) = session.multi.as_mut() {
-            match lower.as_slice() {
-                b"exec" | b"discard" | b"multi" | b"quit" | b"reset" => {}
-                _ => {
-                    queue.push(argv.to_vec());
-                    return Executed::reply(Reply::Status("QUEUED".into()));
-                }
+            if !(is("exec") || is("discard") || is("multi") || is("quit") || is("reset")) {
+                queue.push(argv.to_vec());
+                return Executed::reply(Reply::Status("QUEUED".into()));
             }
         }
-        match lower.as_slice() {
-            b"multi" => {
-                if session.multi.is_some() {
-                    return Executed::reply(Reply::err("ERR MULTI calls can not be nested"));
-                }
-                session.multi = Some(Vec::new());
-                session.multi_dirty = false;
-                Executed::reply(Reply::ok())
+        if is("multi") {
+            if session.multi.is_some() {
+                return Executed::reply(Reply::err("ERR MULTI calls can not be nested"));
             }
-            b"discard" => match session.multi.take() {
+            session.multi = Some(Vec::new());
+            session.multi_dirty = false;
+            Executed::reply(Reply::ok())
+        } else if is("discard") {
+            match session.multi.take() {
                 None => Executed::reply(Reply::err("ERR DISCARD without MULTI")),
                 Some(_) => {
                     session.multi_dirty = false;
                     Executed::reply(Reply::ok())
                 }
-            },
-            b"exec" => self.exec(session, ctx),
-            _ => self.run(spec, argv, ctx, false),
+            }
+        } else if is("exec") {
+            wrap_effects(self.exec(session, ctx))
+        } else {
+            wrap_effects(self.run(spec, argv, ctx, false, session.from_master))
         }
     }
 
     /// EXEC: runs the queued commands back to back; their effects are
-    /// wrapped in MULTI/EXEC as Redis propagates a transaction.
+    /// propagated together (see [`wrap_effects`]).
     fn exec(&mut self, session: &mut Session, ctx: &ExecContext) -> Executed {
         let Some(queue) = session.multi.take() else {
             return Executed::reply(Reply::err("ERR EXEC without MULTI"));
@@ -144,16 +142,12 @@ impl Db {
         let mut signaled = Vec::new();
         for argv in &queue {
             let done = match cmd::lookup(argv) {
-                Ok(spec) => self.run(spec, argv, ctx, true),
+                Ok(spec) => self.run(spec, argv, ctx, true, session.from_master),
                 Err(reply) => Executed::reply(reply),
             };
             replies.push(done.reply);
             effects.extend(done.effects);
             signaled.extend(done.signaled_keys);
-        }
-        if !effects.is_empty() {
-            effects.insert(0, vec![b"MULTI".to_vec()]);
-            effects.push(vec![b"EXEC".to_vec()]);
         }
         Executed {
             reply: Reply::Array(replies),
@@ -169,14 +163,36 @@ impl Db {
         argv: &[Vec<u8>],
         ctx: &ExecContext,
         in_exec: bool,
+        from_master: bool,
     ) -> Executed {
         let mut out = Executed::reply(Reply::Nil);
-        let call = cmd::Call { argv, ctx, in_exec };
+        let call = cmd::Call {
+            argv,
+            ctx,
+            in_exec,
+            from_master,
+        };
         (spec.handler)(self, &call, &mut out);
         // Inside EXEC nothing may block: a would-block read answers as a timeout.
         if in_exec {
             out.block = None;
         }
+        if ctx.skip_effects {
+            out.effects.clear();
+        }
         out
     }
+}
+
+/// Redis 7.0 propagates what one top-level call produced at once
+/// (`propagatePendingCommands`): inside MULTI/EXEC when there is more than
+/// one command, bare when there is one. So an XREADGROUP delivering two
+/// entries propagates MULTI, two XCLAIMs, EXEC, and a transaction with a
+/// single write propagates just that write (both seen in a 7.0.15 AOF).
+fn wrap_effects(mut done: Executed) -> Executed {
+    if done.effects.len() > 1 {
+        done.effects.insert(0, vec![b"MULTI".to_vec()]);
+        done.effects.push(vec![b"EXEC".to_vec()]);
+    }
+    done
 }

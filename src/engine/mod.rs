@@ -31,6 +31,7 @@ pub mod cmd;
 pub mod db;
 pub mod group;
 pub mod id;
+pub mod invariants;
 pub mod jemalloc;
 pub mod lag;
 pub mod listpack;
@@ -62,6 +63,9 @@ pub struct ExecContext {
     pub connected_clients: u64,
     /// Clients blocked in XREAD/XREADGROUP, for `INFO clients`.
     pub blocked_clients: u64,
+    /// Leave [`Executed::effects`] empty: for a caller with no replica and
+    /// no AOF (the server), as Redis skips propagation then.
+    pub skip_effects: bool,
 }
 
 impl ExecContext {

@@ -9,4 +9,10 @@ pub struct Session {
     pub multi: Option<Vec<Argv>>,
     /// A command queued inside MULTI was rejected: EXEC must abort.
     pub multi_dirty: bool,
+    /// The client is a master's replication link or the AOF loader
+    /// (Redis's `mustObeyClient`): its commands were already accepted by
+    /// a master, so XADD/XTRIM skip the LIMIT checks and never cap a trim
+    /// (a master propagates `MAXLEN = n LIMIT l`, which a normal client
+    /// may not send).
+    pub from_master: bool,
 }

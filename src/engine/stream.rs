@@ -120,6 +120,12 @@ impl Stream {
         &self.rax
     }
 
+    /// The cached master ID of the node XADD appends to (read-only, for
+    /// the invariant checker).
+    pub fn tail_master(&self) -> Option<StreamId> {
+        self.tail_master
+    }
+
     /// Appends an entry whose ID the caller already validated
     /// (`id > last_id`). Mirrors the node-selection rules of `streamAppendItem`.
     pub fn append(&mut self, id: StreamId, pairs: &[(&[u8], &[u8])], limits: NodeLimits) {
@@ -129,41 +135,38 @@ impl Stream {
             max_bytes = LISTPACK_MAX_BYTES;
         }
         let tail = self.tail_master.map(StreamId::to_be_bytes);
-        let fits = match tail.as_ref().and_then(|key| self.rax.get(key)) {
-            None => false,
+        let tail_node = tail.as_ref().and_then(|key| self.rax.get_mut(key));
+        let appended = match tail_node {
             Some(node) => {
                 let too_big = node.lp_bytes() as u64 + payload_bytes >= max_bytes;
                 let too_many =
                     limits.max_entries != 0 && node.live() + node.deleted() >= limits.max_entries;
-                !too_big && !too_many
-            }
-        };
-        match (fits, tail) {
-            (true, Some(key)) => {
-                if let Some(node) = self.rax.get_mut(&key) {
-                    node.append(id, pairs);
-                }
-            }
-            (_, tail) => {
-                // The old tail is closed: give its spare capacity back, as
-                // Redis shrinks a listpack when it stops growing.
-                if let Some(node) = tail.and_then(|key| self.rax.get_mut(&key)) {
+                if too_big || too_many {
+                    // The old tail is closed: give its spare capacity back, as
+                    // Redis shrinks a listpack when it stops growing.
                     node.shrink_to_fit();
+                    false
+                } else {
+                    node.append(id, pairs);
+                    true
                 }
-                let mut prealloc = NODE_PREALLOC_MAX_BYTES;
-                if limits.max_bytes > 0 && limits.max_bytes < prealloc {
-                    prealloc = limits.max_bytes;
-                }
-                let node = Node::new(id, pairs, prealloc as usize);
-                self.rax.insert(&id.to_be_bytes(), node);
-                // Redis always appends to the last node of the tree. The new
-                // node is usually it, but not when XSETID lowered the top of
-                // a stream whose tombstoned nodes are still there.
-                self.tail_master = self
-                    .rax
-                    .last()
-                    .and_then(|(k, _)| StreamId::from_be_bytes(&k));
             }
+            None => false,
+        };
+        if !appended {
+            let mut prealloc = NODE_PREALLOC_MAX_BYTES;
+            if limits.max_bytes > 0 && limits.max_bytes < prealloc {
+                prealloc = limits.max_bytes;
+            }
+            let node = Node::new(id, pairs, prealloc as usize);
+            self.rax.insert(&id.to_be_bytes(), node);
+            // Redis always appends to the last node of the tree. The new
+            // node is usually it, but not when XSETID lowered the top of
+            // a stream whose tombstoned nodes are still there.
+            self.tail_master = self
+                .rax
+                .last()
+                .and_then(|(k, _)| StreamId::from_be_bytes(&k));
         }
         self.length += 1;
         self.entries_added += 1;

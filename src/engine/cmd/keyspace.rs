@@ -34,8 +34,13 @@ pub fn select(_: &mut Db, call: &Call, out: &mut Executed) {
 pub fn del(db: &mut Db, call: &Call, out: &mut Executed) {
     let mut removed = 0;
     for key in &call.argv[1..] {
-        if db.keys.remove(key.as_slice()).is_some() {
+        if let Some(value) = db.keys.remove(key.as_slice()) {
             removed += 1;
+            // Readers blocked in XREADGROUP on a deleted stream are woken
+            // (and answered -UNBLOCKED), as `dbGenericDelete` signals them.
+            if matches!(value, Value::Stream(_)) {
+                out.signaled_keys.push(key.clone());
+            }
         }
     }
     if removed > 0 {
@@ -78,8 +83,13 @@ pub fn set(db: &mut Db, call: &Call, out: &mut Executed) {
         out.reply = Reply::Nil;
         return;
     }
-    db.keys
+    let old = db
+        .keys
         .insert(call.arg(1).to_vec(), Value::String(call.arg(2).to_vec()));
+    // Overwriting a stream wakes its blocked readers (`dbOverwrite`).
+    if matches!(old, Some(Value::Stream(_))) {
+        out.signaled_keys.push(call.arg(1).to_vec());
+    }
     propagate_verbatim(call, out);
     out.reply = Reply::ok();
 }
@@ -103,6 +113,11 @@ pub fn flushall(db: &mut Db, call: &Call, out: &mut Executed) {
         out.reply = Reply::err(SYNTAX);
         return;
     }
+    let streams = db
+        .keys
+        .iter()
+        .filter(|(_, v)| matches!(v, Value::Stream(_)));
+    out.signaled_keys.extend(streams.map(|(k, _)| k.clone()));
     db.keys.clear();
     propagate_verbatim(call, out);
     out.reply = Reply::ok();
@@ -141,35 +156,56 @@ pub fn config_get(db: &mut Db, call: &Call, out: &mut Executed) {
 
 pub fn config_set(db: &mut Db, call: &Call, out: &mut Executed) {
     if call.argc() % 2 != 0 {
-        out.reply = Reply::err("ERR wrong number of arguments for 'config|set' command");
+        out.reply = Reply::err(SYNTAX);
         return;
     }
+    let failed = |name: &[u8], why: &str| {
+        Reply::err(format!(
+            "ERR CONFIG SET failed (possibly related to argument '{}') - {why}",
+            text(name)
+        ))
+    };
     let mut limits = db.config.node_limits;
+    let mut seen: Vec<Vec<u8>> = Vec::new();
     for pair in call.argv[2..].chunks(2) {
         let name = pair[0].to_ascii_lowercase();
         let value = &pair[1];
-        let parsed = match name.as_slice() {
-            b"stream-node-max-entries" => parse_i64(value)
-                .ok()
-                .filter(|v| *v >= 0)
-                .map(|v| limits.max_entries = v as u64),
-            b"stream-node-max-bytes" => {
-                memory::parse_memory_bytes(value).map(|v| limits.max_bytes = v)
-            }
-            _ => {
-                out.reply = Reply::err(format!(
-                    "ERR Unknown option or number of arguments for CONFIG SET - '{}'",
-                    text(&pair[0])
-                ));
-                return;
-            }
-        };
-        if parsed.is_none() {
+        let known = name == b"stream-node-max-entries" || name == b"stream-node-max-bytes";
+        if !known {
             out.reply = Reply::err(format!(
-                "ERR CONFIG SET failed (possibly related to argument '{}') - argument couldn't be parsed into an integer",
+                "ERR Unknown option or number of arguments for CONFIG SET - '{}'",
                 text(&pair[0])
             ));
             return;
+        }
+        if seen.contains(&name) {
+            out.reply = failed(&pair[0], "duplicate parameter");
+            return;
+        }
+        seen.push(name.clone());
+        if name == b"stream-node-max-entries" {
+            match parse_i64(value) {
+                Ok(v) if v >= 0 => limits.max_entries = v as u64,
+                Ok(_) => {
+                    out.reply = failed(
+                        &pair[0],
+                        "argument must be between 0 and 9223372036854775807 inclusive",
+                    );
+                    return;
+                }
+                Err(_) => {
+                    out.reply = failed(&pair[0], "argument couldn't be parsed into an integer");
+                    return;
+                }
+            }
+        } else {
+            match memory::parse_memory_bytes(value) {
+                Some(v) if v <= i64::MAX as u64 => limits.max_bytes = v,
+                _ => {
+                    out.reply = failed(&pair[0], "argument must be a memory value");
+                    return;
+                }
+            }
         }
     }
     db.config.node_limits = limits;

@@ -32,6 +32,8 @@ pub struct Call<'a> {
     pub ctx: &'a ExecContext,
     /// Running inside EXEC (blocking is not allowed).
     pub in_exec: bool,
+    /// Sent by a master or the AOF loader (see `Session::from_master`).
+    pub from_master: bool,
 }
 
 impl Call<'_> {
@@ -149,19 +151,16 @@ const CONTAINERS: &[(&str, i32, &[CommandSpec])] = &[
 
 /// Finds the command for `argv` and checks its arity, with Redis's errors.
 pub fn lookup(argv: &[Vec<u8>]) -> Result<CommandSpec, Reply> {
-    let name = argv
-        .first()
-        .map(|n| n.to_ascii_lowercase())
-        .unwrap_or_default();
+    let name = argv.first().map(Vec::as_slice).unwrap_or(b"");
     if let Some(found) = COMMANDS
         .iter()
-        .find(|c| c.fullname.as_bytes() == name.as_slice())
+        .find(|c| c.fullname.as_bytes().eq_ignore_ascii_case(name))
     {
         return check_arity(*found, argv.len());
     }
     if let Some((base, arity, subs)) = CONTAINERS
         .iter()
-        .find(|(n, _, _)| n.as_bytes() == name.as_slice())
+        .find(|(n, _, _)| n.as_bytes().eq_ignore_ascii_case(name))
     {
         if argv.len() < 2 {
             let container = spec(base, *arity, keyspace::unreachable);

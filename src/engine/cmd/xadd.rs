@@ -104,6 +104,10 @@ fn parse_add_trim(db: &Db, call: &Call, xadd: bool) -> Result<AddTrimArgs, Reply
         ));
     }
     let limit = match limit {
+        // A master already rewrote `~` trims exact and left LIMIT in place;
+        // replicas and the AOF loader run them uncapped (mustObeyClient in
+        // streamParseAddOrTrimArgsOrReply).
+        _ if call.from_master => 0,
         Some(_) if !approx => {
             return Err(Reply::err(
                 "ERR syntax error, LIMIT cannot be used without the special ~ option",
@@ -223,21 +227,34 @@ pub fn xadd(db: &mut Db, call: &Call, out: &mut Executed) {
         out.reply = Reply::err("ERR Elements are too large to be stored");
         return;
     }
-    let pairs: Vec<(&[u8], &[u8])> = fields
-        .chunks(2)
-        .map(|p| (p[0].as_slice(), p[1].as_slice()))
-        .collect();
-    stream.append(new_id, &pairs, limits);
+    // Most entries have a handful of fields: keep their pairs on the stack.
+    let mut inline: [(&[u8], &[u8]); 8] = [(b"", b""); 8];
+    let spilled: Vec<(&[u8], &[u8])>;
+    let pairs: &[(&[u8], &[u8])] = if fields.len() <= 16 {
+        for (slot, p) in inline.iter_mut().zip(fields.chunks(2)) {
+            *slot = (p[0].as_slice(), p[1].as_slice());
+        }
+        &inline[..fields.len() / 2]
+    } else {
+        spilled = fields
+            .chunks(2)
+            .map(|p| (p[0].as_slice(), p[1].as_slice()))
+            .collect();
+        &spilled
+    };
+    stream.append(new_id, pairs, limits);
     out.reply = id_reply(new_id);
     if let Some(trim) = args.trim {
         stream.trim(trim);
     }
-    let mut effect = call.argv.to_vec();
-    rewrite_trim(&mut effect, &args, stream);
-    if !matches!(args.id, Some((_, SeqSpec::Given))) {
-        effect[args.id_idx] = new_id.to_bytes();
+    if !call.ctx.skip_effects {
+        let mut effect = call.argv.to_vec();
+        rewrite_trim(&mut effect, &args, stream);
+        if !matches!(args.id, Some((_, SeqSpec::Given))) {
+            effect[args.id_idx] = new_id.to_bytes();
+        }
+        out.effects.push(effect);
     }
-    out.effects.push(effect);
     out.signaled_keys.push(key.to_vec());
 }
 

@@ -18,7 +18,7 @@ use super::super::id::parse_strict;
 use super::super::stream::Stream;
 use super::super::{Executed, Reply, StreamId};
 use super::xrange::parse_interval;
-use super::xread::xclaim_effect;
+use super::xread::{xclaim_effect, xclaim_effect_as_given};
 use super::{Call, SYNTAX, entry_reply, id_reply, is, parse_i64, parse_i64_or, text};
 
 fn nogroup(call: &Call) -> Reply {
@@ -139,11 +139,11 @@ fn claim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Reply> {
         if !exists[k] {
             if let Some(p) = pending {
                 let owner = group.consumer_name(p.owner).to_vec();
-                out.effects.push(xclaim_effect(
+                out.effects.push(xclaim_effect_as_given(
                     key,
                     group_name,
                     &owner,
-                    id,
+                    call.arg(5 + k),
                     p.delivery_ms,
                     p.delivery_count,
                     group.last_id,
@@ -177,11 +177,11 @@ fn claim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Reply> {
             Some(reply) => reply.clone(),
             None => id_reply(id),
         });
-        out.effects.push(xclaim_effect(
+        out.effects.push(xclaim_effect_as_given(
             key,
             group_name,
             consumer_name,
-            id,
+            call.arg(5 + k),
             delivery_ms,
             count,
             group.last_id,

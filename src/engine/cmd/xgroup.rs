@@ -124,9 +124,9 @@ pub fn create(db: &mut Db, call: &Call, out: &mut Executed) {
         .groups
         .insert(call.arg(3).to_vec(), Group::new(id, p.entries_read));
     // Replicas must create the group at the same position even for `$`.
-    let mut effect = call.argv.to_vec();
-    effect[4] = id.to_bytes();
-    out.effects.push(effect);
+    // Propagated as typed, `$` included (a 7.0.15 AOF holds
+    // 'XGROUP CREATE t g $'): a replica resolves it to the same last ID.
+    propagate_verbatim(call, out);
     out.reply = Reply::ok();
 }
 

@@ -173,7 +173,7 @@ pub fn xread(db: &mut Db, call: &Call, out: &mut Executed) {
                 ids[k],
                 args.count,
                 args.noack,
-                call.now_ms(),
+                (call.now_ms(), call.ctx.skip_effects),
                 out,
             ),
             None => {
@@ -249,7 +249,7 @@ fn read_group(
     gt: StreamId,
     count: u64,
     noack: bool,
-    now_ms: u64,
+    (now_ms, skip_effects): (u64, bool),
     out: &mut Executed,
 ) -> Option<Vec<Reply>> {
     let history = gt != StreamId::MAX;
@@ -308,15 +308,18 @@ fn read_group(
         replies.push(entry_reply(e.id, &e.fields));
         if !noack {
             group.assign(e.id, handle, now_ms, 1);
-            out.effects.push(xclaim_effect(
-                key,
-                group_name,
-                consumer_name,
-                e.id,
-                now_ms,
-                1,
-                group.last_id,
-            ));
+            if !skip_effects {
+                let effect = xclaim_effect(
+                    key,
+                    group_name,
+                    consumer_name,
+                    e.id,
+                    now_ms,
+                    1,
+                    group.last_id,
+                );
+                out.effects.push(effect);
+            }
         }
     }
     if noack && moved {
@@ -373,13 +376,36 @@ pub fn xclaim_effect(
     delivery_count: u64,
     last_id: StreamId,
 ) -> Argv {
+    xclaim_effect_as_given(
+        key,
+        group,
+        consumer,
+        &id.to_bytes(),
+        delivery_ms,
+        delivery_count,
+        last_id,
+    )
+}
+
+/// [`xclaim_effect`] with the ID spelled as the client gave it: XCLAIM
+/// propagates its own argument (`c->argv[j]`), so `XCLAIM ... 5` is
+/// written to the AOF with `5`, not `5-0`.
+pub fn xclaim_effect_as_given(
+    key: &[u8],
+    group: &[u8],
+    consumer: &[u8],
+    id: &[u8],
+    delivery_ms: u64,
+    delivery_count: u64,
+    last_id: StreamId,
+) -> Argv {
     vec![
         b"XCLAIM".to_vec(),
         key.to_vec(),
         group.to_vec(),
         consumer.to_vec(),
         b"0".to_vec(),
-        id.to_bytes(),
+        id.to_vec(),
         b"TIME".to_vec(),
         delivery_ms.to_string().into_bytes(),
         b"RETRYCOUNT".to_vec(),
