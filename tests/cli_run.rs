@@ -33,7 +33,12 @@ fn temp_file(name: &str, text: &str) -> String {
 
 #[test]
 fn check_passes_on_a_bundled_scenario() {
-    let (code, out, err) = streamlab(&["run", "scenarios/s01_crash_and_reclaim.ron", "--check", "--quiet"]);
+    let (code, out, err) = streamlab(&[
+        "run",
+        "scenarios/s01_crash_and_reclaim.ron",
+        "--check",
+        "--quiet",
+    ]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("20/20 passed"), "{out}");
 }
@@ -68,7 +73,15 @@ fn json_has_the_documented_fields() {
 
 #[test]
 fn seed_and_until_flags_are_honoured() {
-    let (code, out, _) = streamlab(&["run", "s01_crash_and_reclaim", "--json", "--seed", "77", "--until", "5000"]);
+    let (code, out, _) = streamlab(&[
+        "run",
+        "s01_crash_and_reclaim",
+        "--json",
+        "--seed",
+        "77",
+        "--until",
+        "5000",
+    ]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
     assert_eq!(v["seed"], 77);
@@ -91,7 +104,10 @@ fn a_failing_expectation_exits_1_with_a_readable_diff() {
 
 #[test]
 fn bad_files_and_flags_exit_2_with_a_position() {
-    let path = temp_file("bad.ron", "Scenario(\n  meta: (id: \"T\", titel: \"x\"),\n)");
+    let path = temp_file(
+        "bad.ron",
+        "Scenario(\n  meta: (id: \"T\", titel: \"x\"),\n)",
+    );
     let (code, _, err) = streamlab(&["run", &path]);
     assert_eq!(code, 2);
     assert!(err.contains("bad.ron:2:"), "{err}");
@@ -103,7 +119,10 @@ fn bad_files_and_flags_exit_2_with_a_position() {
 
     let (code, _, err) = streamlab(&["run", "scenarios/s01_crash_and_reclaim.ron", "--seed", "x"]);
     assert_eq!(code, 2);
-    assert!(err.contains("--seed expects a non-negative integer"), "{err}");
+    assert!(
+        err.contains("--seed expects a non-negative integer"),
+        "{err}"
+    );
 
     let (code, _, err) = streamlab(&["run", "no/such/file.ron"]);
     assert_eq!(code, 2);
@@ -114,7 +133,10 @@ fn bad_files_and_flags_exit_2_with_a_position() {
 fn scenarios_lists_every_bundled_file_with_its_title() {
     let (code, out, _) = streamlab(&["scenarios"]);
     assert_eq!(code, 0);
-    assert!(out.contains("S01") && out.contains("Crashed consumer and XAUTOCLAIM recovery"), "{out}");
+    assert!(
+        out.contains("S01") && out.contains("Crashed consumer and XAUTOCLAIM recovery"),
+        "{out}"
+    );
     assert_eq!(out.lines().count(), streamlab::scenario::builtin::ALL.len());
 }
 
@@ -126,5 +148,11 @@ fn trace_flag_writes_one_line_per_step() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
     let lines = std::fs::read_to_string(&path).expect("trace written");
     assert_eq!(lines.lines().count() as u64, v["steps"].as_u64().unwrap());
-    assert!(lines.lines().next().unwrap().starts_with("0 t=0 setup | XADD s 1-0 m 1"));
+    assert!(
+        lines
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("0 t=0 setup | XADD s 1-0 m 1")
+    );
 }

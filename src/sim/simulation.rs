@@ -407,6 +407,38 @@ impl Simulation {
         if self.ctx.stepped && !self.tracked_lengths.is_empty() {
             metrics::track_lengths(self);
         }
+        #[cfg(debug_assertions)]
+        if self.ctx.stepped {
+            self.check_invariants();
+        }
+    }
+
+    /// Debug and test builds: the engine's structural invariants after a
+    /// step. The checker walks every entry, so it runs after every step
+    /// while the run is young (the first INVARIANT_EVERY_STEP_UNTIL steps,
+    /// which covers every step of most scenarios and of the seed sweep)
+    /// and after every INVARIANT_EVERY_STEP_UNTIL-th step later; a
+    /// violation is a bug, reported with the step and the seed.
+    #[cfg(debug_assertions)]
+    fn check_invariants(&self) {
+        const INVARIANT_EVERY_STEP_UNTIL: u64 = 5_000;
+        let step = self.ctx.trace.steps();
+        if step > INVARIANT_EVERY_STEP_UNTIL && step % INVARIANT_EVERY_STEP_UNTIL != 0 {
+            return;
+        }
+        let dbs = std::iter::once(&self.ctx.redis.db)
+            .chain(self.ctx.replication.replicas.iter().map(|r| &r.db));
+        for db in dbs {
+            if let Err(e) = crate::engine::invariants::check(db) {
+                panic!(
+                    "{}: engine invariant broken after step {} (t={} ms, seed {}): {e}",
+                    self.scenario.meta.id,
+                    step.saturating_sub(1),
+                    self.ctx.now_ms,
+                    self.seed
+                );
+            }
+        }
     }
 
     fn finish(&mut self) {
