@@ -12,7 +12,7 @@ use std::sync::Arc;
 use streamlab::scenario::{Scenario, builtin, parse_scenario};
 use streamlab::sim::{RunOptions, Simulation};
 
-const SWEEP_STEPS: u64 = 2_000;
+const SWEEP_STEPS: u64 = 1_000;
 /// Every scenario but the 70-minute bridge outage (S13b) ends before this;
 /// tests/scenarios.rs runs S13b to the end against its golden hash.
 const FULL_STEPS: u64 = 120_000;

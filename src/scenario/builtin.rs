@@ -53,6 +53,8 @@ bundled!(
     "s09e_rdb_default.ron",
     "s09f_rdb_save60.ron",
     "s09g_pel_survives_restart.ron",
+    "s09h_aof_no_process_crash.ron",
+    "s09i_rdb_save60_process_crash.ron",
     "s10_name_collision.ron",
     "s10b_unique_names.ron",
     "s10c_delconsumer.ron",

@@ -39,6 +39,11 @@ pub struct RunOptions {
     pub until_ms: Option<u64>,
     /// Keeps every step record (needed to print or compare traces).
     pub keep_trace: bool,
+    /// Debug/test builds: check the engine's invariants after every step
+    /// (`Some(1)`), every n-th step (`Some(n)`), never (`Some(0)`), or by
+    /// the default budget (`None`: every step for the first 1 000 steps,
+    /// then every 1 000th; the checker walks every entry).
+    pub invariant_every: Option<u64>,
 }
 
 /// One running scenario.
@@ -62,6 +67,9 @@ pub struct Simulation {
     pub probe_replies: Vec<Option<String>>,
     /// Keys whose XLEN extremes are tracked after every step.
     tracked_lengths: Vec<String>,
+    /// Invariant-check cadence (see [`RunOptions::invariant_every`]).
+    #[cfg_attr(not(debug_assertions), allow(dead_code))]
+    invariant_every: Option<u64>,
     /// Events popped from the queue so far (steps are the visible subset).
     pub events: u64,
     /// Step count at the last deliverability scan.
@@ -175,8 +183,10 @@ impl Simulation {
                 .push(p.at_ms, EventClass::Actor, u32::MAX, Event::Probe(i as u32));
         }
         for (i, c) in scenario.captions.iter().enumerate() {
+            // Lane 2: after the setup commands (lane 0) and faults (lane 1)
+            // of the same millisecond, before any server timer or actor.
             ctx.queue
-                .push(c.at_ms, EventClass::Fault, 0, Event::Caption(i as u32));
+                .push(c.at_ms, EventClass::Fault, 2, Event::Caption(i as u32));
         }
         let mut check_times: Vec<u64> = scenario
             .expect
@@ -209,6 +219,7 @@ impl Simulation {
             crash_snapshot: None,
             deliverability_step: None,
             events: 0,
+            invariant_every: opts.invariant_every,
             finished: false,
         }
     }
@@ -414,16 +425,19 @@ impl Simulation {
     }
 
     /// Debug and test builds: the engine's structural invariants after a
-    /// step. The checker walks every entry, so it runs after every step
-    /// while the run is young (the first INVARIANT_EVERY_STEP_UNTIL steps,
-    /// which covers every step of most scenarios and of the seed sweep)
-    /// and after every INVARIANT_EVERY_STEP_UNTIL-th step later; a
-    /// violation is a bug, reported with the step and the seed.
+    /// step, on the cadence of `invariant_every` (tests/invariants.rs runs
+    /// every scenario with a check after every step); a violation is a
+    /// bug, reported with the step and the seed that reproduce it.
     #[cfg(debug_assertions)]
     fn check_invariants(&self) {
-        const INVARIANT_EVERY_STEP_UNTIL: u64 = 5_000;
+        const INVARIANT_EVERY_STEP_UNTIL: u64 = 1_000;
         let step = self.ctx.trace.steps();
-        if step > INVARIANT_EVERY_STEP_UNTIL && step % INVARIANT_EVERY_STEP_UNTIL != 0 {
+        let due = match self.invariant_every {
+            Some(0) => false,
+            Some(n) => step % n == 0,
+            None => step <= INVARIANT_EVERY_STEP_UNTIL || step % INVARIANT_EVERY_STEP_UNTIL == 0,
+        };
+        if !due {
             return;
         }
         let dbs = std::iter::once(&self.ctx.redis.db)
