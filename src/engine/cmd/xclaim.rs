@@ -18,7 +18,7 @@ use super::super::id::parse_strict;
 use super::super::stream::Stream;
 use super::super::{Executed, Reply, StreamId};
 use super::xrange::parse_interval;
-use super::xread::{xclaim_effect, xclaim_effect_as_given};
+use super::xread::{setid_effect, xclaim_effect, xclaim_effect_as_given};
 use super::{Call, SYNTAX, entry_reply, id_reply, is, parse_i64, parse_i64_or, text};
 
 fn nogroup(call: &Call) -> Reply {
@@ -201,19 +201,6 @@ fn claimer(group: &mut Group, name: &[u8], now_ms: u64) -> u32 {
         c.seen_ms = now_ms;
     }
     h
-}
-
-/// `XGROUP SETID key group last-id ENTRIESREAD n`, as `streamPropagateGroupID`.
-fn setid_effect(key: &[u8], group_name: &[u8], group: &Group) -> Vec<Vec<u8>> {
-    vec![
-        b"XGROUP".to_vec(),
-        b"SETID".to_vec(),
-        key.to_vec(),
-        group_name.to_vec(),
-        group.last_id.to_bytes(),
-        b"ENTRIESREAD".to_vec(),
-        group.entries_read.to_string().into_bytes(),
-    ]
 }
 
 pub fn xautoclaim(db: &mut Db, call: &Call, out: &mut Executed) {

@@ -322,16 +322,8 @@ fn read_group(
             }
         }
     }
-    if noack && moved {
-        out.effects.push(vec![
-            b"XGROUP".to_vec(),
-            b"SETID".to_vec(),
-            key.to_vec(),
-            group_name.to_vec(),
-            group.last_id.to_bytes(),
-            b"ENTRIESREAD".to_vec(),
-            group.entries_read.to_string().into_bytes(),
-        ]);
+    if noack && moved && !skip_effects {
+        out.effects.push(setid_effect(key, group_name, group));
     }
     Some(replies)
 }
@@ -414,5 +406,19 @@ pub fn xclaim_effect_as_given(
         b"JUSTID".to_vec(),
         b"LASTID".to_vec(),
         last_id.to_bytes(),
+    ]
+}
+
+/// `streamPropagateGroupID`: `XGROUP SETID key group last-id ENTRIESREAD n`,
+/// how a group's position travels when no XCLAIM carries it.
+pub fn setid_effect(key: &[u8], group_name: &[u8], group: &Group) -> Argv {
+    vec![
+        b"XGROUP".to_vec(),
+        b"SETID".to_vec(),
+        key.to_vec(),
+        group_name.to_vec(),
+        group.last_id.to_bytes(),
+        b"ENTRIESREAD".to_vec(),
+        group.entries_read.to_string().into_bytes(),
     ]
 }
