@@ -99,6 +99,7 @@ fn execute(scenario: Arc<Scenario>, flags: &Flags) -> i32 {
         seed: flags.seed,
         until_ms: flags.until_ms,
         keep_trace: narrate || flags.trace.is_some(),
+        ..RunOptions::default()
     };
     let mut trace_out = match &flags.trace {
         None => None,
@@ -206,7 +207,12 @@ pub fn narrate_step(r: &StepRecord, names: &[String]) -> String {
         }
         (None, _) => {
             let mark = if r.who == Who::Narrator { "»" } else { "#" };
-            s.push_str(&format!("{head} {mark} {}\n", r.caption(names)));
+            // The head already names who acted; free text needs no prefix.
+            let text = match &r.note {
+                streamlab::sim::trace::Note::Text(t) => t.clone(),
+                _ => r.caption(names),
+            };
+            s.push_str(&format!("{head} {mark} {text}\n"));
         }
     }
     s

@@ -71,7 +71,10 @@ impl Timeline {
         made
     }
 
-    /// Moves to just after step `n - 1` (i.e. `n` steps done), backwards or forwards.
+    /// Moves to just after step `n - 1` (i.e. `n` steps done), backwards or
+    /// forwards. The Kafka model runs a millisecond's events as one batch,
+    /// so inside such a batch the position lands on the batch's last step
+    /// (`position() >= n`); everywhere else it is exactly `n`.
     pub fn seek(&mut self, n: u64) {
         if n < self.current.steps() {
             let idx = ((n / self.every_steps) as usize).min(self.checkpoints.len() - 1);

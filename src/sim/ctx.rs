@@ -88,6 +88,46 @@ pub enum ServerTimer {
     Heal,
 }
 
+/// Number of [`Tally`] kinds.
+pub const TALLIES: usize = 7;
+
+/// Counters every actor may bump on its hot path; read by metrics as
+/// `actor.<name>.attempts|completed|failed`, `xack.<name>.zero_replies`,
+/// `producer.<name>.acked|rejected|in_doubt`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tally {
+    /// Processing attempts started.
+    Attempts,
+    /// Processing finished successfully.
+    Completed,
+    /// Processing failed (poison).
+    Failed,
+    /// Acknowledged IDs that were not pending (XACK replied less).
+    ZeroAcks,
+    /// Producer sends acknowledged.
+    Acked,
+    /// Producer sends refused.
+    Rejected,
+    /// Producer sends whose WAIT did not confirm.
+    InDoubt,
+}
+
+impl Tally {
+    /// The tally named by a metric's family and field.
+    pub fn from_metric(family: &str, field: &str) -> Option<Tally> {
+        Some(match (family, field) {
+            ("actor", "attempts") => Tally::Attempts,
+            ("actor", "completed") => Tally::Completed,
+            ("actor", "failed") => Tally::Failed,
+            ("xack", "zero_replies") => Tally::ZeroAcks,
+            ("producer", "acked") => Tally::Acked,
+            ("producer", "rejected") => Tally::Rejected,
+            ("producer", "in_doubt") => Tally::InDoubt,
+            _ => return None,
+        })
+    }
+}
+
 /// The shared state of a run.
 #[derive(Clone, Debug)]
 pub struct Ctx {
@@ -109,6 +149,8 @@ pub struct Ctx {
     pub trace: Trace,
     /// Named counters (`claim.<actor>.claimed`, `xack.<actor>.zero_replies`...).
     pub counters: BTreeMap<String, i64>,
+    /// Per-actor hot-path counters, indexed by actor then [`Tally`].
+    pub tallies: Vec<[i64; TALLIES]>,
     /// Last text values (`claim.<actor>.cursor`).
     pub texts: BTreeMap<String, String>,
     /// Keys signalled during this event.
@@ -142,6 +184,21 @@ impl Ctx {
 
     /// Sends one command to the primary and records the step.
     pub fn exec(&mut self, who: Who, session: &mut Session, argv: Argv, note: Note) -> Executed {
+        self.exec_if(who, session, argv, note, |_| true)
+    }
+
+    /// Like [`Ctx::exec`], but the step is recorded only when `visible`
+    /// says so: a blocked client's retry that finds nothing stays blocked
+    /// and gets no reply in Redis, so it is no step either. Such a retry
+    /// has no effects (the engine reports none for an empty `>` read).
+    pub fn exec_if(
+        &mut self,
+        who: Who,
+        session: &mut Session,
+        argv: Argv,
+        note: Note,
+        visible: impl Fn(&Executed) -> bool,
+    ) -> Executed {
         debug_assert!(!self.stepped, "one command per event");
         let unix_ms = self.unix_ms();
         let ex = self.route(session, &argv, unix_ms);
@@ -150,9 +207,16 @@ impl Ctx {
             *self.errors.entry(word).or_insert(0) += 1;
         }
         self.signaled.extend(ex.signaled_keys.iter().cloned());
-        self.trace
-            .record(self.now_ms, who, Some(&argv), Some(&ex.reply), note);
-        self.stepped = true;
+        if visible(&ex) {
+            self.trace
+                .record(self.now_ms, who, Some(&argv), Some(&ex.reply), note);
+            self.stepped = true;
+        } else {
+            debug_assert!(
+                ex.effects.is_empty(),
+                "an invisible retry changed the dataset"
+            );
+        }
         ex
     }
 
@@ -209,6 +273,20 @@ impl Ctx {
                 self.counters.insert(key.to_string(), by);
             }
         }
+    }
+
+    /// Adds to one of an actor's hot-path counters (no string keys).
+    pub fn tally(&mut self, actor: u32, which: Tally, by: i64) {
+        let i = actor as usize;
+        if self.tallies.len() <= i {
+            self.tallies.resize(i + 1, [0; TALLIES]);
+        }
+        self.tallies[i][which as usize] += by;
+    }
+
+    /// Reads an actor's counter.
+    pub fn tallied(&self, actor: usize, which: Tally) -> i64 {
+        self.tallies.get(actor).map_or(0, |t| t[which as usize])
     }
 
     /// Reads a named counter (0 if never touched).

@@ -255,6 +255,15 @@ pub fn value(sim: &mut Simulation, metric: &str) -> Result<Value, String> {
                 (other, _) => Err(format!("unknown entry field {other:?}")),
             }
         }
+        "xack" | "producer" | "actor"
+            if let Some((name, field)) = rest.rsplit_once('.')
+                && let Some(t) = super::ctx::Tally::from_metric(head, field) =>
+        {
+            let i = sim
+                .actor_index(name)
+                .ok_or_else(|| format!("no actor named {name:?}"))?;
+            Ok(Value::Int(sim.ctx.tallied(i, t)))
+        }
         "claim" | "xack" | "producer" | "actor" => {
             if let Some(t) = sim.ctx.texts.get(metric) {
                 return Ok(Value::Text(t.clone()));

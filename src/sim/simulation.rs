@@ -39,6 +39,11 @@ pub struct RunOptions {
     pub until_ms: Option<u64>,
     /// Keeps every step record (needed to print or compare traces).
     pub keep_trace: bool,
+    /// Debug/test builds: check the engine's invariants after every step
+    /// (`Some(1)`), every n-th step (`Some(n)`), never (`Some(0)`), or by
+    /// the default budget (`None`: every step for the first 1 000 steps,
+    /// then every 1 000th; the checker walks every entry).
+    pub invariant_every: Option<u64>,
 }
 
 /// One running scenario.
@@ -62,6 +67,13 @@ pub struct Simulation {
     pub probe_replies: Vec<Option<String>>,
     /// Keys whose XLEN extremes are tracked after every step.
     tracked_lengths: Vec<String>,
+    /// Invariant-check cadence (see [`RunOptions::invariant_every`]).
+    #[cfg_attr(not(debug_assertions), allow(dead_code))]
+    invariant_every: Option<u64>,
+    /// Events popped from the queue so far (steps are the visible subset).
+    pub events: u64,
+    /// Step count at the last deliverability scan.
+    deliverability_step: Option<u64>,
     /// Messages in the primary's log just before a crash or partition.
     pub crash_snapshot: Option<std::collections::BTreeSet<u64>>,
     finished: bool,
@@ -111,6 +123,7 @@ impl Simulation {
             trace: Trace::new(opts.keep_trace),
             counters: Default::default(),
             texts: Default::default(),
+            tallies: Vec::new(),
             signaled: Vec::new(),
             handoffs: Vec::new(),
             mid_triggers: Vec::new(),
@@ -170,8 +183,10 @@ impl Simulation {
                 .push(p.at_ms, EventClass::Actor, u32::MAX, Event::Probe(i as u32));
         }
         for (i, c) in scenario.captions.iter().enumerate() {
+            // Lane 2: after the setup commands (lane 0) and faults (lane 1)
+            // of the same millisecond, before any server timer or actor.
             ctx.queue
-                .push(c.at_ms, EventClass::Fault, 0, Event::Caption(i as u32));
+                .push(c.at_ms, EventClass::Fault, 2, Event::Caption(i as u32));
         }
         let mut check_times: Vec<u64> = scenario
             .expect
@@ -202,6 +217,9 @@ impl Simulation {
             end_ms,
             tracked_lengths,
             crash_snapshot: None,
+            deliverability_step: None,
+            events: 0,
+            invariant_every: opts.invariant_every,
             finished: false,
         }
     }
@@ -261,6 +279,7 @@ impl Simulation {
             let Some((key, event)) = self.ctx.queue.pop() else {
                 break;
             };
+            self.events += 1;
             self.ctx.now_ms = key.time_ms;
             self.ctx.stepped = false;
             self.dispatch(event);
@@ -399,6 +418,41 @@ impl Simulation {
         if self.ctx.stepped && !self.tracked_lengths.is_empty() {
             metrics::track_lengths(self);
         }
+        #[cfg(debug_assertions)]
+        if self.ctx.stepped {
+            self.check_invariants();
+        }
+    }
+
+    /// Debug and test builds: the engine's structural invariants after a
+    /// step, on the cadence of `invariant_every` (tests/invariants.rs runs
+    /// every scenario with a check after every step); a violation is a
+    /// bug, reported with the step and the seed that reproduce it.
+    #[cfg(debug_assertions)]
+    fn check_invariants(&self) {
+        const INVARIANT_EVERY_STEP_UNTIL: u64 = 1_000;
+        let step = self.ctx.trace.steps();
+        let due = match self.invariant_every {
+            Some(0) => false,
+            Some(n) => step % n == 0,
+            None => step <= INVARIANT_EVERY_STEP_UNTIL || step % INVARIANT_EVERY_STEP_UNTIL == 0,
+        };
+        if !due {
+            return;
+        }
+        let dbs = std::iter::once(&self.ctx.redis.db)
+            .chain(self.ctx.replication.replicas.iter().map(|r| &r.db));
+        for db in dbs {
+            if let Err(e) = crate::engine::invariants::check(db) {
+                panic!(
+                    "{}: engine invariant broken after step {} (t={} ms, seed {}): {e}",
+                    self.scenario.meta.id,
+                    step.saturating_sub(1),
+                    self.ctx.now_ms,
+                    self.seed
+                );
+            }
+        }
     }
 
     fn finish(&mut self) {
@@ -432,6 +486,13 @@ impl Simulation {
     /// entries after a group's last-delivered ID, and pending entries whose
     /// body still exists. Everything else that was never completed is lost.
     pub fn refresh_deliverability(&mut self) {
+        // Scanning every stream is costly; nothing changed since the last
+        // scan if no step happened (several End metrics share one scan).
+        let step = self.ctx.trace.steps();
+        if self.deliverability_step == Some(step) {
+            return;
+        }
+        self.deliverability_step = Some(step);
         let still = super::deliverable::still_deliverable(self);
         let now = self.ctx.now_ms;
         self.ctx.ledger_redis.set_still_deliverable(&still, now);

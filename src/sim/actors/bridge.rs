@@ -44,6 +44,8 @@ pub struct Bridge {
     cursor: String,
     batch: Vec<Entry>,
     read_at_ms: u64,
+    /// Length of the producer's ack log before this batch was produced.
+    acked_before: usize,
     phase: Phase,
 }
 
@@ -58,6 +60,7 @@ impl Bridge {
             cursor: "0".into(),
             batch: Vec::new(),
             read_at_ms: 0,
+            acked_before: 0,
             phase: Phase::Read,
         }
     }
@@ -148,6 +151,7 @@ impl Bridge {
         let mut acked = 0;
         let mut failed = 0;
         if let Some(world) = ctx.kafka.as_mut() {
+            self.acked_before = world.acked_messages(me.name).map_or(0, |a| a.len());
             let mut steps = Vec::new();
             for e in &self.batch {
                 let Some(m) = e.msg else { continue };
@@ -170,20 +174,17 @@ impl Bridge {
 
     fn check_acks(&mut self, me: &Me, ctx: &mut Ctx) {
         let now = ctx.now_ms;
+        let from = self.acked_before;
         let all = match ctx
             .kafka
             .as_ref()
             .and_then(|w| w.acked_messages(me.name).ok())
         {
             Some(acked) => {
-                // Only acks since this batch was read can belong to it; they
-                // sit at the end of the log, so the scan stays short.
-                let recent: std::collections::BTreeSet<u64> = acked
-                    .iter()
-                    .rev()
-                    .take_while(|a| a.1 >= self.read_at_ms)
-                    .map(|a| a.0)
-                    .collect();
+                // Acks logged since this batch was produced: O(batch), not
+                // O(everything the producer ever sent).
+                let recent: std::collections::BTreeSet<u64> =
+                    acked.iter().skip(from).map(|a| a.0).collect();
                 self.batch
                     .iter()
                     .filter_map(|e| e.msg)

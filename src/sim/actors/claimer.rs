@@ -19,7 +19,7 @@ use super::work::{self, InFlight};
 use super::{Me, argv_of};
 use crate::engine::{Reply, Session};
 use crate::scenario::schema::{ActorSpec, ClaimMode, ClaimThen, ClaimerSpec, Processing};
-use crate::sim::ctx::{Ctx, Wake};
+use crate::sim::ctx::{Ctx, Tally, Wake};
 use crate::sim::replies::{self, Entry};
 use crate::sim::rng::SimRng;
 use crate::sim::trace::Note;
@@ -180,7 +180,7 @@ impl Claimer {
             let argv = argv_of(&["XACK", &self.spec.stream, &self.spec.group, &w.entry.id]);
             let ex = ctx.exec(me.who(), &mut self.session, argv, note);
             if ex.reply == Reply::Integer(0) {
-                ctx.count(&format!("xack.{}.zero_replies", me.name), 1);
+                ctx.tally(me.idx, Tally::ZeroAcks, 1);
             }
         } else {
             me.note(ctx, note);

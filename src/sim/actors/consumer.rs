@@ -17,7 +17,7 @@ use super::work::{self, InFlight};
 use super::{Me, argv_of};
 use crate::engine::{Argv, Reply, Session};
 use crate::scenario::schema::{AckPolicy, ConsumerSpec};
-use crate::sim::ctx::{Ctx, Wake};
+use crate::sim::ctx::{Ctx, Tally, Wake};
 use crate::sim::replies::{self, Entry};
 use crate::sim::rng::SimRng;
 use crate::sim::trace::Note;
@@ -252,7 +252,9 @@ impl Consumer {
         };
         p.retry_scheduled = false;
         let argv = p.retry_argv.clone();
-        let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+        let ex = ctx.exec_if(me.who(), &mut self.session, argv, Note::Plain, |ex| {
+            ex.reply.is_error() || !replies::read_entries(&ex.reply).is_empty()
+        });
         let got = replies::read_entries(&ex.reply);
         if got.is_empty() && !ex.reply.is_error() {
             return;
@@ -319,7 +321,7 @@ impl Consumer {
         match ex.reply {
             Reply::Integer(n) => {
                 let zeros = ids.len() as i64 - n;
-                ctx.count(&format!("xack.{}.zero_replies", me.name), zeros);
+                ctx.tally(me.idx, Tally::ZeroAcks, zeros);
             }
             _ => {
                 if let Some(retry) = self.spec.ack_retry_ms {

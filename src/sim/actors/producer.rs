@@ -14,7 +14,7 @@
 use super::{Me, argv_of};
 use crate::engine::{Reply, Session};
 use crate::scenario::schema::{IdMode, ProducerSpec, Trim};
-use crate::sim::ctx::{Ctx, Wake};
+use crate::sim::ctx::{Ctx, Tally, Wake};
 use crate::sim::trace::Note;
 use std::collections::VecDeque;
 
@@ -125,7 +125,7 @@ impl Producer {
         let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
         self.sending = true;
         if ex.reply.is_error() {
-            ctx.count(&format!("producer.{}.rejected", me.name), 1);
+            ctx.tally(me.idx, Tally::Rejected, 1);
             match self.spec.retry_ms {
                 Some(r) => me.wake(ctx, now + r.max(1), Wake::Next),
                 None => {
@@ -143,7 +143,7 @@ impl Producer {
             return;
         }
         ctx.ledger_redis.produced_acked(msg, now);
-        ctx.count(&format!("producer.{}.acked", me.name), 1);
+        ctx.tally(me.idx, Tally::Acked, 1);
         self.buffer.pop_front();
         me.wake(ctx, now, Wake::Next);
     }
@@ -173,13 +173,13 @@ impl Producer {
         let intact = ctx.redis_epoch == self.epoch_at_send && ctx.redis.up;
         if reached >= w.replicas as i64 && intact {
             ctx.ledger_redis.produced_acked(msg, now);
-            ctx.count(&format!("producer.{}.acked", me.name), 1);
+            ctx.tally(me.idx, Tally::Acked, 1);
             me.note(
                 ctx,
                 Note::Text(format!("msg {msg} confirmed by {reached} replica(s)")),
             );
         } else {
-            ctx.count(&format!("producer.{}.in_doubt", me.name), 1);
+            ctx.tally(me.idx, Tally::InDoubt, 1);
             me.note(
                 ctx,
                 Note::Text(format!("msg {msg} not confirmed (WAIT reached {reached})")),

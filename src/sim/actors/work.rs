@@ -10,7 +10,7 @@
 
 use super::Me;
 use crate::scenario::schema::Processing;
-use crate::sim::ctx::{Ctx, Event, Wake};
+use crate::sim::ctx::{Ctx, Event, Tally, Wake};
 use crate::sim::queue::EventClass;
 use crate::sim::replies::Entry;
 use crate::sim::rng::SimRng;
@@ -49,7 +49,7 @@ pub fn begin(
     let ms = duration_ms(processing, rng);
     let now = ctx.now_ms;
     ctx.ledger_redis.processing_started(msg, me.name, now);
-    ctx.count(&format!("actor.{}.attempts", me.name), 1);
+    ctx.tally(me.idx, Tally::Attempts, 1);
     let fired: Vec<u32> = ctx
         .mid_triggers
         .iter()
@@ -71,11 +71,11 @@ pub fn begin(
 /// Records no step: the caller's ack (or note) is this event's step.
 pub fn finish(me: &Me, ctx: &mut Ctx, work: &InFlight) -> bool {
     if work.poison {
-        ctx.count(&format!("actor.{}.failed", me.name), 1);
+        ctx.tally(me.idx, Tally::Failed, 1);
         return false;
     }
     ctx.ledger_redis.completed(work.msg, me.name, ctx.now_ms);
-    ctx.count(&format!("actor.{}.completed", me.name), 1);
+    ctx.tally(me.idx, Tally::Completed, 1);
     true
 }
 

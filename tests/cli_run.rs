@@ -1,0 +1,158 @@
+//! The `run` and `scenarios` commands as a user meets them: exit codes,
+//! error messages, JSON fields.
+//!
+//! ```text
+//!   streamlab run GOOD --check --quiet   ─▶ 0
+//!   streamlab run GOOD --json            ─▶ 0, JSON with scenario/seed/steps/final_time_ms/trace_hash/redis/kafka
+//!   streamlab run BAD.ron | --bogus      ─▶ 2, "file:line:col: ..." / "unknown flag"
+//!   streamlab run FAILING --check        ─▶ 1, the failed expectation on stderr
+//! ```
+
+use std::process::Command;
+
+fn streamlab(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_streamlab"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn temp_file(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("streamlab-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write temp file");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn check_passes_on_a_bundled_scenario() {
+    let (code, out, err) = streamlab(&[
+        "run",
+        "scenarios/s01_crash_and_reclaim.ron",
+        "--check",
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("20/20 passed"), "{out}");
+}
+
+#[test]
+fn json_has_the_documented_fields() {
+    let (code, out, _) = streamlab(&["run", "s02_kafka_vs_pel", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["scenario"], "S02");
+    assert_eq!(v["seed"], 2);
+    assert!(v["steps"].as_u64().is_some_and(|s| s > 50));
+    assert_eq!(v["final_time_ms"], 60000);
+    assert_eq!(v["trace_hash"].as_str().map(str::len), Some(16));
+    for side in ["redis", "kafka"] {
+        for field in [
+            "produced_acked",
+            "completed",
+            "duplicates",
+            "log_lost",
+            "lost",
+            "phantom",
+            "redelivered_msgs",
+            "redeliveries",
+        ] {
+            assert!(v[side][field].is_u64(), "{side}.{field} missing in {out}");
+        }
+    }
+    assert_eq!(v["kafka"]["duplicates"], 2);
+    assert_eq!(v["redis"]["redelivered_msgs"], 8);
+}
+
+#[test]
+fn seed_and_until_flags_are_honoured() {
+    let (code, out, _) = streamlab(&[
+        "run",
+        "s01_crash_and_reclaim",
+        "--json",
+        "--seed",
+        "77",
+        "--until",
+        "5000",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["seed"], 77);
+    assert_eq!(v["final_time_ms"], 5000);
+}
+
+#[test]
+fn a_failing_expectation_exits_1_with_a_readable_diff() {
+    let text = r#"Scenario(
+  meta: (id: "T", title: "t", learning_goal: "g", seed: 1, duration_ms: 100),
+  actors: [Producer(name: "p", stream: "s", schedule: (interval_ms: 10, count: 3))],
+  expect: [(at: End, metric: "stream.s.xlen", op: Eq, value: 4, why: "deliberately wrong")],
+)"#;
+    let path = temp_file("fail.ron", text);
+    let (code, _, err) = streamlab(&["run", &path, "--check", "--quiet"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("stream.s.xlen expected == 4, got 3"), "{err}");
+    assert!(err.contains("deliberately wrong"), "{err}");
+}
+
+#[test]
+fn bad_files_and_flags_exit_2_with_a_position() {
+    let path = temp_file(
+        "bad.ron",
+        "Scenario(\n  meta: (id: \"T\", titel: \"x\"),\n)",
+    );
+    let (code, _, err) = streamlab(&["run", &path]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.ron:2:"), "{err}");
+    assert!(err.contains("titel"), "{err}");
+
+    let (code, _, err) = streamlab(&["run", "scenarios/s01_crash_and_reclaim.ron", "--bogus"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown flag"), "{err}");
+
+    let (code, _, err) = streamlab(&["run", "scenarios/s01_crash_and_reclaim.ron", "--seed", "x"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--seed expects a non-negative integer"),
+        "{err}"
+    );
+
+    let (code, _, err) = streamlab(&["run", "no/such/file.ron"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"), "{err}");
+}
+
+#[test]
+fn scenarios_lists_every_bundled_file_with_its_title() {
+    let (code, out, _) = streamlab(&["scenarios"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("S01") && out.contains("Crashed consumer and XAUTOCLAIM recovery"),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), streamlab::scenario::builtin::ALL.len());
+}
+
+#[test]
+fn trace_flag_writes_one_line_per_step() {
+    let path = temp_file("s07.trace", "");
+    let (code, out, _) = streamlab(&["run", "s07_replay_setid", "--json", "--trace", &path]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    let lines = std::fs::read_to_string(&path).expect("trace written");
+    assert_eq!(lines.lines().count() as u64, v["steps"].as_u64().unwrap());
+    assert!(
+        lines
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("0 t=0 setup | XADD s 1-0 m 1")
+    );
+}
