@@ -107,7 +107,9 @@ fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
             break;
         }
     }
-    out.extend_from_slice(&digits[i..]);
+    for &d in &digits[i..] {
+        out.push(d);
+    }
 }
 
 impl fmt::Display for StreamId {

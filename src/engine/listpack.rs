@@ -399,13 +399,18 @@ impl Tail<'_> {
         if (0..=127).contains(&v) {
             // The common case in stream nodes: flags, deltas, counts.
             self.ensure(2);
-            self.lp.buf.extend_from_slice(&[v as u8, 1]);
+            // Two pushes, not a two-byte copy: this runs several times per
+            // XADD and a slice copy costs a memcpy call.
+            self.lp.buf.push(v as u8);
+            self.lp.buf.push(1);
         } else {
             let mut tmp = [0u8; MAX_INT_ENC + MAX_BACKLEN];
             let n = encode_int(v, &mut tmp);
             let b = encode_backlen(n, &mut tmp[n..]);
             self.ensure(n + b);
-            self.lp.buf.extend_from_slice(&tmp[..n + b]);
+            for &byte in &tmp[..n + b] {
+                self.lp.buf.push(byte);
+            }
         }
         self.added += 1;
     }

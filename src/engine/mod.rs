@@ -91,10 +91,12 @@ pub struct Executed {
     pub effects: Vec<Argv>,
     /// Set when the command asks to block (XREAD/XREADGROUP with BLOCK and
     /// nothing to return). The caller keeps the client waiting; `reply` then
-    /// holds what a timeout answers.
-    pub block: Option<BlockRequest>,
+    /// holds what a timeout answers. Boxed: it is rare, and every command
+    /// moves an `Executed` around.
+    pub block: Option<Box<BlockRequest>>,
     /// Stream keys that received new entries (or were otherwise signalled):
-    /// clients blocked on them should retry.
+    /// clients blocked on them should retry. XADD leaves it empty when the
+    /// context has `skip_effects` and reports no blocked client.
     pub signaled_keys: Vec<Vec<u8>>,
 }
 

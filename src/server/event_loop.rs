@@ -208,7 +208,7 @@ impl Server {
         }
         let executed = self.db.execute(&mut client.session, &argv, &ctx);
         match executed.block {
-            Some(request) => self.blocked.park(id, request, executed.reply, ctx.now_ms),
+            Some(request) => self.blocked.park(id, *request, executed.reply, ctx.now_ms),
             None => client.push_reply(&executed.reply),
         }
         self.serve_signaled(executed.signaled_keys);

@@ -255,7 +255,11 @@ pub fn xadd(db: &mut Db, call: &Call, out: &mut Executed) {
         }
         out.effects.push(effect);
     }
-    out.signaled_keys.push(key.to_vec());
+    // Nobody to wake when the caller has no replica to feed and no client
+    // blocked: skip the key copy on the hottest path.
+    if !(call.ctx.skip_effects && call.ctx.blocked_clients == 0) {
+        out.signaled_keys.push(key.to_vec());
+    }
 }
 
 pub fn xtrim(db: &mut Db, call: &Call, out: &mut Executed) {

@@ -197,11 +197,11 @@ pub fn xread(db: &mut Db, call: &Call, out: &mut Executed) {
     out.reply = Reply::NilArray;
     if let Some(timeout_ms) = args.timeout_ms {
         if !call.in_exec {
-            out.block = Some(BlockRequest {
+            out.block = Some(Box::new(BlockRequest {
                 keys: keys.iter().map(|k| k.to_vec()).collect(),
                 timeout_ms,
                 retry_argv: retry_argv(&args, &keys, &ids),
-            });
+            }));
         }
     }
 }
