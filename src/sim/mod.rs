@@ -20,6 +20,7 @@ pub mod checkpoint;
 pub mod cluster;
 pub mod ctx;
 pub mod deliverable;
+pub mod describe;
 pub mod expect;
 pub mod faults;
 pub mod kafka;
