@@ -119,7 +119,7 @@ impl KafkaWorld {
             m.last_hb_ms = t;
         }
         self.queue.push(
-            t + session,
+            t.saturating_add(session),
             Ev::SessionCheck {
                 g,
                 member,
@@ -128,7 +128,7 @@ impl KafkaWorld {
         );
         let inc = self.consumers[c].incarnation;
         self.queue
-            .push(t + interval, Ev::Heartbeat { c, member, inc });
+            .push(t.saturating_add(interval), Ev::Heartbeat { c, member, inc });
     }
 
     pub(crate) fn on_heartbeat(&mut self, c: usize, member: u64, inc: u64, t: u64, out: &mut Out) {
@@ -221,7 +221,7 @@ impl KafkaWorld {
             gs.owner_history.push((t, p, None));
         }
         gs.rounds += 1;
-        let due_ms = t + gs.cfg.rebalance_ms;
+        let due_ms = t.saturating_add(gs.cfg.rebalance_ms);
         gs.rebalance = Some(Rebalance {
             round: gs.rounds,
             due_ms,

@@ -171,7 +171,7 @@ impl KafkaWorld {
             Some(m) => format!(
                 "last heartbeat at {}, so the coordinator notices at {}; until then its partitions are consumed by nobody",
                 m.last_hb_ms,
-                m.last_hb_ms + gs.cfg.session_timeout_ms
+                m.last_hb_ms.saturating_add(gs.cfg.session_timeout_ms)
             ),
             None => "it was not in the group".into(),
         };
@@ -240,7 +240,7 @@ impl KafkaWorld {
             out.step(t, &name, "hang (not running)".into());
             return;
         }
-        let until = cs.hung_until.unwrap_or(t).max(t + for_ms);
+        let until = cs.hung_until.unwrap_or(t).max(t.saturating_add(for_ms));
         cs.hung_until = Some(until);
         self.queue.push(
             until,

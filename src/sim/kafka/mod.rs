@@ -182,12 +182,10 @@ impl KafkaWorld {
     fn add_group(&mut self, g: &KafkaGroup, seed: u64) -> Result<(), KafkaError> {
         let ti = self.topic_index(&g.topic)?;
         let parts = self.topics[ti].partitions.len() as u32;
-        if let Some(n) = g.partitions
-            && n != parts
-        {
+        if g.partitions != 0 && g.partitions != parts {
             return err(format!(
-                "kafka group '{}': partitions {n} but topic '{}' has {parts}",
-                g.group_id, g.topic
+                "kafka group '{}': partitions {} but topic '{}' has {parts}",
+                g.group_id, g.partitions, g.topic
             ));
         }
         if g.heartbeat_interval_ms == 0 || g.heartbeat_interval_ms >= g.session_timeout_ms {

@@ -304,7 +304,7 @@ impl KafkaWorld {
         };
         inf.attempts = inf.attempts.saturating_add(1);
         let p = inf.partition;
-        let at = t + backoff;
+        let at = t.saturating_add(backoff);
         if inf.attempts > retries || at > inf.first_ms.saturating_add(timeout) {
             pr.inflight.remove(&msg);
             pr.failed += 1;

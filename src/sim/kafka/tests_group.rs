@@ -23,7 +23,7 @@ fn group(consumers: Vec<KafkaConsumer>, max_poll_interval_ms: u64, partitions: u
         topics: vec![topic("t", partitions, &[(0, (0..10).collect())])],
         groups: vec![KafkaGroup {
             topic: "t".into(),
-            partitions: None,
+            partitions: 0,
             group_id: "kg".into(),
             session_timeout_ms: 45_000,
             heartbeat_interval_ms: 3_000,

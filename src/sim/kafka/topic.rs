@@ -92,9 +92,9 @@ impl TopicState {
                 .collect();
             let mut records = BTreeMap::new();
             if let Some(offsets) = cfg.preload.get(&p) {
-                if offsets.windows(2).any(|w| w[0] >= w[1]) {
+                if offsets.windows(2).any(|w| w[0] >= w[1]) || offsets.contains(&u64::MAX) {
                     return Err(KafkaError(format!(
-                        "kafka topic '{}': preload of p{p} must be strictly increasing",
+                        "kafka topic '{}': preload of p{p} must be strictly increasing and below u64::MAX",
                         cfg.name
                     )));
                 }
@@ -204,7 +204,7 @@ impl KafkaWorld {
         let epoch = part.leader_epoch;
         if part.replicas.len() > 1 {
             self.queue.push(
-                t + lag,
+                t.saturating_add(lag),
                 Ev::Replicate {
                     t: ti,
                     p,
@@ -294,12 +294,12 @@ impl KafkaWorld {
                 self.send_failed(pi, msg, "NOT_LEADER_OR_FOLLOWER", t, out);
             }
             self.queue.push(
-                t + self.cluster.leader_election_ms,
+                t.saturating_add(self.cluster.leader_election_ms),
                 Ev::Election { t: ti, p, epoch },
             );
         }
         self.queue.push(
-            t + self.cluster.replica_lag_time_max_ms,
+            t.saturating_add(self.cluster.replica_lag_time_max_ms),
             Ev::IsrShrink { broker },
         );
     }
@@ -385,7 +385,7 @@ impl KafkaWorld {
         if part.replica_leo.values().any(|&leo| leo < new_leo) {
             // Followers still missing records the new leader has catch up
             // from it; the old leader's in-flight replication is void.
-            let at = t + Self::lag_ms_of(&self.cluster);
+            let at = t.saturating_add(Self::lag_ms_of(&self.cluster));
             self.queue.push(
                 at,
                 Ev::Replicate {
