@@ -209,6 +209,13 @@ fn stall_add_on_backlog_at_takeover() {
     let r = r.finish(120_000);
     assert_eq!(r.world.max_lag("kg"), Ok((450, 45_000)));
     assert_eq!(r.world.metric("kg.lag.max"), Ok(MetricValue::Int(450)));
+    // Behind the committed offset the backlog peaks later: KB replays
+    // 500–509 for 500 ms while 4 more arrive (964 − 500 at 45 400).
+    assert_eq!(r.world.max_committed_lag("kg"), Ok((464, 45_400)));
+    assert_eq!(
+        r.world.metric("kg.lag.committed_max"),
+        Ok(MetricValue::Int(464))
+    );
     // KB (20 msg/s) drains the 10 msg/s backlog and catches up.
     assert_eq!(r.world.unconsumed_entries("kg", 0), Ok(0));
     let s = r.ledger.summary();

@@ -30,6 +30,31 @@
 //! and run first within their millisecond. Nothing is random except
 //! `Processing::Uniform`, which draws from a per-consumer integer stream
 //! derived from the configured seed.
+//!
+//! # Use
+//!
+//! ```
+//! use streamlab::sim::kafka::{KafkaConfig, KafkaWorld, MidProcessing};
+//! use streamlab::sim::ledger::Ledger;
+//!
+//! let config: KafkaConfig = ron::from_str(r#"(
+//!     topics: [(name: "t", partitions: 1, preload: {0: [500, 501, 502]})],
+//!     groups: [(topic: "t", group_id: "kg", initial_committed: {0: 500},
+//!               consumers: [(name: "KA", processing: Fixed(50), commit: AfterBatch),
+//!                           (name: "KB", processing: Fixed(50), commit: AfterBatch)])],
+//! )"#).unwrap();
+//! let mut world = KafkaWorld::new(config).unwrap();
+//! let mid = MidProcessing { partition: 0, offset: 501, after_ms: None };
+//! world.crash_mid_processing("KA", mid).unwrap();
+//! let (mut ledger, mut steps) = (Ledger::new("kafka"), Vec::new());
+//! while let Some(t) = world.next_event_ms().filter(|t| *t <= 60_000) {
+//!     world.run_until(t, &mut ledger, &mut steps);
+//! }
+//! world.finalize_ledger(&mut ledger);
+//! assert_eq!(world.owner("kg", 0).unwrap().as_deref(), Some("KB"));
+//! assert_eq!(ledger.duplicates(), 1); // 500 done by KA, then again by KB
+//! assert_eq!(world.committed("kg", 0).unwrap(), Some(503));
+//! ```
 
 pub mod config;
 mod consumer;
