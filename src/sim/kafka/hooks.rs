@@ -6,6 +6,7 @@
 //!   hang_consumer(name, t, ms)├─▶ Fault event at t ─▶ on_* handler below
 //!   close_consumer(name, t)   │   (runs before timers and actors of t)
 //!   crash_broker(id, t)       │
+//!   restart_broker(id, t)     │
 //!   restart_producer(name, t) ┘
 //!   crash_mid_processing(name, MidProcessing) ─▶ armed; fires inside the
 //!                                               processing of that offset
@@ -111,6 +112,19 @@ impl KafkaWorld {
         }
         self.not_past(t_ms)?;
         self.queue.push(t_ms, Ev::CrashBroker { broker: id });
+        Ok(())
+    }
+
+    /// Broker `id` comes back as a follower and rejoins the ISR once caught up.
+    pub fn restart_broker(&mut self, id: u32, t_ms: u64) -> Result<(), KafkaError> {
+        if id as usize >= self.brokers_alive.len() {
+            return err(format!(
+                "kafka: no broker {id} (cluster has {})",
+                self.brokers_alive.len()
+            ));
+        }
+        self.not_past(t_ms)?;
+        self.queue.push(t_ms, Ev::RestartBroker { broker: id });
         Ok(())
     }
 

@@ -4,10 +4,11 @@
 //!   scenario clock ──run_until(t)──▶ KafkaWorld ──▶ Ledger ("kafka"), Vec<KafkaStep>
 //!                                     │
 //!     queue: (t_ms, class, seq) ─▶ Ev │
-//!                                     ├─ topics[]     topic.rs     partition logs, leader,
-//!                                     │                            ISR, high watermark
-//!                                     ├─ producers[]  producer.rs  acks 0/1/all, retries,
-//!                                     │                            idempotent sessions
+//!                                     ├─ topics[]     topic.rs     partition logs, high
+//!                                     │               broker.rs    watermark; crashes, ISR,
+//!                                     │                            leader election
+//!                                     ├─ producers[]  producer.rs  acks 0/1/all, idempotent
+//!                                     │               retry.rs     sessions, retry rounds
 //!                                     ├─ groups[]     group.rs     members, heartbeats,
 //!                                     │                            session timeout, rebalance,
 //!                                     │                            assignment, committed offsets
@@ -56,6 +57,7 @@
 //! assert_eq!(world.committed("kg", 0).unwrap(), Some(503));
 //! ```
 
+mod broker;
 pub mod config;
 mod consumer;
 mod event;
@@ -63,6 +65,7 @@ mod group;
 mod hooks;
 mod producer;
 mod query;
+mod retry;
 mod topic;
 
 pub use config::*;
@@ -320,6 +323,7 @@ impl KafkaWorld {
             Ev::CloseConsumer { c } => self.on_close_consumer(c, t, out),
             Ev::CrashMid { c, inc } => self.on_crash_mid(c, inc, t, out),
             Ev::CrashBroker { broker } => self.on_crash_broker(broker, t, out),
+            Ev::RestartBroker { broker } => self.on_restart_broker(broker, t, out),
             Ev::RestartProducer { pi } => self.restart_producer_now(pi, t, out),
             Ev::Heartbeat { c, member, inc } => self.on_heartbeat(c, member, inc, t, out),
             Ev::SessionCheck { g, member, hb_ms } => {
@@ -334,11 +338,22 @@ impl KafkaWorld {
             } => self.on_replicate(ti, p, epoch, upto, t, out),
             Ev::Election { t: ti, p, epoch } => self.on_election(ti, p, epoch, t, out),
             Ev::IsrShrink { broker } => self.on_isr_shrink(broker, t, out),
+            Ev::CatchUp {
+                t: ti,
+                p,
+                epoch,
+                broker,
+                upto,
+            } => self.on_catch_up(ti, p, epoch, broker, upto, t, out),
             Ev::Join { c } => self.on_join(c, t, out),
             Ev::Poll { c, inc, token } => self.on_poll(c, inc, token, t, out),
             Ev::Done { c, inc } => self.on_done(c, inc, t, out),
             Ev::ProducerTick { pi } => self.on_producer_tick(pi, t, out),
-            Ev::ProducerRetry { pi, session, msg } => self.on_retry(pi, session, msg, t, out),
+            Ev::ProducerRetry {
+                pi,
+                session,
+                partition,
+            } => self.on_retry(pi, session, partition, t, out),
             Ev::RebalanceDone { g, round } => self.on_rebalance_due(g, round, t, out),
         }
     }
