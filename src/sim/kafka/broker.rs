@@ -226,16 +226,16 @@ impl KafkaWorld {
         }
     }
 
+    /// `at` = (topic, partition, leader epoch the catch-up was planned in).
     pub(crate) fn on_catch_up(
         &mut self,
-        ti: usize,
-        p: u32,
-        epoch: u64,
+        at: (usize, u32, u64),
         broker: u32,
         upto: u64,
         t: u64,
         out: &mut Out,
     ) {
+        let (ti, p, epoch) = at;
         let part = &mut self.topics[ti].partitions[p as usize];
         if part.leader_epoch != epoch
             || part.leader.is_none()

@@ -344,7 +344,7 @@ impl KafkaWorld {
                 epoch,
                 broker,
                 upto,
-            } => self.on_catch_up(ti, p, epoch, broker, upto, t, out),
+            } => self.on_catch_up((ti, p, epoch), broker, upto, t, out),
             Ev::Join { c } => self.on_join(c, t, out),
             Ev::Poll { c, inc, token } => self.on_poll(c, inc, token, t, out),
             Ev::Done { c, inc } => self.on_done(c, inc, t, out),
