@@ -155,7 +155,11 @@ fn k_auto_sync_commit_at_poll_start_commits_only_earlier_polls() {
 
 #[test]
 fn k_before_loses_the_unprocessed_rest() {
-    let r = start(s02("BeforeProcessing", false)).finish(60_000);
+    let mut r = start(s02("BeforeProcessing", false));
+    r.to(45_000);
+    assert_eq!(r.world.owner("kg", 0), Ok(Some("KB".into())));
+    assert_eq!(r.world.position("KB", 0), Ok(Some(510)));
+    let r = r.finish(60_000);
     assert!(r.has_step(0, "KA", "commitSync(510)"));
     let s = r.ledger.summary();
     assert_eq!(s.lost, 8);
