@@ -30,7 +30,18 @@
 //! scheduled through hooks (`crash_consumer`, `crash_mid_processing`, …)
 //! and run first within their millisecond. Nothing is random except
 //! `Processing::Uniform`, which draws from a per-consumer integer stream
-//! derived from the configured seed.
+//! derived from the configured seed. A fault hook accepts `t == now_ms`,
+//! but events of that millisecond that already ran stay before it: register
+//! faults before running the model up to their time.
+//!
+//! Trace actors are consumer, producer and group names, `broker-N`, and
+//! `controller` (leader elections).
+//!
+//! Left out, on purpose: network and commit latency (replies arrive in the
+//! same millisecond), the group coordinator's own broker (coordination never
+//! fails), cooperative rebalancing, transactions, follower lag other than a
+//! constant, and a live follower falling out of the ISR for slowness (only
+//! a crashed one leaves it).
 //!
 //! # Use
 //!
