@@ -307,6 +307,16 @@ impl KafkaWorld {
             }
             return;
         }
+        if let Some(member) = cs.member
+            && self.groups[g].rebalance.is_some()
+        {
+            // The rebalance runs inside poll(): rejoin, then block until assigned.
+            cs.waiting = true;
+            self.rejoin(g, member, t, out);
+            self.check_rejoined(g, t);
+            return;
+        }
+        let cs = &mut self.consumers[c];
         if let CommitPolicy::AutoCommit { interval_ms, .. } = cs.cfg.commit
             && t >= cs.next_auto_commit_ms
         {

@@ -235,7 +235,6 @@ impl KafkaWorld {
                 );
                 self.arm_heartbeats(c, member, t);
                 self.wake(c, t);
-                self.try_finish_rebalance(g, t, out);
             }
             _ => {
                 // The old member id lingers until its session expires.
@@ -277,9 +276,10 @@ impl KafkaWorld {
             return;
         }
         cs.hung_until = None;
-        let (name, g) = (cs.cfg.name.clone(), cs.group);
+        let name = cs.cfg.name.clone();
         out.step(t, &name, "resume".into());
-        self.try_finish_rebalance(g, t, out);
+        // Blocked in poll during a rebalance: it can rejoin now.
+        self.wake(c, t);
     }
 
     pub(crate) fn on_close_consumer(&mut self, c: usize, t: u64, out: &mut Out) {

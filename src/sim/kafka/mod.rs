@@ -10,8 +10,8 @@
 //!                                     ├─ producers[]  producer.rs  acks 0/1/all, idempotent
 //!                                     │               retry.rs     sessions, retry rounds
 //!                                     ├─ groups[]     group.rs     members, heartbeats,
-//!                                     │                            session timeout, rebalance,
-//!                                     │                            assignment, committed offsets
+//!                                     │               rebalance.rs session timeout, commits;
+//!                                     │                            eager rebalance, assignment
 //!                                     └─ consumers[]  consumer.rs  poll loop, processing,
 //!                                                                  commit policies
 //! ```
@@ -76,6 +76,7 @@ mod group;
 mod hooks;
 mod producer;
 mod query;
+mod rebalance;
 mod retry;
 mod topic;
 
