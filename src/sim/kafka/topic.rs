@@ -21,11 +21,9 @@
 //! that later loses its writes does.
 //!
 //! Replication is a constant per-record lag: an append at `t` reaches each
-//! live follower at `t + lag` (one `Replicate` event per append). A crashed
-//! follower leaves the ISR `replica_lag_time_max_ms` after its crash; a
-//! crashed leader is replaced after `leader_election_ms` by the first live
-//! ISR member in replica order (or any live replica if unclean election is
-//! allowed), whose log is the new truth.
+//! live follower at `t + lag` (one `Replicate` event per append; a fetch is
+//! cumulative, so a follower holds everything up to the offset it fetched).
+//! Crashes, restarts, ISR changes and leader elections are in broker.rs.
 
 use super::config::{FollowerLag, KafkaCluster, KafkaTopic};
 use super::event::Ev;
