@@ -66,6 +66,9 @@ impl World {
     fn exec(&mut self, words: &[String]) -> Reply {
         let w: Vec<&str> = words.iter().map(String::as_str).collect();
         let r = reply(&mut self.db, self.now_ms, &w);
+        if let Err(e) = streamlab::engine::invariants::check(&self.db) {
+            self.fail(format!("{}: {e}", w.join(" ")));
+        }
         self.log.push(format!(
             "t={} {} -> {}",
             self.now_ms,

@@ -55,6 +55,8 @@ fn check_stream(s: &Stream) -> Result<(), String> {
         let master = node.master_id();
         // The rax key is the master ID, big-endian, and the master entry is
         // the node's first entry (`streamAppendItem` creates both at once).
+        // It stays first: XDEL and trimming only flag entries, 7.0 never
+        // compacts a listpack (streamTrim's garbage collection is a TODO).
         if StreamId::from_be_bytes(&key) != Some(master) {
             return Err(format!("node key {key:?} is not its master ID {master}"));
         }
@@ -207,6 +209,14 @@ fn check_group(g: &Group) -> Result<(), String> {
     // Pending IDs get no rule against last_id or the stream: XGROUP SETID
     // may move last_id backwards past them, XCLAIM FORCE and LASTID may
     // create records beyond it, and XDEL/XTRIM leave PELs alone.
+    // Every name must lead to a consumer (the walk below goes by name).
+    let reachable = g.consumers().count() as u64;
+    if reachable != g.consumer_count() {
+        return Err(format!(
+            "{} consumer names but {reachable} consumers behind them",
+            g.consumer_count()
+        ));
+    }
     let mut owned: u64 = 0;
     for (handle, consumer) in g.consumers() {
         let name = String::from_utf8_lossy(&consumer.name);

@@ -85,7 +85,9 @@ pub struct Executed {
     pub reply: Reply,
     /// Commands Redis would write to the AOF and send to replicas, in order,
     /// with every nondeterministic part made explicit (`*` IDs resolved,
-    /// XREADGROUP deliveries as `XCLAIM ... FORCE JUSTID LASTID`).
+    /// XREADGROUP deliveries as `XCLAIM ... FORCE JUSTID LASTID`); more
+    /// than one from a single call come wrapped in MULTI/EXEC. Replay them
+    /// on a session with `from_master` set.
     pub effects: Vec<Argv>,
     /// Set when the command asks to block (XREAD/XREADGROUP with BLOCK and
     /// nothing to return). The caller keeps the client waiting; `reply` then

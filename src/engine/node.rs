@@ -255,7 +255,10 @@ impl Node {
     /// tombstone. When this leaves no live entry, Redis frees the node
     /// (`streamIteratorRemoveEntry`): the caller drops it.
     pub fn mark_deleted(&mut self, id: StreamId) -> bool {
-        let found = self.iter().find(|e| e.id == id);
+        // Only a live entry qualifies, as streamDeleteItem finds it with an
+        // iterator that skips tombstones: once XSETID has lowered the top,
+        // the same ID can sit in a node twice, first deleted, then live.
+        let found = self.iter().find(|e| e.id == id && !e.deleted);
         found.is_some_and(|e| self.mark_deleted_at(&e))
     }
 

@@ -139,7 +139,12 @@ impl RedisNode {
         } else {
             self.rdb.clone().unwrap_or_default()
         };
-        let mut session = Session::default();
+        // The AOF loader is obeyed like a master (mustObeyClient), so the
+        // rewritten trims it replays run as written.
+        let mut session = Session {
+            from_master: true,
+            ..Session::default()
+        };
         let ctx = ExecContext::at(unix_ms);
         for argv in &self.config {
             db.execute(&mut session, argv, &ctx);
@@ -210,6 +215,27 @@ mod tests {
         assert_eq!(n.aof.len(), 3);
         assert_eq!(m.crash(CrashMode::PowerLoss), 1);
         assert_eq!(m.aof.len(), 2);
+    }
+
+    #[test]
+    fn aof_restart_replays_rewritten_limit_trims() {
+        // XADD ... MAXLEN ~ n LIMIT l is written as MAXLEN = n LIMIT l,
+        // which only an obeyed client (the AOF loader) may run.
+        let mut n = node(true, Fsync::Always, vec![]);
+        let mut s = Session::default();
+        let argv =
+            |w: &[&str]| -> Vec<Vec<u8>> { w.iter().map(|a| a.as_bytes().to_vec()).collect() };
+        for id in ["1-0", "2-0", "3-0"] {
+            n.execute(&mut s, &argv(&["XADD", "s", id, "f", "v"]), 1);
+        }
+        let line = argv(&[
+            "XADD", "s", "MAXLEN", "~", "1", "LIMIT", "5", "4-0", "f", "v",
+        ]);
+        assert_eq!(n.execute(&mut s, &line, 1).reply, Reply::bulk("4-0"));
+        n.crash(CrashMode::Process);
+        n.restart(2);
+        let len = n.execute(&mut s, &argv(&["XLEN", "s"]), 3).reply;
+        assert_eq!(len, Reply::Integer(4));
     }
 
     #[test]

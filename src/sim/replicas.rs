@@ -91,7 +91,12 @@ impl Replication {
                     applied_offset: 0,
                     apply_scheduled: false,
                     rng,
-                    session: Session::default(),
+                    // The replication link: Redis obeys what its master
+                    // sends (`MAXLEN = n LIMIT l` included).
+                    session: Session {
+                        from_master: true,
+                        ..Session::default()
+                    },
                 }
             })
             .collect();

@@ -16,6 +16,8 @@
 
 #![allow(dead_code)]
 
+pub mod redis;
+
 use streamlab::engine::{Db, ExecContext, Executed, Reply, Session};
 
 /// splitmix64: tiny, seedable, good enough to pick test operations.
@@ -47,12 +49,17 @@ impl Rng {
 }
 
 /// The seeds a test runs: `ENGINE_SEED=<n>` pins one, otherwise `count`
-/// fixed ones derived from `base`.
+/// fixed ones derived from `base` (`ENGINE_SEEDS=<n>` asks for n of them,
+/// for a longer soak run).
 pub fn seeds(base: u64, count: u64) -> Vec<u64> {
-    match std::env::var("ENGINE_SEED") {
-        Ok(s) => vec![s.trim().parse().expect("ENGINE_SEED must be an integer")],
-        Err(_) => (0..count).map(|i| base.wrapping_add(i * 7919)).collect(),
+    if let Ok(s) = std::env::var("ENGINE_SEED") {
+        return vec![s.trim().parse().expect("ENGINE_SEED must be an integer")];
     }
+    let count = std::env::var("ENGINE_SEEDS")
+        .ok()
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(count);
+    (0..count).map(|i| base.wrapping_add(i * 7919)).collect()
 }
 
 /// Builds an argv from words.
@@ -90,6 +97,13 @@ pub fn bulk(s: &str) -> Reply {
 /// Random command lines over a small world.
 pub struct Gen {
     pub rng: Rng,
+    /// Lines handed out before any random one: groups on both streams, so
+    /// group commands meet real groups from the start (random lines
+    /// destroy and recreate them later).
+    setup: Vec<Vec<String>>,
+    /// IDs seen in recent replies: explicit IDs drawn from here hit real
+    /// entries and pending records instead of mostly missing.
+    seen_ids: Vec<String>,
 }
 
 const KEYS: &[&str] = &["s1", "s1", "s1", "s2", "str"];
@@ -98,7 +112,18 @@ const CONSUMERS: &[&str] = &["c1", "c2", "c3"];
 
 impl Gen {
     pub fn new(seed: u64) -> Gen {
-        Gen { rng: Rng(seed) }
+        let mut setup = Vec::new();
+        for key in ["s2", "s1"] {
+            for group in ["g2", "g1"] {
+                let line = ["XGROUP", "CREATE", key, group, "0", "MKSTREAM"];
+                setup.push(line.iter().map(|w| w.to_string()).collect());
+            }
+        }
+        Gen {
+            rng: Rng(seed),
+            setup,
+            seen_ids: Vec::new(),
+        }
     }
 
     fn key(&mut self) -> String {
@@ -116,8 +141,37 @@ impl Gen {
         self.rng.pick(CONSUMERS).to_string()
     }
 
-    /// An explicit ID near `now_ms`, sometimes malformed or extreme.
+    /// Remembers the stream IDs found anywhere in a reply.
+    pub fn observe(&mut self, reply: &Reply) {
+        match reply {
+            Reply::Bulk(b) => {
+                let text = String::from_utf8_lossy(b);
+                let is_id = text
+                    .split_once('-')
+                    .map(|(ms, seq)| {
+                        let digits =
+                            |p: &str| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit());
+                        digits(ms) && digits(seq)
+                    })
+                    .unwrap_or(false);
+                if is_id && !self.seen_ids.iter().any(|s| *s == text) {
+                    if self.seen_ids.len() >= 48 {
+                        self.seen_ids.remove(0);
+                    }
+                    self.seen_ids.push(text.into_owned());
+                }
+            }
+            Reply::Array(items) => items.iter().for_each(|r| self.observe(r)),
+            _ => {}
+        }
+    }
+
+    /// An explicit ID near `now_ms` or one seen lately, sometimes
+    /// malformed or extreme.
     pub fn id(&mut self, now_ms: u64) -> String {
+        if !self.seen_ids.is_empty() && self.rng.chance(45) {
+            return self.rng.pick(&self.seen_ids).clone();
+        }
         match self.rng.below(40) {
             0 => "bad".into(),
             1 => "0-0".into(),
@@ -187,7 +241,10 @@ impl Gen {
 
     /// One random command line at time `now_ms`.
     pub fn command(&mut self, now_ms: u64) -> Vec<Vec<u8>> {
-        let words = self.words(now_ms);
+        let words = match self.setup.pop() {
+            Some(line) => line,
+            None => self.words(now_ms),
+        };
         words.into_iter().map(String::into_bytes).collect()
     }
 
@@ -243,7 +300,8 @@ impl Gen {
                 } else {
                     self.id(now_ms)
                 };
-                w.extend(["STREAMS".into(), key, id]);
+                w.push("STREAMS".into());
+                self.streams(now_ms, key, id, false, &mut w);
             }
             41..=52 => {
                 w.extend(["XREADGROUP".into(), "GROUP".into(), self.group()]);
@@ -262,7 +320,8 @@ impl Gen {
                 } else {
                     self.id(now_ms)
                 };
-                w.extend(["STREAMS".into(), key, id]);
+                w.push("STREAMS".into());
+                self.streams(now_ms, key, id, true, &mut w);
             }
             53..=57 => {
                 w.extend(["XACK".into(), key, self.group()]);
@@ -348,12 +407,23 @@ impl Gen {
             },
             89..=91 => w.push(self.rng.pick(&["MULTI", "EXEC", "DISCARD"]).to_string()),
             92..=93 => {
-                w.extend([
-                    "CONFIG".into(),
-                    "SET".into(),
-                    "stream-node-max-entries".into(),
-                    format!("{}", 1 + self.rng.below(5)),
-                ]);
+                w.extend(["CONFIG".into(), "SET".into()]);
+                if self.rng.chance(70) {
+                    w.push("stream-node-max-entries".into());
+                    w.push(format!("{}", 1 + self.rng.below(5)));
+                } else {
+                    // Byte limits small enough that entries split nodes,
+                    // but above any one generated entry: below that, real
+                    // Redis 7.0.15 can corrupt a node and abort on the next
+                    // read ('CONFIG SET stream-node-max-bytes 64', 'XADD s
+                    // 128-0 temperature v', '... 40', 'XADD s 172-0
+                    // temperature x-long-value-x', 'XINFO STREAM s' fails
+                    // lpValidateNext in listpack.c), which nothing can be
+                    // compared with.
+                    w.push("stream-node-max-bytes".into());
+                    let limits = ["0", "200", "300", "500", "1kb", "4096"];
+                    w.push(self.rng.pick(&limits).to_string());
+                }
             }
             94 => w.extend(["DEL".into(), key]),
             95 => w.extend(["SET".into(), "str".into(), "x".into()]),
@@ -366,6 +436,24 @@ impl Gen {
             }
         }
         w
+    }
+
+    /// The keys and IDs after STREAMS: usually one key, sometimes two
+    /// (both served in one reply), rarely unbalanced.
+    fn streams(&mut self, now_ms: u64, key: String, id: String, group: bool, w: &mut Vec<String>) {
+        match self.rng.below(10) {
+            0..=6 => w.extend([key, id]),
+            7..=8 => {
+                let other = if key == "s1" { "s2" } else { "s1" }.to_string();
+                let id2 = if group && self.rng.chance(70) {
+                    ">".into()
+                } else {
+                    self.id(now_ms)
+                };
+                w.extend([key, other, id, id2]);
+            }
+            _ => w.extend([key, "s2".into(), id]),
+        }
     }
 
     fn xgroup(&mut self, now_ms: u64, key: String, w: &mut Vec<String>) {

@@ -268,8 +268,10 @@ fn read_group(
         // History reads look entries up one by one.
         let ids: Vec<StreamId> = {
             let group = stream.groups.get_mut(group_name)?;
+            // NOACK propagates a consumer's creation whatever the ID: Redis
+            // creates and announces it before choosing history or new.
             let handle =
-                touch_consumer(group, consumer_name, now_ms, false, (key, group_name), out);
+                touch_consumer(group, consumer_name, now_ms, noack, (key, group_name), out);
             let consumer = group.consumer(handle)?;
             let mut ids: Vec<StreamId> = consumer.pel.from(start).collect();
             if count > 0 {
