@@ -33,6 +33,7 @@ pub mod redis;
 pub mod replicas;
 pub mod replies;
 pub mod rng;
+pub mod setup;
 pub mod simulation;
 pub mod trace;
 
