@@ -164,10 +164,8 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
             FaultKind::CrashActor(n) => expect_actor(n, "CrashActor")?,
             FaultKind::RestartActor { name, .. } => expect_actor(name, "RestartActor")?,
             FaultKind::HangActor { name, .. } => expect_actor(name, "HangActor")?,
-            FaultKind::Failover(r) => {
-                if !s.redis.replicas.iter().any(|x| &x.name == r) {
-                    return Err((quoted(r), format!("Failover({r:?}) names no replica")));
-                }
+            FaultKind::Failover(r) if !s.redis.replicas.iter().any(|x| &x.name == r) => {
+                return Err((quoted(r), format!("Failover({r:?}) names no replica")));
             }
             _ => {}
         }

@@ -387,8 +387,11 @@ impl Simulation {
         let step = self.ctx.trace.steps();
         let due = match self.invariant_every {
             Some(0) => false,
-            Some(n) => step % n == 0,
-            None => step <= INVARIANT_EVERY_STEP_UNTIL || step % INVARIANT_EVERY_STEP_UNTIL == 0,
+            Some(n) => step.is_multiple_of(n),
+            None => {
+                step <= INVARIANT_EVERY_STEP_UNTIL
+                    || step.is_multiple_of(INVARIANT_EVERY_STEP_UNTIL)
+            }
         };
         if !due {
             return;
