@@ -48,14 +48,10 @@ pub fn server_timer(sim: &mut Simulation, t: ServerTimer) {
         }
         ServerTimer::ReplicaApply(i) => {
             let n = ctx.replication.apply_due(i as usize, now, &mut ctx.queue);
-            if n > 0 && ctx.trace.keeps_records() {
-                let name = ctx.replication.replicas[i as usize].name.clone();
-                ctx.note(
-                    Who::Server,
-                    Note::Text(format!("{name} applies {n} write(s)")),
-                );
-            } else if n > 0 {
-                ctx.note(Who::Server, Note::Plain);
+            // A structured note: the same step (and hash) whether or not
+            // records are kept, and no string built on the hot path.
+            if n > 0 {
+                ctx.note(Who::Server, Note::Applied(i as u64, n as u64));
             }
         }
         ServerTimer::ReplicaResample(i) => {

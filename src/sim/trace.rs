@@ -58,6 +58,8 @@ pub enum Note {
     Acked(u64, u64),
     /// The command got an error reply.
     Refused,
+    /// Replica number `.0` (declaration order) applied `.1` writes.
+    Applied(u64, u64),
     /// Free text (faults, server events, captions).
     Text(String),
 }
@@ -118,6 +120,7 @@ impl StepRecord {
                 "{who} acknowledges {n} of {k}: the rest were no longer pending (XACK does not check the owner)"
             ),
             Note::Refused => format!("{who} gets an error"),
+            Note::Applied(r, n) => format!("replica #{} applies {n} write(s)", r + 1),
             Note::Text(t) => format!("{who}: {t}"),
         }
     }
@@ -272,11 +275,11 @@ impl Trace {
             Note::TimedOut => self.mix(b"T"),
             Note::NothingNew => self.mix(b"N"),
             Note::Refused => self.mix(b"R"),
-            Note::Claimed(a, b) | Note::Acked(a, b) => {
-                self.mix(if matches!(note, Note::Claimed(..)) {
-                    b"L"
-                } else {
-                    b"A"
+            Note::Claimed(a, b) | Note::Acked(a, b) | Note::Applied(a, b) => {
+                self.mix(match note {
+                    Note::Claimed(..) => b"L",
+                    Note::Acked(..) => b"A",
+                    _ => b"Y",
                 });
                 self.mix(&a.to_le_bytes());
                 self.mix(&b.to_le_bytes());
