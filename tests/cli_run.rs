@@ -156,3 +156,21 @@ fn trace_flag_writes_one_line_per_step() {
             .starts_with("0 t=0 setup | XADD s 1-0 m 1")
     );
 }
+
+#[test]
+fn the_trace_hash_does_not_depend_on_keeping_the_trace() {
+    // --json keeps no records, --trace does: both must report one hash.
+    let path = temp_file("s08.trace", "");
+    for scenario in [
+        "s08_failover_loss",
+        "s02_kafka_vs_pel",
+        "s09c_aof_everysec_power_loss",
+    ] {
+        let (_, quiet, _) = streamlab(&["run", scenario, "--json"]);
+        let (_, traced, _) = streamlab(&["run", scenario, "--json", "--trace", &path]);
+        let a: serde_json::Value = serde_json::from_str(&quiet).expect("json");
+        let b: serde_json::Value = serde_json::from_str(&traced).expect("json");
+        assert_eq!(a["trace_hash"], b["trace_hash"], "{scenario}");
+        assert_eq!(a["steps"], b["steps"], "{scenario}");
+    }
+}

@@ -19,7 +19,7 @@ fn s02(commit: &str, producer: bool) -> KafkaConfig {
           topics: [(name: "t", partitions: 1,
                     preload: {{0: [500, 501, 502, 503, 504, 505, 506, 507, 508, 509]}})],
           {producers}
-          groups: [(topic: "t", partitions: Some(1), group_id: "kg", session_timeout_ms: 45000,
+          groups: [(topic: "t", partitions: 1, group_id: "kg", session_timeout_ms: 45000,
                     heartbeat_interval_ms: 3000, max_poll_interval_ms: 300000, rebalance_ms: 0,
                     auto_offset_reset: Latest, initial_committed: {{0: 500}},
                     consumers: [
@@ -155,7 +155,11 @@ fn k_auto_sync_commit_at_poll_start_commits_only_earlier_polls() {
 
 #[test]
 fn k_before_loses_the_unprocessed_rest() {
-    let r = start(s02("BeforeProcessing", false)).finish(60_000);
+    let mut r = start(s02("BeforeProcessing", false));
+    r.to(45_000);
+    assert_eq!(r.world.owner("kg", 0), Ok(Some("KB".into())));
+    assert_eq!(r.world.position("KB", 0), Ok(Some(510)));
+    let r = r.finish(60_000);
     assert!(r.has_step(0, "KA", "commitSync(510)"));
     let s = r.ledger.summary();
     assert_eq!(s.lost, 8);
@@ -209,6 +213,13 @@ fn stall_add_on_backlog_at_takeover() {
     let r = r.finish(120_000);
     assert_eq!(r.world.max_lag("kg"), Ok((450, 45_000)));
     assert_eq!(r.world.metric("kg.lag.max"), Ok(MetricValue::Int(450)));
+    // Behind the committed offset the backlog peaks later: KB replays
+    // 500–509 for 500 ms while 4 more arrive (964 − 500 at 45 400).
+    assert_eq!(r.world.max_committed_lag("kg"), Ok((464, 45_400)));
+    assert_eq!(
+        r.world.metric("kg.lag.committed_max"),
+        Ok(MetricValue::Int(464))
+    );
     // KB (20 msg/s) drains the 10 msg/s backlog and catches up.
     assert_eq!(r.world.unconsumed_entries("kg", 0), Ok(0));
     let s = r.ledger.summary();
@@ -237,7 +248,7 @@ fn bad_hooks_and_configs_are_errors_not_panics() {
     let e = r.world.crash_consumer("KB", 10).unwrap_err();
     assert!(e.0.contains("before model time"), "{e}");
     let mut cfg = s02("AfterBatch", false);
-    cfg.groups[0].partitions = Some(3);
+    cfg.groups[0].partitions = 3;
     assert!(KafkaWorld::new(cfg).is_err());
     let mut cfg = s02("AfterBatch", false);
     cfg.cluster.replication_factor = 2;
@@ -247,4 +258,58 @@ fn bad_hooks_and_configs_are_errors_not_panics() {
             .0
             .contains("replication_factor")
     );
+}
+
+/// The Kafka actors of the §4 S02 example, verbatim, inside an actor enum
+/// the way a scenario file embeds them.
+#[derive(serde::Deserialize)]
+enum Actor {
+    KafkaTopic(streamlab::sim::kafka::KafkaTopic),
+    KafkaGroup(streamlab::sim::kafka::KafkaGroup),
+}
+
+#[test]
+fn section_4_example_parses_and_runs() {
+    let text = r#"#![enable(unwrap_variant_newtypes)]
+    [
+        KafkaTopic(name: "t", partitions: 1, preload: {0: [500, 501, 502, 503, 504, 505, 506, 507, 508, 509]}),
+        KafkaGroup(topic: "t", partitions: 1, group_id: "kg", session_timeout_ms: 45000,
+                   heartbeat_interval_ms: 3000, max_poll_interval_ms: 300000, rebalance_ms: 0,
+                   auto_offset_reset: Latest, initial_committed: {0: 500},
+                   consumers: [
+                     (name: "KA", max_poll_records: 10, processing: Fixed(50), commit: AfterBatch),
+                     (name: "KB", max_poll_records: 10, processing: Fixed(50), commit: AfterBatch),
+                   ]),
+    ]"#;
+    let actors: Vec<Actor> = ron::from_str(text).expect("§4 actors parse");
+    let mut config = KafkaConfig::default();
+    for a in actors {
+        match a {
+            Actor::KafkaTopic(t) => config.topics.push(t),
+            Actor::KafkaGroup(g) => config.groups.push(g),
+        }
+    }
+    let r = start(config).finish(60_000);
+    assert_eq!(r.ledger.metric("duplicates"), Ok(2));
+    assert_eq!(r.ledger.metric("lost"), Ok(0));
+    assert_eq!(r.world.owner_at("kg", 0, 44_999), Ok(Some("KA".into())));
+    assert_eq!(r.world.owner_at("kg", 0, 45_000), Ok(Some("KB".into())));
+    // A misspelt field inside the unwrapped newtype is still an error.
+    let typo = r#"#![enable(unwrap_variant_newtypes)]
+    [KafkaTopic(name: "t", partitions: 1, prelaod: {})]"#;
+    assert!(ron::from_str::<Vec<Actor>>(typo).is_err());
+}
+
+#[test]
+fn same_config_same_trace() {
+    let run = || {
+        let mut cfg = s02("AutoCommit(interval_ms: 5000, handoff: Async)", true);
+        cfg.groups[0].consumers[1].processing = streamlab::sim::kafka::Processing::Uniform(20, 80);
+        cfg.seed = 42;
+        start(cfg).finish(90_000)
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a.steps, b.steps);
+    assert_eq!(a.ledger, b.ledger);
+    assert!(a.steps.len() > 1000);
 }

@@ -65,6 +65,7 @@ bundled!(
     "s12_cluster_slots.ron",
     "s13_bridge_restart.ron",
     "s13b_bridge_outage_trim.ron",
+    "s13c_bridge_outage_trim_approx.ron",
 );
 
 /// The scenario `cargo run` replays without arguments.

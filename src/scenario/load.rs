@@ -145,6 +145,18 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
                 }
             }
         }
+        if let ActorSpec::Producer(p) = a
+            && p.schedule.interval_ms == 0
+            && p.schedule.count.is_none()
+        {
+            return Err((
+                quoted(&p.name),
+                format!(
+                    "producer {:?} has interval_ms 0 and no count: it would send forever at one instant; expected a count",
+                    p.name
+                ),
+            ));
+        }
         if let ActorSpec::Trimmer(t) = a
             && t.interval_ms == 0
         {
@@ -164,10 +176,8 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
             FaultKind::CrashActor(n) => expect_actor(n, "CrashActor")?,
             FaultKind::RestartActor { name, .. } => expect_actor(name, "RestartActor")?,
             FaultKind::HangActor { name, .. } => expect_actor(name, "HangActor")?,
-            FaultKind::Failover(r) => {
-                if !s.redis.replicas.iter().any(|x| &x.name == r) {
-                    return Err((quoted(r), format!("Failover({r:?}) names no replica")));
-                }
+            FaultKind::Failover(r) if !s.redis.replicas.iter().any(|x| &x.name == r) => {
+                return Err((quoted(r), format!("Failover({r:?}) names no replica")));
             }
             _ => {}
         }
@@ -299,6 +309,21 @@ mod tests {
             ActorSpec::Consumer(c) => assert_eq!(c.block_ms, Some(0)),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_producer_that_never_lets_time_pass_is_rejected() {
+        let text = MINIMAL.replace(
+            "duration_ms: 10),",
+            "duration_ms: 10),\n  actors: [Producer(name: \"p\", stream: \"s\", schedule: (interval_ms: 0))],",
+        );
+        let e = parse_scenario("p.ron", &text).unwrap_err();
+        assert!(
+            e.message.contains("interval_ms 0 and no count"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.line, 3);
     }
 
     #[test]

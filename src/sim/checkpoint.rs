@@ -62,7 +62,7 @@ impl Timeline {
                 self.records
                     .extend(fresh.into_iter().filter(|r| r.step >= have));
             }
-            if steps % self.every_steps == 0
+            if steps.is_multiple_of(self.every_steps)
                 && (steps / self.every_steps) as usize >= self.checkpoints.len()
             {
                 self.checkpoints.push(self.current.clone());

@@ -177,11 +177,13 @@ mod tests {
     fn exec_checks_the_whole_transaction() {
         let argv =
             |s: &str| -> Vec<Vec<u8>> { s.split(' ').map(|p| p.as_bytes().to_vec()).collect() };
-        let mut session = crate::engine::Session::default();
-        session.multi = Some(vec![
-            argv("XACK orders g 1-0"),
-            argv("XADD orders:dlq * f v"),
-        ]);
+        let mut session = crate::engine::Session {
+            multi: Some(vec![
+                argv("XACK orders g 1-0"),
+                argv("XADD orders:dlq * f v"),
+            ]),
+            ..Default::default()
+        };
         assert!(check(&argv("EXEC"), &mut session).is_some());
         assert!(session.multi.is_none());
         session.multi = Some(vec![

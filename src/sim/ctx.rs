@@ -207,6 +207,10 @@ impl Ctx {
             *self.errors.entry(word).or_insert(0) += 1;
         }
         self.signaled.extend(ex.signaled_keys.iter().cloned());
+        let note = match note {
+            Note::Plain => super::describe::describe(&argv, &ex),
+            given => given,
+        };
         if visible(&ex) {
             self.trace
                 .record(self.now_ms, who, Some(&argv), Some(&ex.reply), note);

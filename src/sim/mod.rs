@@ -20,6 +20,7 @@ pub mod checkpoint;
 pub mod cluster;
 pub mod ctx;
 pub mod deliverable;
+pub mod describe;
 pub mod expect;
 pub mod faults;
 pub mod kafka;
@@ -32,6 +33,7 @@ pub mod redis;
 pub mod replicas;
 pub mod replies;
 pub mod rng;
+pub mod setup;
 pub mod simulation;
 pub mod trace;
 

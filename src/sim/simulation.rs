@@ -15,7 +15,7 @@
 //! are not steps.
 
 use super::actors::Actor;
-use super::ctx::{Ctx, Event, ServerTimer, Wake};
+use super::ctx::{Ctx, Event, Wake};
 use super::ledger::Ledger;
 use super::queue::{EventClass, EventQueue};
 use super::redis::RedisNode;
@@ -25,7 +25,7 @@ use super::trace::{Note, Trace, Who};
 use super::{expect, faults, metrics};
 use crate::engine::{Argv, Session};
 use crate::scenario::Scenario;
-use crate::scenario::schema::{At, Fsync, Preload, When};
+use crate::scenario::schema::{At, When};
 use crate::scenario::split_command;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -101,7 +101,7 @@ impl Simulation {
                 ]
             })
             .collect();
-        let (setup, preloaded) = setup_commands(&scenario, &config);
+        let (setup, preloaded) = super::setup::setup_commands(&scenario, &config);
         let first_msg = preloaded.iter().max().map_or(1, |m| m + 1);
         let mut queue = EventQueue::new();
         let replication = Replication::new(
@@ -177,7 +177,7 @@ impl Simulation {
                 }
             }
         }
-        schedule_timers(&scenario, &mut ctx);
+        super::setup::schedule_timers(&scenario, &mut ctx);
         for (i, p) in scenario.probes.iter().enumerate() {
             ctx.queue
                 .push(p.at_ms, EventClass::Actor, u32::MAX, Event::Probe(i as u32));
@@ -326,7 +326,7 @@ impl Simulation {
                 a.on_wake(idx, wake, &mut self.ctx);
             }
             Event::Fault(i) => faults::apply(self, i as usize),
-            Event::Server(t) => self.server_timer(t),
+            Event::Server(t) => super::setup::server_timer(self, t),
             Event::Probe(i) => {
                 let Some(p) = self.scenario.probes.get(i as usize) else {
                     return;
@@ -346,53 +346,6 @@ impl Simulation {
                     self.ctx.note(Who::Narrator, Note::Text(text));
                 }
             }
-        }
-    }
-
-    fn server_timer(&mut self, t: ServerTimer) {
-        let ctx = &mut self.ctx;
-        let now = ctx.now_ms;
-        match t {
-            ServerTimer::FsyncTick => {
-                let interval = match ctx.redis.persistence().appendfsync {
-                    Fsync::EverySec => 1000,
-                    _ => ctx.redis.persistence().os_flush_interval_ms.max(1),
-                };
-                ctx.queue
-                    .push(now + interval, EventClass::ServerTimer, 0, Event::Server(t));
-                if ctx.redis.up {
-                    ctx.redis.fsync();
-                }
-            }
-            ServerTimer::OsFlush => {}
-            ServerTimer::SaveCron => {
-                ctx.queue
-                    .push(now + 100, EventClass::ServerTimer, 0, Event::Server(t));
-                let unix = ctx.unix_ms();
-                if ctx.redis.cron_save(unix) {
-                    ctx.note(
-                        Who::Server,
-                        Note::Text("RDB snapshot saved (save point reached)".into()),
-                    );
-                }
-            }
-            ServerTimer::ReplicaApply(i) => {
-                let n = ctx.replication.apply_due(i as usize, now, &mut ctx.queue);
-                if n > 0 && ctx.trace.keeps_records() {
-                    let name = ctx.replication.replicas[i as usize].name.clone();
-                    ctx.note(
-                        Who::Server,
-                        Note::Text(format!("{name} applies {n} write(s)")),
-                    );
-                } else if n > 0 {
-                    ctx.note(Who::Server, Note::Plain);
-                }
-            }
-            ServerTimer::ReplicaResample(i) => {
-                ctx.replication.resample(i as usize, now, &mut ctx.queue);
-            }
-            ServerTimer::Promote => faults::promote(self, None),
-            ServerTimer::Heal => faults::heal(self),
         }
     }
 
@@ -434,8 +387,11 @@ impl Simulation {
         let step = self.ctx.trace.steps();
         let due = match self.invariant_every {
             Some(0) => false,
-            Some(n) => step % n == 0,
-            None => step <= INVARIANT_EVERY_STEP_UNTIL || step % INVARIANT_EVERY_STEP_UNTIL == 0,
+            Some(n) => step.is_multiple_of(n),
+            None => {
+                step <= INVARIANT_EVERY_STEP_UNTIL
+                    || step.is_multiple_of(INVARIANT_EVERY_STEP_UNTIL)
+            }
         };
         if !due {
             return;
@@ -502,65 +458,5 @@ impl Simulation {
     /// Index of the Redis-side actor called `name`.
     pub fn actor_index(&self, name: &str) -> Option<usize> {
         self.actors.iter().position(|a| a.name == name)
-    }
-}
-
-/// Setup commands (CONFIG SET, preloads, groups) and the preloaded message numbers.
-fn setup_commands(s: &Scenario, config: &[Argv]) -> (VecDeque<Argv>, Vec<u64>) {
-    let mut out: VecDeque<Argv> = config.iter().cloned().collect();
-    let mut msgs = Vec::new();
-    for st in &s.streams {
-        let ids: Vec<(String, u64)> = match &st.preload {
-            Preload::Nothing => Vec::new(),
-            Preload::Count { n, from } => (0..*n)
-                .map(|i| (format!("{}-0", from + i), from + i))
-                .collect(),
-            Preload::Ids(ids) => ids
-                .iter()
-                .map(|id| (id.clone(), super::replies::id_ms(id).unwrap_or(0)))
-                .collect(),
-        };
-        for (id, msg) in ids {
-            msgs.push(msg);
-            out.push_back(
-                ["XADD", &st.key, &id, "m", &msg.to_string()]
-                    .iter()
-                    .map(|p| p.as_bytes().to_vec())
-                    .collect(),
-            );
-        }
-        for g in &st.groups {
-            out.push_back(
-                ["XGROUP", "CREATE", &st.key, &g.name, &g.start, "MKSTREAM"]
-                    .iter()
-                    .map(|p| p.as_bytes().to_vec())
-                    .collect(),
-            );
-        }
-    }
-    (out, msgs)
-}
-
-fn schedule_timers(s: &Scenario, ctx: &mut Ctx) {
-    let p = &s.redis.persistence;
-    if p.appendonly && p.appendfsync != Fsync::Always {
-        let first = match p.appendfsync {
-            Fsync::EverySec => 1000,
-            _ => p.os_flush_interval_ms.max(1),
-        };
-        ctx.queue.push(
-            first,
-            EventClass::ServerTimer,
-            0,
-            Event::Server(ServerTimer::FsyncTick),
-        );
-    }
-    if !p.appendonly && !p.save.is_empty() {
-        ctx.queue.push(
-            100,
-            EventClass::ServerTimer,
-            0,
-            Event::Server(ServerTimer::SaveCron),
-        );
     }
 }

@@ -46,6 +46,20 @@ pub enum Note {
     Parked,
     /// A blocking read timed out.
     TimedOut,
+    /// A non-blocking read found nothing new.
+    NothingNew,
+    /// A claim took this many entries; this many were gone from the stream.
+    Claimed(u64, u64),
+    /// XPENDING listed this many entries.
+    PendingRows(u64),
+    /// XTRIM removed this many entries.
+    Trimmed(u64),
+    /// XACK removed this many of the IDs it was given.
+    Acked(u64, u64),
+    /// The command got an error reply.
+    Refused,
+    /// Replica number `.0` (declaration order) applied `.1` writes.
+    Applied(u64, u64),
     /// Free text (faults, server events, captions).
     Text(String),
 }
@@ -94,6 +108,19 @@ impl StepRecord {
             Note::Got(n) => format!("{who} received {n} entries"),
             Note::Parked => format!("{who} blocks waiting for new entries"),
             Note::TimedOut => format!("{who}'s blocking read timed out"),
+            Note::NothingNew => format!("{who} finds nothing new"),
+            Note::Claimed(n, 0) => format!("{who} claims {n} entries"),
+            Note::Claimed(n, d) => {
+                format!("{who} claims {n} entries; {d} pending entries were gone and leave the PEL")
+            }
+            Note::PendingRows(n) => format!("{who} sees {n} pending entries idle long enough"),
+            Note::Trimmed(n) => format!("{who} trims {n} entries (the PEL is not consulted)"),
+            Note::Acked(n, k) if n == k => format!("{who} acknowledges {n}"),
+            Note::Acked(n, k) => format!(
+                "{who} acknowledges {n} of {k}: the rest were no longer pending (XACK does not check the owner)"
+            ),
+            Note::Refused => format!("{who} gets an error"),
+            Note::Applied(r, n) => format!("replica #{} applies {n} write(s)", r + 1),
             Note::Text(t) => format!("{who}: {t}"),
         }
     }
@@ -246,6 +273,25 @@ impl Trace {
             }
             Note::Parked => self.mix(b"K"),
             Note::TimedOut => self.mix(b"T"),
+            Note::NothingNew => self.mix(b"N"),
+            Note::Refused => self.mix(b"R"),
+            Note::Claimed(a, b) | Note::Acked(a, b) | Note::Applied(a, b) => {
+                self.mix(match note {
+                    Note::Claimed(..) => b"L",
+                    Note::Acked(..) => b"A",
+                    _ => b"Y",
+                });
+                self.mix(&a.to_le_bytes());
+                self.mix(&b.to_le_bytes());
+            }
+            Note::PendingRows(n) | Note::Trimmed(n) => {
+                self.mix(if matches!(note, Note::Trimmed(..)) {
+                    b"M"
+                } else {
+                    b"W"
+                });
+                self.mix(&n.to_le_bytes());
+            }
             Note::Text(t) => {
                 self.mix(b"X");
                 self.mix(t.as_bytes());

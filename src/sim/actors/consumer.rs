@@ -286,7 +286,7 @@ impl Consumer {
             && !self.spec.noack
             && match self.spec.ack {
                 AckPolicy::PerEntry => true,
-                AckPolicy::SkipEvery(n) => n == 0 || self.processed % n != 0,
+                AckPolicy::SkipEvery(n) => !self.processed.is_multiple_of(n),
                 AckPolicy::PerBatch | AckPolicy::Never | AckPolicy::Delayed(_) => false,
             };
         if ok && !self.spec.noack {

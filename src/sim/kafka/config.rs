@@ -143,8 +143,11 @@ pub enum KafkaSchedule {
     /// sends and not after `until_ms`.
     Every {
         interval_ms: u64,
+        #[serde(default)]
         offset_ms: u64,
+        #[serde(default)]
         count: Option<u64>,
+        #[serde(default)]
         until_ms: Option<u64>,
     },
     /// Sends at exactly these times.
@@ -197,9 +200,10 @@ fn default_reset() -> OffsetReset {
 #[serde(deny_unknown_fields)]
 pub struct KafkaGroup {
     pub topic: String,
-    /// Optional cross-check against the topic's partition count.
+    /// Cross-check against the topic's partition count; 0 (the default)
+    /// skips it. A plain number so that `partitions: 1` reads as in §4.
     #[serde(default)]
-    pub partitions: Option<u32>,
+    pub partitions: u32,
     pub group_id: String,
     #[serde(default = "ms_45000")]
     pub session_timeout_ms: u64,

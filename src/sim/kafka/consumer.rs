@@ -190,7 +190,7 @@ impl KafkaWorld {
         {
             cs.next_auto_commit_ms = match first_due_ms {
                 Some(due) if cs.incarnation == 1 => due,
-                _ => t + interval_ms,
+                _ => t.saturating_add(interval_ms),
             };
         }
     }
@@ -289,7 +289,7 @@ impl KafkaWorld {
         let g = cs.group;
         let cs = &mut self.consumers[c];
         cs.poll_seq += 1;
-        let check_at = t + self.groups[g].cfg.max_poll_interval_ms;
+        let check_at = t.saturating_add(self.groups[g].cfg.max_poll_interval_ms);
         self.queue.push(
             check_at,
             Ev::MaxPollCheck {
@@ -303,14 +303,24 @@ impl KafkaWorld {
             cs.waiting = true;
             self.join_member(c, t, out);
             if self.consumers[c].is_async() {
-                self.schedule_poll(c, t + self.consumers[c].cfg.poll_interval_ms);
+                self.schedule_poll(c, t.saturating_add(self.consumers[c].cfg.poll_interval_ms));
             }
             return;
         }
+        if let Some(member) = cs.member
+            && self.groups[g].rebalance.is_some()
+        {
+            // The rebalance runs inside poll(): rejoin, then block until assigned.
+            cs.waiting = true;
+            self.rejoin(g, member, t, out);
+            self.check_rejoined(g, t);
+            return;
+        }
+        let cs = &mut self.consumers[c];
         if let CommitPolicy::AutoCommit { interval_ms, .. } = cs.cfg.commit
             && t >= cs.next_auto_commit_ms
         {
-            cs.next_auto_commit_ms = t + interval_ms;
+            cs.next_auto_commit_ms = t.saturating_add(interval_ms);
             let offsets = self.client_positions(c);
             self.commit(c, &offsets, "commitAsync", " [auto]", t, out);
         }
@@ -319,7 +329,7 @@ impl KafkaWorld {
         if cs.is_async() {
             // poll(timeout) returns at once with data, else after the timeout.
             let next = if batch.is_empty() {
-                t + cs.cfg.poll_interval_ms.max(1)
+                t.saturating_add(cs.cfg.poll_interval_ms.max(1))
             } else {
                 t
             };
@@ -410,9 +420,10 @@ impl KafkaWorld {
         {
             let trig = cs.triggers.remove(i);
             let delay = trig.after_ms.unwrap_or(dur / 2).min(dur);
-            self.queue.push(t + delay, Ev::CrashMid { c, inc });
+            self.queue
+                .push(t.saturating_add(delay), Ev::CrashMid { c, inc });
         }
-        self.queue.push(t + dur, Ev::Done { c, inc });
+        self.queue.push(t.saturating_add(dur), Ev::Done { c, inc });
     }
 
     pub(crate) fn on_done(&mut self, c: usize, inc: u64, t: u64, out: &mut Out) {

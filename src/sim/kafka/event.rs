@@ -53,6 +53,16 @@ pub(crate) enum Ev {
     CrashBroker {
         broker: u32,
     },
+    RestartBroker {
+        broker: u32,
+    },
+    CatchUp {
+        t: usize,
+        p: u32,
+        epoch: u64,
+        broker: u32,
+        upto: u64,
+    },
     RestartProducer {
         pi: usize,
     },
@@ -103,7 +113,7 @@ pub(crate) enum Ev {
     ProducerRetry {
         pi: usize,
         session: u64,
-        msg: u64,
+        partition: u32,
     },
     RebalanceDone {
         g: usize,
@@ -121,13 +131,15 @@ impl Ev {
             | Ev::CloseConsumer { .. }
             | Ev::CrashMid { .. }
             | Ev::CrashBroker { .. }
+            | Ev::RestartBroker { .. }
             | Ev::RestartProducer { .. } => Class::Fault,
             Ev::Heartbeat { .. }
             | Ev::SessionCheck { .. }
             | Ev::MaxPollCheck { .. }
             | Ev::Replicate { .. }
             | Ev::Election { .. }
-            | Ev::IsrShrink { .. } => Class::Timer,
+            | Ev::IsrShrink { .. }
+            | Ev::CatchUp { .. } => Class::Timer,
             Ev::Join { .. }
             | Ev::Poll { .. }
             | Ev::Done { .. }

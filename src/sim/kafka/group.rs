@@ -1,31 +1,27 @@
-//! The group coordinator: membership, heartbeats, session timeout,
-//! rebalance, assignment and committed offsets.
+//! The group coordinator: membership, heartbeats, session timeout and
+//! committed offsets (the rebalance itself is in rebalance.rs).
 //!
 //! ```text
-//!   member joins / leaves / session expires / max.poll.interval exceeded
-//!        │
-//!        ▼
-//!   start_rebalance ── auto-commit members commit what they consumed,
-//!        │             every partition is revoked (eager protocol: owner = none)
-//!        ▼
-//!   due at +rebalance_ms ── a member that cannot rejoin (dead, hung) holds it up
-//!        │                  until its session or poll interval expires
-//!        ▼
-//!   complete ── generation+1, range assignment over members sorted by name,
-//!               each new owner starts at the committed offset (or auto_offset_reset)
+//!   Member { consumer, last_hb_ms }  keyed by member id (a restart without
+//!        │                           static membership gets a new id)
+//!        ├─ heartbeat every heartbeat_interval_ms from a background thread
+//!        └─ SessionCheck at last_hb + session_timeout_ms ─▶ removed, rebalance
+//!
+//!   commit(offsets) accepted iff the committer is a member, owns every
+//!   partition it commits, and the group is not in the sync phase
 //! ```
 //!
 //! Why the coordinator cares about dead members: it cannot tell a crashed
 //! process from a slow one. It only sees missing heartbeats, so a crashed
 //! owner keeps its partitions until `last_heartbeat + session_timeout_ms`,
-//! and nobody consumes them meanwhile (§1.6, §2.7). A commit is accepted
-//! only from the current owner outside a rebalance, as the broker rejects
-//! commits from a stale generation.
+//! and nobody consumes them meanwhile (§1.6, §2.7). Commits follow the
+//! broker's generation check: a member evicted behind its back, or one that
+//! lost the partition, is refused and the committed offset stays put.
 
 use super::config::{CommitPolicy, KafkaGroup, OffsetReset};
 use super::event::Ev;
 use super::{KafkaWorld, Out};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug)]
 pub(crate) struct Member {
@@ -33,11 +29,14 @@ pub(crate) struct Member {
     pub last_hb_ms: u64,
 }
 
-#[derive(Clone, Copy, Debug)]
+/// A rebalance in progress: members rejoin one by one (each at its next
+/// poll); once all have, the assignment follows `rebalance_ms` later.
+#[derive(Clone, Debug)]
 pub(crate) struct Rebalance {
     pub round: u64,
-    pub due_ms: u64,
-    pub waiting: bool,
+    pub rejoined: BTreeSet<u64>,
+    /// Set once every member has rejoined (the sync phase).
+    pub due_ms: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -47,7 +46,7 @@ pub(crate) struct GroupState {
     pub members: BTreeMap<u64, Member>,
     pub generation: u64,
     pub rebalance: Option<Rebalance>,
-    rounds: u64,
+    pub rounds: u64,
     /// Partition → member id.
     pub owners: BTreeMap<u32, u64>,
     pub committed: BTreeMap<u32, u64>,
@@ -105,7 +104,12 @@ impl KafkaWorld {
         let name = self.consumers[c].cfg.name.clone();
         out.step(t, &name, format!("join {}", self.groups[g].cfg.group_id));
         self.arm_heartbeats(c, id, t);
-        self.start_rebalance(g, t, &format!("{name} joined"), out);
+        if self.groups[g].rebalance.is_some() {
+            self.rejoin(g, id, t, out);
+            self.check_rejoined(g, t);
+        } else {
+            self.start_rebalance(g, t, &format!("{name} joined"), out);
+        }
     }
 
     /// Records a heartbeat at `t` and schedules the next one and the expiry.
@@ -119,7 +123,7 @@ impl KafkaWorld {
             m.last_hb_ms = t;
         }
         self.queue.push(
-            t + session,
+            t.saturating_add(session),
             Ev::SessionCheck {
                 g,
                 member,
@@ -128,7 +132,7 @@ impl KafkaWorld {
         );
         let inc = self.consumers[c].incarnation;
         self.queue
-            .push(t + interval, Ev::Heartbeat { c, member, inc });
+            .push(t.saturating_add(interval), Ev::Heartbeat { c, member, inc });
     }
 
     pub(crate) fn on_heartbeat(&mut self, c: usize, member: u64, inc: u64, t: u64, out: &mut Out) {
@@ -193,162 +197,12 @@ impl KafkaWorld {
         }
         let gid = self.groups[g].cfg.group_id.clone();
         out.story(t, &gid, action.to_string(), why.to_string());
+        self.revoke(g, member, t);
+        if let Some(rb) = self.groups[g].rebalance.as_mut() {
+            rb.rejoined.remove(&member);
+        }
         self.start_rebalance(g, t, action, out);
-        self.try_finish_rebalance(g, t, out);
-    }
-
-    pub(crate) fn start_rebalance(&mut self, g: usize, t: u64, why: &str, out: &mut Out) {
-        if self.groups[g].rebalance.is_some() {
-            return;
-        }
-        // Revocation: auto-commit consumers commit what they consumed first.
-        let owned: Vec<(u64, Vec<u32>)> = self.owned_by_member(g);
-        for (member, parts) in owned {
-            let Some(c) = self.groups[g].members.get(&member).map(|m| m.consumer) else {
-                continue;
-            };
-            let cs = &self.consumers[c];
-            if cs.alive && cs.is_auto_commit() && !cs.is_hung(t) {
-                let offsets: Vec<(u32, u64)> = parts
-                    .iter()
-                    .filter_map(|p| cs.positions.get(p).map(|o| (*p, *o)))
-                    .collect();
-                self.commit(c, &offsets, "commitSync", " [auto, before revoke]", t, out);
-            }
-        }
-        let gs = &mut self.groups[g];
-        for p in std::mem::take(&mut gs.owners).into_keys() {
-            gs.owner_history.push((t, p, None));
-        }
-        gs.rounds += 1;
-        let due_ms = t + gs.cfg.rebalance_ms;
-        gs.rebalance = Some(Rebalance {
-            round: gs.rounds,
-            due_ms,
-            waiting: false,
-        });
-        let gid = gs.cfg.group_id.clone();
-        self.queue.push(
-            due_ms,
-            Ev::RebalanceDone {
-                g,
-                round: self.groups[g].rounds,
-            },
-        );
-        out.step(t, &gid, format!("rebalance start ({why})"));
-    }
-
-    fn owned_by_member(&self, g: usize) -> Vec<(u64, Vec<u32>)> {
-        let mut by: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
-        for (p, m) in &self.groups[g].owners {
-            by.entry(*m).or_default().push(*p);
-        }
-        by.into_iter().collect()
-    }
-
-    fn unready_members(&self, g: usize, t: u64) -> Vec<String> {
-        let gs = &self.groups[g];
-        gs.members
-            .iter()
-            .filter(|(id, m)| {
-                let cs = &self.consumers[m.consumer];
-                !cs.alive || cs.is_hung(t) || cs.member != Some(**id)
-            })
-            .map(|(_, m)| self.consumers[m.consumer].cfg.name.clone())
-            .collect()
-    }
-
-    pub(crate) fn on_rebalance_due(&mut self, g: usize, round: u64, t: u64, out: &mut Out) {
-        let Some(rb) = self.groups[g].rebalance else {
-            return;
-        };
-        if rb.round != round {
-            return;
-        }
-        let unready = self.unready_members(g, t);
-        if unready.is_empty() {
-            self.complete_rebalance(g, t, out);
-        } else {
-            self.groups[g].rebalance = Some(Rebalance {
-                waiting: true,
-                ..rb
-            });
-            let gid = self.groups[g].cfg.group_id.clone();
-            out.story(
-                t,
-                &gid,
-                format!("rebalance waits for {}", unready.join(", ")),
-                "a member that does not rejoin holds the whole group until it is removed".into(),
-            );
-        }
-    }
-
-    /// Completes a rebalance that was waiting, once every member can rejoin.
-    pub(crate) fn try_finish_rebalance(&mut self, g: usize, t: u64, out: &mut Out) {
-        if let Some(rb) = self.groups[g].rebalance
-            && rb.waiting
-            && rb.due_ms <= t
-            && self.unready_members(g, t).is_empty()
-        {
-            self.complete_rebalance(g, t, out);
-        }
-    }
-
-    fn complete_rebalance(&mut self, g: usize, t: u64, out: &mut Out) {
-        let partitions = self.topics[self.groups[g].topic].partitions.len() as u32;
-        let mut order: Vec<(String, u64)> = self.groups[g]
-            .members
-            .iter()
-            .map(|(id, m)| (self.consumers[m.consumer].cfg.name.clone(), *id))
-            .collect();
-        order.sort();
-        let gs = &mut self.groups[g];
-        gs.rebalance = None;
-        gs.generation += 1;
-        let mut plan = Vec::new();
-        if !order.is_empty() {
-            let n = order.len() as u32;
-            let (each, extra) = (partitions / n, partitions % n);
-            let mut p = 0;
-            for (i, (name, id)) in order.iter().enumerate() {
-                let take = each + u32::from((i as u32) < extra);
-                for _ in 0..take {
-                    gs.owners.insert(p, *id);
-                    gs.owner_history.push((t, p, Some(name.clone())));
-                    plan.push(format!("p{p} -> {name}"));
-                    p += 1;
-                }
-            }
-        }
-        let gid = gs.cfg.group_id.clone();
-        let action = if plan.is_empty() {
-            "rebalance: no members".to_string()
-        } else {
-            format!("rebalance: {}", plan.join(", "))
-        };
-        out.story(
-            t,
-            &gid,
-            action,
-            format!("generation {} assigned", gs.generation),
-        );
-        for (_, id) in order {
-            let Some(c) = self.groups[g].members.get(&id).map(|m| m.consumer) else {
-                continue;
-            };
-            self.consumers[c].positions.clear();
-            let mine: Vec<u32> = self.groups[g]
-                .owners
-                .iter()
-                .filter(|(_, m)| **m == id)
-                .map(|(p, _)| *p)
-                .collect();
-            for p in mine {
-                let start = self.start_offset(g, p);
-                self.consumers[c].positions.insert(p, start);
-            }
-            self.wake(c, t);
-        }
+        self.check_rejoined(g, t);
     }
 
     /// Where a new owner of `p` starts: the committed offset, else the reset point.
@@ -386,7 +240,7 @@ impl KafkaWorld {
         let gs = &mut self.groups[g];
         let refusal = if member.is_none_or(|m| !gs.members.contains_key(&m)) {
             Some("not a group member")
-        } else if gs.rebalance.is_some() {
+        } else if gs.rebalance.as_ref().is_some_and(|rb| rb.due_ms.is_some()) {
             Some("REBALANCE_IN_PROGRESS")
         } else if offsets
             .iter()

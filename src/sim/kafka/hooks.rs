@@ -6,6 +6,7 @@
 //!   hang_consumer(name, t, ms)├─▶ Fault event at t ─▶ on_* handler below
 //!   close_consumer(name, t)   │   (runs before timers and actors of t)
 //!   crash_broker(id, t)       │
+//!   restart_broker(id, t)     │
 //!   restart_producer(name, t) ┘
 //!   crash_mid_processing(name, MidProcessing) ─▶ armed; fires inside the
 //!                                               processing of that offset
@@ -114,6 +115,19 @@ impl KafkaWorld {
         Ok(())
     }
 
+    /// Broker `id` comes back as a follower and rejoins the ISR once caught up.
+    pub fn restart_broker(&mut self, id: u32, t_ms: u64) -> Result<(), KafkaError> {
+        if id as usize >= self.brokers_alive.len() {
+            return err(format!(
+                "kafka: no broker {id} (cluster has {})",
+                self.brokers_alive.len()
+            ));
+        }
+        self.not_past(t_ms)?;
+        self.queue.push(t_ms, Ev::RestartBroker { broker: id });
+        Ok(())
+    }
+
     /// The producer process restarts: new producer id, in-flight sends lost.
     pub fn restart_producer(&mut self, name: &str, t_ms: u64) -> Result<(), KafkaError> {
         let pi = self.producer_index(name)?;
@@ -171,7 +185,7 @@ impl KafkaWorld {
             Some(m) => format!(
                 "last heartbeat at {}, so the coordinator notices at {}; until then its partitions are consumed by nobody",
                 m.last_hb_ms,
-                m.last_hb_ms + gs.cfg.session_timeout_ms
+                m.last_hb_ms.saturating_add(gs.cfg.session_timeout_ms)
             ),
             None => "it was not in the group".into(),
         };
@@ -221,7 +235,6 @@ impl KafkaWorld {
                 );
                 self.arm_heartbeats(c, member, t);
                 self.wake(c, t);
-                self.try_finish_rebalance(g, t, out);
             }
             _ => {
                 // The old member id lingers until its session expires.
@@ -240,7 +253,7 @@ impl KafkaWorld {
             out.step(t, &name, "hang (not running)".into());
             return;
         }
-        let until = cs.hung_until.unwrap_or(t).max(t + for_ms);
+        let until = cs.hung_until.unwrap_or(t).max(t.saturating_add(for_ms));
         cs.hung_until = Some(until);
         self.queue.push(
             until,
@@ -263,9 +276,10 @@ impl KafkaWorld {
             return;
         }
         cs.hung_until = None;
-        let (name, g) = (cs.cfg.name.clone(), cs.group);
+        let name = cs.cfg.name.clone();
         out.step(t, &name, "resume".into());
-        self.try_finish_rebalance(g, t, out);
+        // Blocked in poll during a rebalance: it can rejoin now.
+        self.wake(c, t);
     }
 
     pub(crate) fn on_close_consumer(&mut self, c: usize, t: u64, out: &mut Out) {

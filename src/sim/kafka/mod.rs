@@ -4,13 +4,14 @@
 //!   scenario clock ──run_until(t)──▶ KafkaWorld ──▶ Ledger ("kafka"), Vec<KafkaStep>
 //!                                     │
 //!     queue: (t_ms, class, seq) ─▶ Ev │
-//!                                     ├─ topics[]     topic.rs     partition logs, leader,
-//!                                     │                            ISR, high watermark
-//!                                     ├─ producers[]  producer.rs  acks 0/1/all, retries,
-//!                                     │                            idempotent sessions
+//!                                     ├─ topics[]     topic.rs     partition logs, high
+//!                                     │               broker.rs    watermark; crashes, ISR,
+//!                                     │                            leader election
+//!                                     ├─ producers[]  producer.rs  acks 0/1/all, idempotent
+//!                                     │               retry.rs     sessions, retry rounds
 //!                                     ├─ groups[]     group.rs     members, heartbeats,
-//!                                     │                            session timeout, rebalance,
-//!                                     │                            assignment, committed offsets
+//!                                     │               rebalance.rs session timeout, commits;
+//!                                     │                            eager rebalance, assignment
 //!                                     └─ consumers[]  consumer.rs  poll loop, processing,
 //!                                                                  commit policies
 //! ```
@@ -29,8 +30,45 @@
 //! scheduled through hooks (`crash_consumer`, `crash_mid_processing`, …)
 //! and run first within their millisecond. Nothing is random except
 //! `Processing::Uniform`, which draws from a per-consumer integer stream
-//! derived from the configured seed.
+//! derived from the configured seed. A fault hook accepts `t == now_ms`,
+//! but events of that millisecond that already ran stay before it: register
+//! faults before running the model up to their time.
+//!
+//! Trace actors are consumer, producer and group names, `broker-N`, and
+//! `controller` (leader elections).
+//!
+//! Left out, on purpose: network and commit latency (replies arrive in the
+//! same millisecond), the group coordinator's own broker (coordination never
+//! fails), cooperative rebalancing, transactions, follower lag other than a
+//! constant, and a live follower falling out of the ISR for slowness (only
+//! a crashed one leaves it).
+//!
+//! # Use
+//!
+//! ```
+//! use streamlab::sim::kafka::{KafkaConfig, KafkaWorld, MidProcessing};
+//! use streamlab::sim::ledger::Ledger;
+//!
+//! let config: KafkaConfig = ron::from_str(r#"(
+//!     topics: [(name: "t", partitions: 1, preload: {0: [500, 501, 502]})],
+//!     groups: [(topic: "t", group_id: "kg", initial_committed: {0: 500},
+//!               consumers: [(name: "KA", processing: Fixed(50), commit: AfterBatch),
+//!                           (name: "KB", processing: Fixed(50), commit: AfterBatch)])],
+//! )"#).unwrap();
+//! let mut world = KafkaWorld::new(config).unwrap();
+//! let mid = MidProcessing { partition: 0, offset: 501, after_ms: None };
+//! world.crash_mid_processing("KA", mid).unwrap();
+//! let (mut ledger, mut steps) = (Ledger::new("kafka"), Vec::new());
+//! while let Some(t) = world.next_event_ms().filter(|t| *t <= 60_000) {
+//!     world.run_until(t, &mut ledger, &mut steps);
+//! }
+//! world.finalize_ledger(&mut ledger);
+//! assert_eq!(world.owner("kg", 0).unwrap().as_deref(), Some("KB"));
+//! assert_eq!(ledger.duplicates(), 1); // 500 done by KA, then again by KB
+//! assert_eq!(world.committed("kg", 0).unwrap(), Some(503));
+//! ```
 
+mod broker;
 pub mod config;
 mod consumer;
 mod event;
@@ -38,6 +76,8 @@ mod group;
 mod hooks;
 mod producer;
 mod query;
+mod rebalance;
+mod retry;
 mod topic;
 
 pub use config::*;
@@ -182,12 +222,10 @@ impl KafkaWorld {
     fn add_group(&mut self, g: &KafkaGroup, seed: u64) -> Result<(), KafkaError> {
         let ti = self.topic_index(&g.topic)?;
         let parts = self.topics[ti].partitions.len() as u32;
-        if let Some(n) = g.partitions
-            && n != parts
-        {
+        if g.partitions != 0 && g.partitions != parts {
             return err(format!(
-                "kafka group '{}': partitions {n} but topic '{}' has {parts}",
-                g.group_id, g.topic
+                "kafka group '{}': partitions {} but topic '{}' has {parts}",
+                g.group_id, g.partitions, g.topic
             ));
         }
         if g.heartbeat_interval_ms == 0 || g.heartbeat_interval_ms >= g.session_timeout_ms {
@@ -297,6 +335,7 @@ impl KafkaWorld {
             Ev::CloseConsumer { c } => self.on_close_consumer(c, t, out),
             Ev::CrashMid { c, inc } => self.on_crash_mid(c, inc, t, out),
             Ev::CrashBroker { broker } => self.on_crash_broker(broker, t, out),
+            Ev::RestartBroker { broker } => self.on_restart_broker(broker, t, out),
             Ev::RestartProducer { pi } => self.restart_producer_now(pi, t, out),
             Ev::Heartbeat { c, member, inc } => self.on_heartbeat(c, member, inc, t, out),
             Ev::SessionCheck { g, member, hb_ms } => {
@@ -311,11 +350,22 @@ impl KafkaWorld {
             } => self.on_replicate(ti, p, epoch, upto, t, out),
             Ev::Election { t: ti, p, epoch } => self.on_election(ti, p, epoch, t, out),
             Ev::IsrShrink { broker } => self.on_isr_shrink(broker, t, out),
+            Ev::CatchUp {
+                t: ti,
+                p,
+                epoch,
+                broker,
+                upto,
+            } => self.on_catch_up((ti, p, epoch), broker, upto, t, out),
             Ev::Join { c } => self.on_join(c, t, out),
             Ev::Poll { c, inc, token } => self.on_poll(c, inc, token, t, out),
             Ev::Done { c, inc } => self.on_done(c, inc, t, out),
             Ev::ProducerTick { pi } => self.on_producer_tick(pi, t, out),
-            Ev::ProducerRetry { pi, session, msg } => self.on_retry(pi, session, msg, t, out),
+            Ev::ProducerRetry {
+                pi,
+                session,
+                partition,
+            } => self.on_retry(pi, session, partition, t, out),
             Ev::RebalanceDone { g, round } => self.on_rebalance_due(g, round, t, out),
         }
     }

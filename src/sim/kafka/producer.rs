@@ -19,6 +19,7 @@
 
 use super::config::{Acks, KafkaProducer, KafkaSchedule};
 use super::event::Ev;
+use super::retry::RetryQueue;
 use super::topic::ProducerKey;
 use super::{KafkaWorld, Out};
 use crate::sim::ledger::MsgId;
@@ -41,6 +42,8 @@ pub(crate) struct InFlight {
     pub seq: u64,
     pub attempts: u32,
     pub first_ms: u64,
+    /// The partition's retry round count when it joined the retry queue.
+    pub joined_round: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -53,6 +56,8 @@ pub(crate) struct ProducerState {
     round_robin: u32,
     next_seq: BTreeMap<u32, u64>,
     pub inflight: BTreeMap<MsgId, InFlight>,
+    /// Failed sends per partition, waiting for a shared retry round.
+    pub retry: BTreeMap<u32, RetryQueue>,
     pub acked: u64,
     pub failed: u64,
     pub acked_log: Vec<(MsgId, u64)>,
@@ -69,6 +74,7 @@ impl ProducerState {
             round_robin: 0,
             next_seq: BTreeMap::new(),
             inflight: BTreeMap::new(),
+            retry: BTreeMap::new(),
             acked: 0,
             failed: 0,
             acked_log: Vec::new(),
@@ -134,6 +140,7 @@ impl KafkaWorld {
                 seq: this_seq,
                 attempts: 0,
                 first_ms: t,
+                joined_round: 0,
             },
         );
         out.ledger.produced(msg, t);
@@ -141,16 +148,9 @@ impl KafkaWorld {
         partition
     }
 
-    pub(crate) fn on_retry(&mut self, pi: usize, session: u64, msg: MsgId, t: u64, out: &mut Out) {
+    pub(crate) fn attempt(&mut self, pi: usize, msg: MsgId, t: u64, out: &mut Out) {
         let pr = &self.producers[pi];
-        if pr.session == session && pr.inflight.contains_key(&msg) {
-            self.attempt(pi, msg, t, out);
-        }
-    }
-
-    fn attempt(&mut self, pi: usize, msg: MsgId, t: u64, out: &mut Out) {
-        let pr = &self.producers[pi];
-        let (ti, acks, session, name) = (pr.topic, pr.cfg.acks, pr.session, pr.cfg.name.clone());
+        let (ti, acks, session) = (pr.topic, pr.cfg.acks, pr.session);
         let Some(inf) = pr.inflight.get(&msg).cloned() else {
             return;
         };
@@ -171,7 +171,7 @@ impl KafkaWorld {
                 out.ledger.log_lost(msg, t);
                 out.story(
                     t,
-                    &name,
+                    &self.producers[pi].cfg.name,
                     format!("send m{msg} -> p{p} (acks=0, no leader)"),
                     format!("m{msg} was sent into a partition without a leader and never stored"),
                 );
@@ -193,14 +193,18 @@ impl KafkaWorld {
             Some(o) => {
                 out.step(
                     t,
-                    &name,
+                    &self.producers[pi].cfg.name,
                     format!("send m{msg} -> p{p}: duplicate of @{o}, not stored"),
                 );
                 o
             }
             None => {
                 let o = self.append(ti, p, msg, Some(key), t);
-                out.step(t, &name, format!("send m{msg} -> p{p}@{o}"));
+                out.step(
+                    t,
+                    &self.producers[pi].cfg.name,
+                    format!("send m{msg} -> p{p}@{o}"),
+                );
                 if out
                     .ledger
                     .history(msg)
@@ -283,52 +287,12 @@ impl KafkaWorld {
         }
     }
 
-    /// A send attempt failed: schedule a resend or give up.
-    pub(crate) fn send_failed(
-        &mut self,
-        pi: usize,
-        msg: MsgId,
-        reason: &str,
-        t: u64,
-        out: &mut Out,
-    ) {
-        let pr = &mut self.producers[pi];
-        let (session, name) = (pr.session, pr.cfg.name.clone());
-        let (retries, backoff, timeout) = (
-            pr.cfg.retries,
-            pr.cfg.retry_backoff_ms,
-            pr.cfg.delivery_timeout_ms,
-        );
-        let Some(inf) = pr.inflight.get_mut(&msg) else {
-            return;
-        };
-        inf.attempts = inf.attempts.saturating_add(1);
-        let p = inf.partition;
-        let at = t + backoff;
-        if inf.attempts > retries || at > inf.first_ms.saturating_add(timeout) {
-            pr.inflight.remove(&msg);
-            pr.failed += 1;
-            out.story(
-                t,
-                &name,
-                format!("send m{msg} -> p{p}: {reason}, given up"),
-                format!("m{msg} was never acknowledged; the producer drops it"),
-            );
-            return;
-        }
-        out.step(
-            t,
-            &name,
-            format!("send m{msg} -> p{p}: {reason}, retry at {at}"),
-        );
-        self.queue.push(at, Ev::ProducerRetry { pi, session, msg });
-    }
-
     /// A producer process restart: a new producer id, in-flight sends gone.
     pub(crate) fn restart_producer_now(&mut self, pi: usize, t: u64, out: &mut Out) {
         let pr = &mut self.producers[pi];
         pr.session += 1;
         pr.next_seq.clear();
+        pr.retry.clear();
         let dropped = std::mem::take(&mut pr.inflight).len();
         let name = pr.cfg.name.clone();
         out.story(

@@ -5,6 +5,8 @@
 //!   kafka.<group>.owner.<p>       owner(group, p), owner_at(group, p, t)
 //!   kafka.<group>.lag.<p>         lag_entries(group, p)   = hw − committed
 //!   kafka.<group>.lag.max         max_lag(group)          peak of hw − position at fetches
+//!   kafka.<group>.lag.committed_max                       peak of hw − committed
+//!   kafka.<group>.unconsumed.<p>  unconsumed_entries      hw − owner's position
 //!   kafka.<topic>.duplicates      topic_duplicates(topic) extra copies of a message id
 //! ```
 //!
@@ -44,6 +46,30 @@ impl KafkaWorld {
                 "kafka: topic '{}' has no partition {p}",
                 self.topics[ti].name
             )),
+        }
+    }
+
+    pub fn group_ids(&self) -> Vec<&str> {
+        self.groups
+            .iter()
+            .map(|g| g.cfg.group_id.as_str())
+            .collect()
+    }
+
+    pub fn topic_names(&self) -> Vec<&str> {
+        self.topics.iter().map(|t| t.name.as_str()).collect()
+    }
+
+    /// Partitions of `topic`.
+    pub fn partition_count(&self, topic: &str) -> Result<u32, KafkaError> {
+        Ok(self.topics[self.topic_index(topic)?].partitions.len() as u32)
+    }
+
+    /// Whether the consumer process is running (not crashed, closed or unstarted).
+    pub fn consumer_alive(&self, consumer: &str) -> Result<bool, KafkaError> {
+        match self.consumers.iter().find(|c| c.cfg.name == consumer) {
+            Some(c) => Ok(c.alive),
+            None => err(format!("kafka: unknown consumer '{consumer}'")),
         }
     }
 
@@ -229,6 +255,7 @@ impl KafkaWorld {
 
     /// Looks up the part after `kafka.`: `<group>.committed.<p>`,
     /// `<group>.owner.<p>`, `<group>.lag.<p>`, `<group>.lag.max`,
+    /// `<group>.lag.committed_max`, `<group>.unconsumed.<p>`,
     /// `<topic>.duplicates`.
     pub fn metric(&self, path: &str) -> Result<MetricValue, KafkaError> {
         let parts: Vec<&str> = path.split('.').collect();
@@ -244,6 +271,12 @@ impl KafkaWorld {
                 .owner(group, part_no(p)?)?
                 .map_or(MetricValue::Nothing, MetricValue::Text)),
             [group, "lag", "max"] => Ok(MetricValue::Int(self.max_lag(group)?.0)),
+            [group, "lag", "committed_max"] => {
+                Ok(MetricValue::Int(self.max_committed_lag(group)?.0))
+            }
+            [group, "unconsumed", p] => Ok(MetricValue::Int(
+                self.unconsumed_entries(group, part_no(p)?)?,
+            )),
             [group, "lag", p] => Ok(MetricValue::Int(self.lag_entries(group, part_no(p)?)?)),
             _ => err(format!("kafka: unknown metric '{path}'")),
         }

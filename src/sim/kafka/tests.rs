@@ -318,3 +318,88 @@ fn invalid_configs_are_errors() {
             .contains("unknown topic")
     );
 }
+
+/// RF=2, the follower dies at 1000 and leaves the ISR at 31 000; the
+/// leader dies at 40 005; the follower comes back at 50 000.
+fn shrunken_isr(min_insync: u32, unclean: bool) -> Run {
+    let config = KafkaConfig {
+        cluster: KafkaCluster {
+            brokers: 2,
+            replication_factor: 2,
+            min_insync_replicas: min_insync,
+            follower_lag: FollowerLag::Constant(250),
+            unclean_leader_election: unclean,
+            ..KafkaCluster::default()
+        },
+        topics: vec![topic("t", 1, &[])],
+        producers: vec![producer("P", Acks::All, every_10ms_until(60_000))],
+        ..KafkaConfig::default()
+    };
+    let mut r = Run::new(config);
+    r.world.crash_broker(1, 1000).unwrap();
+    r.world.crash_broker(0, 40_005).unwrap();
+    r.world.restart_broker(1, 50_000).unwrap();
+    r.to(31_000);
+    assert_eq!(r.world.isr("t", 0), Ok(vec![0]));
+    r.to(200_000);
+    r
+}
+
+#[test]
+fn acks_all_with_min_insync_1_degrades_to_acks_1() {
+    let r = shrunken_isr(1, true);
+    // Everything up to 40 000 was acknowledged by the leader alone; the
+    // returning follower only has t <= 740.
+    // (The record of t=750 reaches broker 1 at 1000, after its crash.)
+    assert!(r.has(
+        50_000,
+        "controller",
+        "leader t/p0 -> broker-1, truncated 3926"
+    ));
+    assert_eq!(r.ledger.log_lost_count(), 4001 - 75);
+    assert_eq!(r.world.leader("t", 0), Ok(Some(1)));
+}
+
+#[test]
+fn without_unclean_election_the_partition_stays_offline() {
+    let r = shrunken_isr(1, false);
+    assert!(r.has(50_000, "controller", "t/p0 offline"));
+    assert_eq!(r.ledger.log_lost_count(), 0);
+    assert_eq!(r.world.leader("t", 0), Ok(None));
+    // Sends after the leader's crash time out instead.
+    assert_eq!(r.world.producer_counts("P"), Ok((4001, 2000)));
+}
+
+#[test]
+fn min_insync_2_refuses_rather_than_risking_acknowledged_data() {
+    let r = shrunken_isr(2, true);
+    assert_eq!(r.ledger.log_lost_count(), 0);
+    // Only t <= 740 reached both replicas in time to be acknowledged; the
+    // rest are refused (NOT_ENOUGH_REPLICAS) until they time out.
+    assert_eq!(r.world.producer_counts("P"), Ok((75, 6001 - 75)));
+    assert_eq!(
+        r.world.acked_messages("P").unwrap().last(),
+        Some(&(74, 990))
+    );
+}
+
+#[test]
+fn a_restarted_follower_catches_up_and_rejoins_the_isr() {
+    let config = KafkaConfig {
+        cluster: rf3(2),
+        topics: vec![topic("t", 1, &[])],
+        producers: vec![producer("P", Acks::All, every_10ms_until(60_000))],
+        ..KafkaConfig::default()
+    };
+    let mut r = Run::new(config);
+    r.world.crash_broker(2, 1000).unwrap();
+    r.world.restart_broker(2, 40_000).unwrap();
+    r.to(40_249);
+    assert_eq!(r.world.isr("t", 0), Ok(vec![0, 1]));
+    r.to(40_250);
+    assert_eq!(r.world.isr("t", 0), Ok(vec![0, 1, 2]));
+    assert!(r.has(40_250, "broker-2", "isr t/p0 -> [0,1,2]"));
+    r.to(70_000);
+    assert_eq!(r.world.producer_counts("P"), Ok((6001, 0)));
+    assert!(r.world.restart_broker(9, 70_000).is_err());
+}

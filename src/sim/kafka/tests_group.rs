@@ -23,7 +23,7 @@ fn group(consumers: Vec<KafkaConsumer>, max_poll_interval_ms: u64, partitions: u
         topics: vec![topic("t", partitions, &[(0, (0..10).collect())])],
         groups: vec![KafkaGroup {
             topic: "t".into(),
-            partitions: None,
+            partitions: 0,
             group_id: "kg".into(),
             session_timeout_ms: 45_000,
             heartbeat_interval_ms: 3_000,
@@ -122,8 +122,16 @@ fn a_dynamic_member_restarting_waits_for_its_old_self_to_expire() {
     r.to(60_000);
     assert!(r.has(5_000, "kg", "rebalance waits for A"));
     assert_eq!(r.world.owner_at("kg", 0, 4_999), Ok(Some("A".into())));
-    assert_eq!(r.world.owner_at("kg", 0, 5_000), Ok(None));
-    assert_eq!(r.world.owner_at("kg", 0, 44_999), Ok(None));
+    // The dead incarnation still owns p0 until its session expires; the new
+    // one and B have rejoined and wait; nobody reads p0 in between.
+    assert_eq!(r.world.owner_at("kg", 0, 44_999), Ok(Some("A".into())));
+    let times = |m: u64| -> Vec<u64> {
+        r.ledger
+            .history(m)
+            .map(|h| h.deliveries.iter().map(|d| d.1).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(times(2), vec![0, 45_000]);
     assert!(r.has(45_000, "kg", "session timeout: A removed"));
     assert_eq!(r.world.owner_at("kg", 0, 45_000), Ok(Some("A".into())));
     assert!(r.has(45_000, "A", "poll -> [0..4]"));
@@ -182,4 +190,45 @@ fn uniform_processing_is_seeded_and_bounded() {
         assert!((10..=20).contains(&(t - prev)), "{a:?}");
         prev = *t;
     }
+}
+
+#[test]
+fn a_member_busy_with_a_batch_finishes_and_commits_before_the_rebalance() {
+    let mut late = consumer("C", false);
+    late.start_at_ms = 250;
+    let mut r = Run::new(group(vec![consumer("A", false), late], 300_000, 1));
+    r.to(10_000);
+    assert!(r.has(250, "kg", "rebalance start (C joined)"));
+    // A keeps p0 while it works through 0–4, and its commit still counts.
+    assert_eq!(r.world.owner_at("kg", 0, 499), Ok(Some("A".into())));
+    assert!(r.has(500, "A", "commitSync(5)"));
+    assert!(r.has(500, "kg", "rebalance: p0 -> A"));
+    assert!(r.has(500, "A", "poll -> [5..9]"));
+    assert_eq!(r.ledger.duplicates(), 0);
+    assert_eq!(r.ledger.redelivered_msgs(), 0);
+}
+
+#[test]
+fn rebalance_ms_runs_from_the_last_rejoin() {
+    let mut late = consumer("C", false);
+    late.start_at_ms = 1_250;
+    let mut cfg = group(vec![consumer("A", false), late], 300_000, 1);
+    cfg.groups[0].rebalance_ms = 1_000;
+    cfg.groups[0].consumers[0].commit = CommitPolicy::PerRecord;
+    let mut r = Run::new(cfg);
+    r.to(10_000);
+    // The first assignment also takes rebalance_ms.
+    assert!(r.has(1_000, "kg", "rebalance: p0 -> A"));
+    assert!(r.has(1_250, "kg", "rebalance start (C joined)"));
+    // While preparing, A still owns p0 and its commits count.
+    assert!(r.has(1_300, "A", "commitSync(3)"));
+    assert!(r.has(1_500, "A", "commitSync(5)"));
+    // A rejoins at its poll (1500); the sync phase then lasts 1000 ms.
+    assert_eq!(r.world.owner_at("kg", 0, 1_499), Ok(Some("A".into())));
+    assert_eq!(r.world.owner_at("kg", 0, 1_500), Ok(None));
+    assert_eq!(r.world.owner_at("kg", 0, 2_499), Ok(None));
+    assert!(r.has(2_500, "kg", "rebalance: p0 -> A"));
+    assert!(r.has(2_500, "A", "poll -> [5..9]"));
+    assert_eq!(r.world.committed("kg", 0), Ok(Some(10)));
+    assert_eq!(r.ledger.duplicates(), 0);
 }

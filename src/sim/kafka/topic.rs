@@ -21,11 +21,9 @@
 //! that later loses its writes does.
 //!
 //! Replication is a constant per-record lag: an append at `t` reaches each
-//! live follower at `t + lag` (one `Replicate` event per append). A crashed
-//! follower leaves the ISR `replica_lag_time_max_ms` after its crash; a
-//! crashed leader is replaced after `leader_election_ms` by the first live
-//! ISR member in replica order (or any live replica if unclean election is
-//! allowed), whose log is the new truth.
+//! live follower at `t + lag` (one `Replicate` event per append; a fetch is
+//! cumulative, so a follower holds everything up to the offset it fetched).
+//! Crashes, restarts, ISR changes and leader elections are in broker.rs.
 
 use super::config::{FollowerLag, KafkaCluster, KafkaTopic};
 use super::event::Ev;
@@ -92,9 +90,9 @@ impl TopicState {
                 .collect();
             let mut records = BTreeMap::new();
             if let Some(offsets) = cfg.preload.get(&p) {
-                if offsets.windows(2).any(|w| w[0] >= w[1]) {
+                if offsets.windows(2).any(|w| w[0] >= w[1]) || offsets.contains(&u64::MAX) {
                     return Err(KafkaError(format!(
-                        "kafka topic '{}': preload of p{p} must be strictly increasing",
+                        "kafka topic '{}': preload of p{p} must be strictly increasing and below u64::MAX",
                         cfg.name
                     )));
                 }
@@ -165,7 +163,7 @@ impl PartitionState {
 }
 
 impl KafkaWorld {
-    fn lag_ms(&self) -> u64 {
+    pub(crate) fn lag_ms(&self) -> u64 {
         Self::lag_ms_of(&self.cluster)
     }
 
@@ -204,7 +202,7 @@ impl KafkaWorld {
         let epoch = part.leader_epoch;
         if part.replicas.len() > 1 {
             self.queue.push(
-                t + lag,
+                t.saturating_add(lag),
                 Ev::Replicate {
                     t: ti,
                     p,
@@ -264,155 +262,5 @@ impl KafkaWorld {
             }
         }
         self.advance_hw(ti, p, t, out);
-    }
-
-    pub(crate) fn on_crash_broker(&mut self, broker: u32, t: u64, out: &mut Out) {
-        let name = format!("broker-{broker}");
-        if !self.brokers_alive[broker as usize] {
-            out.step(t, &name, "crash (already down)".into());
-            return;
-        }
-        self.brokers_alive[broker as usize] = false;
-        let mut led = Vec::new();
-        for (ti, topic) in self.topics.iter_mut().enumerate() {
-            for (p, part) in topic.partitions.iter_mut().enumerate() {
-                if part.leader == Some(broker) {
-                    part.leader = None;
-                    led.push((ti, p as u32, part.leader_epoch));
-                }
-            }
-        }
-        out.story(
-            t,
-            &name,
-            "crash".into(),
-            format!("broker {broker} is down: it led {} partition(s)", led.len()),
-        );
-        for &(ti, p, epoch) in &led {
-            let waiting = std::mem::take(&mut self.topics[ti].partitions[p as usize].waiting_acks);
-            for (_, (pi, msg)) in waiting {
-                self.send_failed(pi, msg, "NOT_LEADER_OR_FOLLOWER", t, out);
-            }
-            self.queue.push(
-                t + self.cluster.leader_election_ms,
-                Ev::Election { t: ti, p, epoch },
-            );
-        }
-        self.queue.push(
-            t + self.cluster.replica_lag_time_max_ms,
-            Ev::IsrShrink { broker },
-        );
-    }
-
-    pub(crate) fn on_isr_shrink(&mut self, broker: u32, t: u64, out: &mut Out) {
-        if self.brokers_alive[broker as usize] {
-            return;
-        }
-        for ti in 0..self.topics.len() {
-            for p in 0..self.topics[ti].partitions.len() as u32 {
-                let part = &mut self.topics[ti].partitions[p as usize];
-                if part.leader.is_some() && part.isr.remove(&broker) {
-                    let isr: Vec<String> = part.isr.iter().map(|b| b.to_string()).collect();
-                    out.story(
-                        t,
-                        &format!("broker-{broker}"),
-                        format!("isr {}/p{p} -> [{}]", self.topics[ti].name, isr.join(",")),
-                        format!("broker {broker} fell out of the ISR of p{p}"),
-                    );
-                    self.advance_hw(ti, p, t, out);
-                }
-            }
-        }
-    }
-
-    pub(crate) fn on_election(&mut self, ti: usize, p: u32, epoch: u64, t: u64, out: &mut Out) {
-        let unclean = self.cluster.unclean_leader_election;
-        let alive = self.brokers_alive.clone();
-        let topic_name = self.topics[ti].name.clone();
-        let part = &mut self.topics[ti].partitions[p as usize];
-        if part.leader_epoch != epoch || part.leader.is_some() {
-            return;
-        }
-        let clean = part
-            .replicas
-            .iter()
-            .copied()
-            .find(|b| alive[*b as usize] && part.isr.contains(b));
-        let chosen = clean.or_else(|| {
-            if unclean {
-                part.replicas.iter().copied().find(|b| alive[*b as usize])
-            } else {
-                None
-            }
-        });
-        let Some(new_leader) = chosen else {
-            out.story(
-                t,
-                "controller",
-                format!("{topic_name}/p{p} offline"),
-                "no in-sync replica is alive; the partition stays offline".into(),
-            );
-            return;
-        };
-        let new_leo = part
-            .replica_leo
-            .get(&new_leader)
-            .copied()
-            .unwrap_or(part.leo)
-            .min(part.leo);
-        let cut: Vec<(u64, Record)> = part
-            .records
-            .range(new_leo..)
-            .map(|(o, r)| (*o, r.clone()))
-            .collect();
-        for (o, r) in &cut {
-            part.records.remove(o);
-            if let Some(k) = r.from {
-                part.by_producer.remove(&k);
-            }
-        }
-        part.leo = new_leo;
-        part.leader = Some(new_leader);
-        part.leader_epoch += 1;
-        part.isr.retain(|b| alive[*b as usize]);
-        part.isr.insert(new_leader);
-        part.replica_leo.remove(&new_leader);
-        for leo in part.replica_leo.values_mut() {
-            *leo = (*leo).min(new_leo);
-        }
-        part.hw = part.hw.min(new_leo);
-        let new_epoch = part.leader_epoch;
-        if part.replica_leo.values().any(|&leo| leo < new_leo) {
-            // Followers still missing records the new leader has catch up
-            // from it; the old leader's in-flight replication is void.
-            let at = t + Self::lag_ms_of(&self.cluster);
-            self.queue.push(
-                at,
-                Ev::Replicate {
-                    t: ti,
-                    p,
-                    epoch: new_epoch,
-                    upto: new_leo,
-                },
-            );
-        }
-        let mut acked_lost = 0;
-        for (_, r) in &cut {
-            if r.acked {
-                acked_lost += 1;
-                out.ledger.log_lost(r.msg, t);
-            }
-        }
-        out.story(
-            t,
-            "controller",
-            format!("leader {topic_name}/p{p} -> broker-{new_leader}, truncated {}", cut.len()),
-            format!(
-                "new leader {new_leader} at log end {new_leo}: {} record(s) cut, {acked_lost} of them acknowledged",
-                cut.len()
-            ),
-        );
-        self.advance_hw(ti, p, t, out);
-        self.reset_positions_beyond(ti, p, new_leo);
     }
 }

@@ -1,0 +1,124 @@
+//! What a run starts with and Redis's own clockwork.
+//!
+//! ```text
+//!   setup_commands   CONFIG SET pairs, preloaded XADDs (field m = message number),
+//!                    XGROUP CREATE ... MKSTREAM   ─▶ replayed as Setup events at t=0
+//!   schedule_timers  appendfsync everysec: tick every 1 000 ms; no: OS flush every
+//!                    os_flush_interval_ms; RDB only: save-point cron every 100 ms
+//!   server_timer     fsync, save point, replica apply / lag draw, promotion, heal
+//! ```
+
+use super::ctx::{Ctx, Event, ServerTimer};
+use super::faults;
+use super::queue::EventClass;
+use super::simulation::Simulation;
+use super::trace::{Note, Who};
+use crate::engine::Argv;
+use crate::scenario::Scenario;
+use crate::scenario::schema::{Fsync, Preload};
+use std::collections::VecDeque;
+
+/// Runs one of Redis's own timers.
+pub fn server_timer(sim: &mut Simulation, t: ServerTimer) {
+    let ctx = &mut sim.ctx;
+    let now = ctx.now_ms;
+    match t {
+        ServerTimer::FsyncTick => {
+            let interval = match ctx.redis.persistence().appendfsync {
+                Fsync::EverySec => 1000,
+                _ => ctx.redis.persistence().os_flush_interval_ms.max(1),
+            };
+            ctx.queue
+                .push(now + interval, EventClass::ServerTimer, 0, Event::Server(t));
+            if ctx.redis.up {
+                ctx.redis.fsync();
+            }
+        }
+        ServerTimer::OsFlush => {}
+        ServerTimer::SaveCron => {
+            ctx.queue
+                .push(now + 100, EventClass::ServerTimer, 0, Event::Server(t));
+            let unix = ctx.unix_ms();
+            if ctx.redis.cron_save(unix) {
+                ctx.note(
+                    Who::Server,
+                    Note::Text("RDB snapshot saved (save point reached)".into()),
+                );
+            }
+        }
+        ServerTimer::ReplicaApply(i) => {
+            let n = ctx.replication.apply_due(i as usize, now, &mut ctx.queue);
+            // A structured note: the same step (and hash) whether or not
+            // records are kept, and no string built on the hot path.
+            if n > 0 {
+                ctx.note(Who::Server, Note::Applied(i as u64, n as u64));
+            }
+        }
+        ServerTimer::ReplicaResample(i) => {
+            ctx.replication.resample(i as usize, now, &mut ctx.queue);
+        }
+        ServerTimer::Promote => faults::promote(sim, None),
+        ServerTimer::Heal => faults::heal(sim),
+    }
+}
+
+/// Setup commands (CONFIG SET, preloads, groups) and the preloaded message numbers.
+pub fn setup_commands(s: &Scenario, config: &[Argv]) -> (VecDeque<Argv>, Vec<u64>) {
+    let mut out: VecDeque<Argv> = config.iter().cloned().collect();
+    let mut msgs = Vec::new();
+    for st in &s.streams {
+        let ids: Vec<(String, u64)> = match &st.preload {
+            Preload::Nothing => Vec::new(),
+            Preload::Count { n, from } => (0..*n)
+                .map(|i| (format!("{}-0", from + i), from + i))
+                .collect(),
+            Preload::Ids(ids) => ids
+                .iter()
+                .map(|id| (id.clone(), super::replies::id_ms(id).unwrap_or(0)))
+                .collect(),
+        };
+        for (id, msg) in ids {
+            msgs.push(msg);
+            out.push_back(
+                ["XADD", &st.key, &id, "m", &msg.to_string()]
+                    .iter()
+                    .map(|p| p.as_bytes().to_vec())
+                    .collect(),
+            );
+        }
+        for g in &st.groups {
+            out.push_back(
+                ["XGROUP", "CREATE", &st.key, &g.name, &g.start, "MKSTREAM"]
+                    .iter()
+                    .map(|p| p.as_bytes().to_vec())
+                    .collect(),
+            );
+        }
+    }
+    (out, msgs)
+}
+
+/// Persistence timers: fsync ticks (AOF) or the RDB save-point cron.
+pub fn schedule_timers(s: &Scenario, ctx: &mut Ctx) {
+    let p = &s.redis.persistence;
+    if p.appendonly && p.appendfsync != Fsync::Always {
+        let first = match p.appendfsync {
+            Fsync::EverySec => 1000,
+            _ => p.os_flush_interval_ms.max(1),
+        };
+        ctx.queue.push(
+            first,
+            EventClass::ServerTimer,
+            0,
+            Event::Server(ServerTimer::FsyncTick),
+        );
+    }
+    if !p.appendonly && !p.save.is_empty() {
+        ctx.queue.push(
+            100,
+            EventClass::ServerTimer,
+            0,
+            Event::Server(ServerTimer::SaveCron),
+        );
+    }
+}
