@@ -89,11 +89,11 @@ mod tests {
         assert_eq!(describe(&cmd, &got), Note::Got(2));
         let mut blocked = Executed::reply(Reply::NilArray);
         assert_eq!(describe(&cmd, &blocked), Note::NothingNew);
-        blocked.block = Some(BlockRequest {
+        blocked.block = Some(Box::new(BlockRequest {
             keys: vec![b"s".to_vec()],
             timeout_ms: 0,
             retry_argv: cmd.clone(),
-        });
+        }));
         assert_eq!(describe(&cmd, &blocked), Note::Parked);
     }
 
