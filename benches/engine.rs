@@ -325,7 +325,9 @@ fn main() {
     let values: Vec<Vec<u8>> = (0..1000).map(|i| i.to_string().into_bytes()).collect();
     println!("streamlab engine bench: {entries} entries, median of {RUNS} runs (min–max)");
 
-    println!("\n(a) in-process XADD, two fields, IDs (BASE + i/1000)-(i%1000)");
+    println!(
+        "\n(a) in-process XADD, two fields (execute: `XADD s *`, prepared argv; append: IDs (BASE + i/1000)-(i%1000))"
+    );
     let exec: Vec<f64> = (0..RUNS)
         .map(|_| xadd_execute_per_sec(entries, &values))
         .collect();
