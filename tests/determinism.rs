@@ -4,7 +4,8 @@
 //!   for each bundled scenario:
 //!     run twice with its own seed (up to FULL_STEPS) ─▶ trace hashes equal (lines compared on a mismatch)
 //!     for SIM_SEEDS seeds (default 32) or SIM_SEED:  ─▶ run twice, hashes equal
-//!       (sweeps stop after SWEEP_STEPS steps: long scenarios would dominate)
+//!       (every run stops after FULL_STEPS steps: all but the two 70-minute
+//!        bridge outages run to their end)
 //!   a failure names the scenario, the seed and the first differing step
 //! ```
 
@@ -12,7 +13,7 @@ use std::sync::Arc;
 use streamlab::scenario::{Scenario, builtin, parse_scenario};
 use streamlab::sim::{RunOptions, Simulation};
 
-const SWEEP_STEPS: u64 = 1_000;
+const SWEEP_STEPS: u64 = FULL_STEPS;
 /// Every scenario but the 70-minute bridge outage (S13b) ends before this;
 /// tests/scenarios.rs runs S13b to the end against its golden hash.
 const FULL_STEPS: u64 = 120_000;
