@@ -17,6 +17,12 @@ use std::time::Instant;
 use streamlab::scenario::{builtin, parse_scenario};
 use streamlab::sim::{RunOptions, Simulation};
 
+use streamlab::alloc_counter::CountingAllocator;
+
+/// The allocator the `streamlab` binary runs the simulator with.
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator::new();
+
 const LONG_RUN: &str = r#"Scenario(
   meta: (id: "BENCH", title: "one hour at 1000 msg/s", learning_goal: "throughput",
          seed: 1, duration_ms: 3600000),
