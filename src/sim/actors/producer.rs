@@ -11,9 +11,9 @@
 //! Every payload carries `m = <message number>`, the ledger's identity of
 //! the message across stream IDs, replicas and Kafka offsets.
 
-use super::{Me, argv_of};
+use super::{Me, argv_of, push_trim_args};
 use crate::engine::{Reply, Session};
-use crate::scenario::schema::{IdMode, ProducerSpec, Trim};
+use crate::scenario::schema::{IdMode, ProducerSpec};
 use crate::sim::ctx::{Ctx, Tally, Wake};
 use crate::sim::trace::Note;
 use std::collections::VecDeque;
@@ -90,26 +90,7 @@ impl Producer {
         }
         let s = &self.spec;
         let mut parts: Vec<String> = vec!["XADD".into(), s.stream.clone()];
-        match &s.trim {
-            Trim::Nothing => {}
-            Trim::MaxLen { n, approx, limit } => {
-                parts.push("MAXLEN".into());
-                if *approx {
-                    parts.push("~".into());
-                }
-                parts.push(n.to_string());
-                if let Some(l) = limit {
-                    parts.extend(["LIMIT".into(), l.to_string()]);
-                }
-            }
-            Trim::MinIdAge { age_ms, approx } => {
-                parts.push("MINID".into());
-                if *approx {
-                    parts.push("~".into());
-                }
-                parts.push(ctx.unix_ms().saturating_sub(*age_ms).to_string());
-            }
-        }
+        push_trim_args(&s.trim, ctx.unix_ms(), &mut parts);
         parts.push(match s.id {
             IdMode::Auto => "*".into(),
             IdMode::Sequence(from) => format!("{}-0", from + ordinal),

@@ -8,7 +8,7 @@
 //! Retention by age uses MINID because stream IDs are millisecond
 //! timestamps; nothing here looks at consumer groups, which is the point.
 
-use super::Me;
+use super::{Me, push_trim_args};
 use crate::engine::Session;
 use crate::scenario::schema::{Trim, TrimmerSpec};
 use crate::sim::ctx::{Ctx, Wake};
@@ -42,26 +42,10 @@ impl Trimmer {
         }
         me.wake(ctx, ctx.now_ms + self.spec.interval_ms, Wake::Tick);
         let mut parts: Vec<String> = vec!["XTRIM".into(), self.spec.stream.clone()];
-        match &self.spec.strategy {
-            Trim::Nothing => return,
-            Trim::MaxLen { n, approx, limit } => {
-                parts.push("MAXLEN".into());
-                if *approx {
-                    parts.push("~".into());
-                }
-                parts.push(n.to_string());
-                if let Some(l) = limit {
-                    parts.extend(["LIMIT".into(), l.to_string()]);
-                }
-            }
-            Trim::MinIdAge { age_ms, approx } => {
-                parts.push("MINID".into());
-                if *approx {
-                    parts.push("~".into());
-                }
-                parts.push(ctx.unix_ms().saturating_sub(*age_ms).to_string());
-            }
+        if matches!(self.spec.strategy, Trim::Nothing) {
+            return;
         }
+        push_trim_args(&self.spec.strategy, ctx.unix_ms(), &mut parts);
         let argv = parts.into_iter().map(String::into_bytes).collect();
         ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
     }
