@@ -12,146 +12,34 @@
 //! `radix-tree-nodes` is rax.c's `numnodes` for an arbitrary sequence of
 //! ascending inserts and arbitrary removals. The test starts its own server
 //! on a private port and skips (saying why) when redis-server is missing.
-//! `RAX_SEED` pins the seed, `RAX_REDIS_PORT` the port.
+//! `RAX_SEED` pins the seed, `ENGINE_REDIS_PORT` the port (tests/common/redis.rs).
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+mod common;
 
+use common::redis::{Conn, start_redis};
+use streamlab::engine::Reply;
 use streamlab::engine::rax::Rax;
 
-enum Resp {
-    Simple,
-    Error(String),
-    Int(i64),
-    Bulk(Option<Vec<u8>>),
-    Array(Option<Vec<Resp>>),
-}
-
-struct Conn {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-}
-
-impl Conn {
-    fn call(&mut self, args: &[&[u8]]) -> Resp {
-        let mut out = format!("*{}\r\n", args.len()).into_bytes();
-        for a in args {
-            out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-            out.extend_from_slice(a);
-            out.extend_from_slice(b"\r\n");
-        }
-        self.writer.write_all(&out).expect("write to redis");
-        self.read()
-    }
-
-    fn line(&mut self) -> String {
-        let mut s = String::new();
-        self.reader.read_line(&mut s).expect("read from redis");
-        s.trim_end().to_string()
-    }
-
-    fn read(&mut self) -> Resp {
-        let line = self.line();
-        let (tag, rest) = line.split_at(1);
-        match tag {
-            "+" => Resp::Simple,
-            "-" => Resp::Error(rest.to_string()),
-            ":" => Resp::Int(rest.parse().expect("integer reply")),
-            "$" => {
-                let n: i64 = rest.parse().expect("bulk length");
-                if n < 0 {
-                    return Resp::Bulk(None);
-                }
-                let mut buf = vec![0u8; n as usize + 2];
-                std::io::Read::read_exact(&mut self.reader, &mut buf).expect("bulk body");
-                buf.truncate(n as usize);
-                Resp::Bulk(Some(buf))
-            }
-            "*" => {
-                let n: i64 = rest.parse().expect("array length");
-                if n < 0 {
-                    return Resp::Array(None);
-                }
-                Resp::Array(Some((0..n).map(|_| self.read()).collect()))
-            }
-            other => panic!("unexpected reply tag {other:?}"),
-        }
-    }
-
-    fn ok(&mut self, args: &[&[u8]]) {
-        if let Resp::Error(e) = self.call(args) {
-            panic!("{:?} failed: {e}", String::from_utf8_lossy(&args.concat()));
-        }
-    }
-
-    fn radix_nodes(&mut self) -> u64 {
-        let Resp::Array(Some(items)) = self.call(&[b"XINFO", b"STREAM", b"s"]) else {
-            panic!("XINFO STREAM did not return an array");
-        };
-        for pair in items.chunks(2) {
-            if let [Resp::Bulk(Some(name)), Resp::Int(n)] = pair
-                && name == b"radix-tree-nodes"
-            {
-                return *n as u64;
-            }
-        }
-        panic!("no radix-tree-nodes in XINFO STREAM");
+fn ok(conn: &mut Conn, words: &[&[u8]]) {
+    let argv: Vec<Vec<u8>> = words.iter().map(|w| w.to_vec()).collect();
+    if let Reply::Error(e) = conn.call(&argv) {
+        panic!("{:?} failed: {e}", String::from_utf8_lossy(&words.concat()));
     }
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_redis() -> Option<(Server, Conn)> {
-    let present = Command::new("redis-server")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !present {
-        eprintln!("skipping: redis-server not found on PATH");
-        return None;
-    }
-    let port: u16 = std::env::var("RAX_REDIS_PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(7300 + (std::process::id() % 600) as u16);
-    let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .spawn()
-        .ok()?;
-    let server = Server(child);
-    for _ in 0..100 {
-        if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
-            let reader = BufReader::new(stream.try_clone().ok()?);
-            let mut conn = Conn {
-                reader,
-                writer: stream,
-            };
-            conn.ok(&[b"CONFIG", b"SET", b"stream-node-max-entries", b"1"]);
-            return Some((server, conn));
+fn radix_nodes(conn: &mut Conn) -> u64 {
+    let argv = [b"XINFO".to_vec(), b"STREAM".to_vec(), b"s".to_vec()];
+    let Reply::Array(items) = conn.call(&argv) else {
+        panic!("XINFO STREAM did not return an array");
+    };
+    for pair in items.chunks(2) {
+        if let [Reply::Bulk(name), Reply::Integer(n)] = pair
+            && name == b"radix-tree-nodes"
+        {
+            return *n as u64;
         }
-        std::thread::sleep(Duration::from_millis(50));
     }
-    eprintln!("skipping: redis-server did not accept connections on port {port}");
-    None
+    panic!("no radix-tree-nodes in XINFO STREAM");
 }
 
 /// splitmix64: a tiny deterministic generator for the workload.
@@ -192,7 +80,7 @@ fn key(ms: u64, seq: u64) -> [u8; 16] {
 }
 
 fn run_seed(conn: &mut Conn, seed: u64, ops: usize) {
-    conn.ok(&[b"DEL", b"s"]);
+    ok(conn, &[b"DEL", b"s"]);
     let mut rng = Rng(seed);
     let mut rax: Rax<()> = Rax::new();
     let mut live: Vec<(u64, u64)> = Vec::new();
@@ -202,18 +90,18 @@ fn run_seed(conn: &mut Conn, seed: u64, ops: usize) {
         let what = if add {
             (ms, seq) = next_id(&mut rng, ms, seq);
             let id = format!("{ms}-{seq}");
-            conn.ok(&[b"XADD", b"s", id.as_bytes(), b"f", b"v"]);
+            ok(conn, &[b"XADD", b"s", id.as_bytes(), b"f", b"v"]);
             rax.insert(&key(ms, seq), ());
             live.push((ms, seq));
             format!("XADD {id}")
         } else {
             let (dms, dseq) = live.swap_remove(rng.below(live.len() as u64) as usize);
             let id = format!("{dms}-{dseq}");
-            conn.ok(&[b"XDEL", b"s", id.as_bytes()]);
+            ok(conn, &[b"XDEL", b"s", id.as_bytes()]);
             assert!(rax.remove(&key(dms, dseq)).is_some());
             format!("XDEL {id}")
         };
-        let redis = conn.radix_nodes();
+        let redis = radix_nodes(conn);
         assert_eq!(
             rax.node_count(),
             redis,
@@ -226,9 +114,13 @@ fn run_seed(conn: &mut Conn, seed: u64, ops: usize) {
 
 #[test]
 fn node_counts_match_redis() {
-    let Some((_server, mut conn)) = start_redis() else {
+    let Some((_server, mut conn)) = start_redis(&[]) else {
         return;
     };
+    ok(
+        &mut conn,
+        &[b"CONFIG", b"SET", b"stream-node-max-entries", b"1"],
+    );
     let seeds: Vec<u64> = match std::env::var("RAX_SEED") {
         Ok(s) => vec![s.parse().expect("RAX_SEED must be an integer")],
         Err(_) => vec![1, 2, 3, 0x5eed, 0xdead_beef],
