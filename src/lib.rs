@@ -22,3 +22,8 @@ pub mod scenario;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod server;
 pub mod sim;
+pub mod view;
+#[cfg(feature = "gui")]
+pub mod gui;
+#[cfg(all(feature = "gui", target_arch = "wasm32"))]
+mod web;

@@ -101,8 +101,33 @@ const SIM_LAYERS: &[Ban] = &[
         instead: "nothing: the GUI reads the simulator, not the other way round",
     },
     Ban {
+        text: "crate::view",
+        instead: "nothing: the view reads the simulator, not the other way round",
+    },
+    Ban {
         text: "egui",
         instead: "nothing: only src/gui names the GUI toolkit",
+    },
+];
+
+/// The view models: plain data read from the simulator, no GUI toolkit, so
+/// they are unit-tested and identical in the browser.
+const VIEW_LAYERS: &[Ban] = &[
+    Ban {
+        text: "crate::gui",
+        instead: "nothing: the view is what the GUI reads, it knows no GUI",
+    },
+    Ban {
+        text: "crate::server",
+        instead: "read the simulator, not the TCP server",
+    },
+    Ban {
+        text: "egui",
+        instead: "plain data: only src/gui names the GUI toolkit",
+    },
+    Ban {
+        text: "eframe",
+        instead: "plain data: only src/gui names the GUI toolkit",
     },
 ];
 
@@ -180,10 +205,11 @@ fn root() -> PathBuf {
 
 #[test]
 fn banned_apis_stay_out_of_the_deterministic_layers() {
-    let layers: [(&str, Vec<&[Ban]>); 3] = [
+    let layers: [(&str, Vec<&[Ban]>); 4] = [
         ("src/engine", vec![DETERMINISM, ENGINE_LAYERS]),
         ("src/sim", vec![DETERMINISM, SIM_LAYERS]),
         ("src/scenario", vec![DETERMINISM, SIM_LAYERS]),
+        ("src/view", vec![DETERMINISM, VIEW_LAYERS]),
     ];
     let mut violations = Vec::new();
     let mut files_checked = 0;

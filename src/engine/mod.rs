@@ -37,7 +37,7 @@ pub mod lag;
 pub mod listpack;
 pub mod memory;
 pub mod node;
-mod node_dump;
+pub mod node_dump;
 pub mod pel;
 pub mod rax;
 pub mod reply;

@@ -1,0 +1,321 @@
+//! The explorer's state and the one place that moves time.
+//!
+//! ```text
+//!   Explorer
+//!     ├─ player: Player     the run (sim::Timeline underneath)
+//!     ├─ world: World       what every panel draws, rebuilt when the step changes
+//!     ├─ playing, speed     play advances speed steps per second of wall time
+//!     └─ ui state           tab, focus (opened macro node), picker, help
+//!
+//!   every frame:  keys ─▶ actions ─▶ player.step/seek ─▶ refresh world ─▶ panels draw
+//! ```
+//!
+//! Panels only read `world` and call the action methods here; none of them
+//! touches the simulation.
+
+use std::sync::Arc;
+
+use crate::engine::StreamId;
+use crate::scenario::{Scenario, builtin, parse_scenario};
+use crate::view::{MarkerKind, Player, World};
+
+/// The tabs of the central area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Stream,
+    Groups,
+    KafkaVsPel,
+}
+
+/// Where the run came from (for the picker, the URL and the page).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// The scenario's id (`S02`), or the file name of an opened file.
+    pub id: String,
+    /// The RON text.
+    pub text: Arc<str>,
+}
+
+/// State the page and tests read: `(scenario id, seed, step, trace hash)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub scenario: String,
+    pub seed: u64,
+    pub step: u64,
+    pub at_end: bool,
+    pub trace_hash: Option<String>,
+}
+
+/// Steps explored ahead per frame while a scenario loads.
+pub const EXPLORE_STEPS_PER_FRAME: u64 = 20_000;
+
+/// The explorer app.
+pub struct Explorer {
+    pub(crate) source: Source,
+    pub(crate) player: Player,
+    pub(crate) world: World,
+    pub(crate) playing: bool,
+    /// Steps per second while playing (log-scale slider, 1 to 100 000).
+    pub(crate) speed: f32,
+    pub(crate) step_debt: f32,
+    pub(crate) tab: Tab,
+    pub(crate) focus: Option<(String, StreamId)>,
+    pub(crate) help_open: bool,
+    pub(crate) picker: super::picker::PickerState,
+    /// Seek to this once exploring is done (a link's `step`; `u64::MAX` = end).
+    pending_seek: Option<u64>,
+    /// Called whenever the report changes (the web page's URL and data-*).
+    pub on_report: Option<Box<dyn FnMut(&Report)>>,
+    last_report: Option<Report>,
+}
+
+impl Explorer {
+    /// Opens bundled scenario `id` (`S02`) with `seed`, at `step` (end when
+    /// `u64::MAX`); unknown ids fall back to S02 with the reason shown.
+    pub fn new(id: &str, seed: Option<u64>, step: Option<u64>) -> Explorer {
+        let (source, error) = match bundled(id) {
+            Some(s) => (s, None),
+            None => (
+                bundled("S02").expect("S02 is bundled"),
+                Some(format!("no bundled scenario '{id}'; showing S02")),
+            ),
+        };
+        let scenario = parse_scenario(&source.id, &source.text).expect("bundled scenarios load");
+        let mut app = Explorer::with(source, Arc::new(scenario), seed);
+        app.pending_seek = step.filter(|s| *s > 0);
+        app.picker.error = error;
+        app
+    }
+
+    fn with(mut source: Source, scenario: Arc<Scenario>, seed: Option<u64>) -> Explorer {
+        source.id = scenario.meta.id.clone();
+        let player = Player::load(scenario, seed);
+        let world = World::of(&player, None, None);
+        Explorer {
+            picker: super::picker::PickerState::for_run(&player),
+            source,
+            player,
+            world,
+            playing: false,
+            speed: 10.0,
+            step_debt: 0.0,
+            tab: Tab::Stream,
+            focus: None,
+            help_open: false,
+            pending_seek: None,
+            on_report: None,
+            last_report: None,
+        }
+    }
+
+    /// Loads RON text as a scenario; a bad file leaves the current run and
+    /// returns its `file:line:column: what` message.
+    pub fn load_text(&mut self, name: &str, text: &str, seed: Option<u64>) -> Result<(), String> {
+        let scenario = parse_scenario(name, text).map_err(|e| e.to_string())?;
+        let id = scenario.meta.id.clone();
+        self.replace(Source { id, text: text.into() }, Arc::new(scenario), seed);
+        Ok(())
+    }
+
+    /// Loads bundled scenario `id` with `seed`.
+    pub fn load_bundled(&mut self, id: &str, seed: Option<u64>) -> Result<(), String> {
+        let source = bundled(id).ok_or_else(|| format!("no bundled scenario '{id}'"))?;
+        let scenario = parse_scenario(&source.id, &source.text).map_err(|e| e.to_string())?;
+        self.replace(source, Arc::new(scenario), seed);
+        Ok(())
+    }
+
+    /// Re-runs the current scenario with another seed and/or duration.
+    pub fn reload(&mut self, seed: Option<u64>, duration_ms: Option<u64>) -> Result<(), String> {
+        let mut scenario = parse_scenario(&self.source.id, &self.source.text).map_err(|e| e.to_string())?;
+        if let Some(d) = duration_ms {
+            scenario.meta.duration_ms = d;
+        }
+        self.replace(self.source.clone(), Arc::new(scenario), seed);
+        Ok(())
+    }
+
+    fn replace(&mut self, source: Source, scenario: Arc<Scenario>, seed: Option<u64>) {
+        let on_report = self.on_report.take();
+        let picker_open = self.picker.open;
+        *self = Explorer::with(source, scenario, seed);
+        self.on_report = on_report;
+        self.picker.open = picker_open;
+    }
+
+    /// Explores the whole run at once (tests, the page's `step=end`).
+    pub fn explore_all(&mut self) {
+        self.player.explore_all();
+        self.after_explore();
+    }
+
+    /// One frame's share of exploring; true when done.
+    pub(crate) fn explore_some(&mut self) -> bool {
+        let done = self.player.explore(EXPLORE_STEPS_PER_FRAME);
+        if done {
+            self.after_explore();
+        }
+        done
+    }
+
+    fn after_explore(&mut self) {
+        if let Some(n) = self.pending_seek.take() {
+            self.seek(n);
+        }
+        self.refresh();
+    }
+
+    /// Still exploring ahead (the scrub bar is growing).
+    pub fn exploring(&self) -> bool {
+        self.player.total_steps().is_none() && self.player.known_steps() < crate::view::player::MAX_EXPLORED_STEPS
+    }
+
+    // ── actions ──────────────────────────────────────────────────────────
+
+    pub fn step(&mut self) {
+        if !self.player.step() {
+            self.playing = false;
+        }
+        self.refresh();
+    }
+
+    pub fn step_back(&mut self) {
+        self.player.step_back();
+        self.refresh();
+    }
+
+    /// Moves to `n` steps done (`u64::MAX`: the end).
+    pub fn seek(&mut self, n: u64) {
+        let n = if n == u64::MAX { self.player.known_steps() } else { n };
+        self.player.seek(n);
+        self.refresh();
+    }
+
+    pub fn toggle_play(&mut self) {
+        if self.player.at_end() {
+            self.seek(0);
+        }
+        self.playing = !self.playing;
+        self.step_debt = 0.0;
+    }
+
+    /// Jumps to just after the next marker of `kind` (any kind if `None`).
+    pub fn next_marker(&mut self, kind: Option<MarkerKind>) {
+        if let Some(m) = self.player.next_marker(kind) {
+            let to = m.step + 1;
+            self.seek(to);
+        }
+    }
+
+    /// Jumps to just after the previous marker of `kind`.
+    pub fn previous_marker(&mut self, kind: Option<MarkerKind>) {
+        let to = self.player.previous_marker(kind).map_or(0, |m| m.step + 1);
+        self.seek(to);
+    }
+
+    /// Opens the macro node with master ID `id` of stream `key`.
+    pub fn open_node(&mut self, key: &str, id: StreamId) {
+        self.focus = Some((key.to_string(), id));
+        self.rebuild_world();
+    }
+
+    /// Plays for `dt_s` seconds of wall time.
+    pub(crate) fn advance_play(&mut self, dt_s: f32) {
+        if !self.playing {
+            return;
+        }
+        self.step_debt += dt_s * self.speed;
+        let n = self.step_debt.floor() as u64;
+        self.step_debt -= n as f32;
+        if n == 0 {
+            return;
+        }
+        let target = self.player.position() + n;
+        if n == 1 {
+            self.step();
+        } else {
+            self.player.seek(target);
+            if self.player.at_end() {
+                self.playing = false;
+            }
+            self.refresh();
+        }
+    }
+
+    /// Rebuilds the world if the step changed.
+    fn refresh(&mut self) {
+        if self.world.step != self.player.position() || self.world.known_steps != self.player.known_steps() {
+            self.rebuild_world();
+        }
+    }
+
+    fn rebuild_world(&mut self) {
+        let here = self.player.position();
+        // "What changed" compares with the step just before, only.
+        let previous = (self.world.step + 1 == here).then_some(&self.world);
+        let focus = self.focus.as_ref().map(|(k, id)| (k.as_str(), *id));
+        self.world = World::of(&self.player, previous, focus);
+    }
+
+    /// Shows tab `tab`.
+    pub fn set_tab(&mut self, tab: Tab) {
+        self.tab = tab;
+    }
+
+    /// Puts `text` in the picker's paste box (what pasting into it does).
+    pub fn picker_paste(&mut self, text: &str) {
+        self.picker.open = true;
+        self.picker.pasted = text.to_string();
+    }
+
+    // ── reading ──────────────────────────────────────────────────────────
+
+    /// What the view shows now.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The run.
+    pub fn player(&self) -> &Player {
+        &self.player
+    }
+
+    /// Where the run came from.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// The current report (scenario, seed, step, trace hash).
+    pub fn report(&self) -> Report {
+        Report {
+            scenario: self.source.id.clone(),
+            seed: self.player.seed(),
+            step: self.player.position(),
+            at_end: self.player.at_end(),
+            trace_hash: self.player.trace_hash().map(|h| format!("{h:016x}")),
+        }
+    }
+
+    pub(crate) fn publish_report(&mut self) {
+        let report = self.report();
+        if self.last_report.as_ref() != Some(&report) {
+            if let Some(f) = self.on_report.as_mut() {
+                f(&report);
+            }
+            self.last_report = Some(report);
+        }
+    }
+}
+
+/// A bundled scenario by id (`S02`, case-insensitive) or file name.
+pub fn bundled(id: &str) -> Option<Source> {
+    let want = id.trim().to_ascii_lowercase();
+    builtin::ALL.iter().find_map(|(file, text)| {
+        let stem = file.trim_end_matches(".ron");
+        let file_id = stem.split('_').next().unwrap_or(stem);
+        (file_id == want || stem == want || *file == want).then(|| Source {
+            id: file_id.to_ascii_uppercase(),
+            text: (*text).into(),
+        })
+    })
+}
