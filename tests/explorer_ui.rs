@@ -17,6 +17,7 @@ fn harness(id: &str) -> Harness<'static, Explorer> {
     app.explore_all();
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
+        .with_context_setup(streamlab::gui::setup_style)
         .build_ui_state(|ui, app: &mut Explorer| app.show(ui), app);
     h.run();
     h
@@ -45,7 +46,7 @@ fn step_forward_and_back_by_the_buttons() {
     let record = h.state().player().record(1).unwrap().clone();
     let names = h.state().player().sim().actor_names().to_vec();
     let command = streamlab::sim::trace::command_text(record.command.as_ref().unwrap());
-    h.get_by_label_contains(&command);
+    h.get_by_label(&format!("{}> {command}", record.who_name(&names)));
     assert!(!record.caption(&names).is_empty());
 }
 

@@ -29,7 +29,8 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
         ui.label(RichText::new(&meta.title).strong().size(16.0));
     });
     ui.label(RichText::new(&meta.learning_goal).size(15.0).italics());
-    if let Some(err) = &app.picker.error {
+    // The picker shows its own errors while it is open.
+    if let Some(err) = app.picker.error.as_ref().filter(|_| !app.picker.open) {
         ui.colored_label(super::theme::FAULT, err);
     }
     // Always there, so nothing below moves when the first step is taken.

@@ -79,10 +79,12 @@ pub fn show(app: &mut Explorer, ui: &mut Ui, catalog: &[(String, Vec<(String, St
     }
     ui.separator();
     ui.horizontal(|ui| {
-        ui.label("seed");
-        ui.add(egui::TextEdit::singleline(&mut app.picker.seed_text).desired_width(90.0));
-        ui.label("duration");
-        ui.add(egui::TextEdit::singleline(&mut app.picker.duration_text).desired_width(90.0));
+        let l = ui.label("seed");
+        ui.add(egui::TextEdit::singleline(&mut app.picker.seed_text).desired_width(90.0))
+            .labelled_by(l.id);
+        let l = ui.label("duration");
+        ui.add(egui::TextEdit::singleline(&mut app.picker.duration_text).desired_width(90.0))
+            .labelled_by(l.id);
         ui.label("ms");
         if ui.button("Run again").clicked() {
             let result = parse_fields(&app.picker.seed_text, &app.picker.duration_text)
@@ -92,8 +94,9 @@ pub fn show(app: &mut Explorer, ui: &mut Ui, catalog: &[(String, Vec<(String, St
     });
     #[cfg(not(target_arch = "wasm32"))]
     ui.horizontal(|ui| {
-        ui.label("RON file");
-        ui.add(egui::TextEdit::singleline(&mut app.picker.path_text).desired_width(260.0));
+        let l = ui.label("RON file");
+        ui.add(egui::TextEdit::singleline(&mut app.picker.path_text).desired_width(260.0))
+            .labelled_by(l.id);
         if ui.button("Open").clicked() {
             let path = app.picker.path_text.trim().to_string();
             let result = std::fs::read_to_string(&path)
@@ -102,13 +105,14 @@ pub fn show(app: &mut Explorer, ui: &mut Ui, catalog: &[(String, Vec<(String, St
             app.picker.error = result.err();
         }
     });
-    ui.label("Or paste a scenario (RON):");
+    let l = ui.label("Or paste a scenario (RON):");
     ui.add(
         egui::TextEdit::multiline(&mut app.picker.pasted)
             .code_editor()
             .desired_rows(5)
             .desired_width(f32::INFINITY),
-    );
+    )
+    .labelled_by(l.id);
     if ui.button("Load pasted RON").clicked() {
         let text = app.picker.pasted.clone();
         let result = app.load_text("pasted.ron", &text, None);
