@@ -63,7 +63,7 @@ web_check() {
         profile=$(mktemp -d)
         chromium "${flags[@]/--user-data-dir=*/--user-data-dir=$profile}" --screenshot="$OUT/web-$id.png" "$url" >/dev/null 2>>"$OUT/$id.console"
         local n; n=$(colours "$OUT/web-$id.png")
-        local errors; errors=$(grep -E 'CONSOLE.*(Error|error|panicked)|Uncaught' "$OUT/$id.console" | grep -v 'favicon' || true)
+        local errors; errors=$(grep -E 'ERROR:CONSOLE|Uncaught|panicked' "$OUT/$id.console" || true)
         if [[ "$got" == "$want" && -n "$want" && "$n" -gt 16 && -z "$errors" ]]; then
             echo "web $id: trace hash $got = native, at step $step; screenshot $n colours"
         else

@@ -21,6 +21,8 @@ pub struct PickerState {
     pub open: bool,
     pub seed_text: String,
     pub duration_text: String,
+    /// A RON file's path (native only: a browser tab has no file system).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     pub path_text: String,
     pub pasted: String,
     /// The last load error (`file:line:column: what`).

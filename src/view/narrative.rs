@@ -55,17 +55,17 @@ impl Narrative {
     }
 }
 
-/// A caption as a sentence: capitalised, ending with a full stop.
+/// A caption as a sentence ending with a full stop. Not capitalised: it
+/// usually starts with a name (`c1`, `alice`), which must read as typed.
 fn sentence(caption: &str) -> String {
-    let caption = caption
+    let mut s = caption
         .strip_prefix("narrator: ")
         .unwrap_or(caption)
-        .trim();
-    let mut chars = caption.chars();
-    let mut s: String = match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => return String::new(),
-    };
+        .trim()
+        .to_string();
+    if s.is_empty() {
+        return s;
+    }
     if !s.ends_with(['.', '!', '?', ':']) {
         s.push('.');
     }
@@ -107,7 +107,7 @@ mod tests {
         assert_eq!(n.who, "alice");
         assert_eq!(n.command.as_deref(), Some("XACK s g 1-0"));
         assert_eq!(n.reply.as_deref(), Some("(integer) 1"));
-        assert_eq!(n.sentence, "Alice acknowledges 1.");
+        assert_eq!(n.sentence, "alice acknowledges 1.");
         assert!(!n.reply_is_error);
     }
 
