@@ -87,7 +87,13 @@ fn execute(scenario: Arc<Scenario>, flags: &Flags) -> i32 {
             }
         },
     };
-    let mut sim = Simulation::new(scenario.clone(), opts);
+    let mut sim = match Simulation::try_new(scenario.clone(), opts) {
+        Ok(sim) => sim,
+        Err(e) => {
+            eprintln!("{}: {e}", scenario.meta.id);
+            return 2;
+        }
+    };
     let names = sim.actor_names().to_vec();
     let mut out = Out::new();
     let mut narrator = Narrator::new(names.clone(), flags.full);

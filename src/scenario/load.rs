@@ -63,7 +63,18 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Scenario, ScenarioError>
 }
 
 /// Line and column of the first occurrence of `needle` (1:1 if absent).
+/// A needle ending in `:` is a field name and only matches where a line
+/// starts with it, so `kafka:` is not found inside a title.
 fn locate(text: &str, needle: &str) -> (usize, usize) {
+    if needle.ends_with(':') {
+        let hit = text.lines().enumerate().find_map(|(i, l)| {
+            let indent = l.len() - l.trim_start().len();
+            l.trim_start()
+                .starts_with(needle)
+                .then(|| (i + 1, l[..indent].chars().count() + 1))
+        });
+        return hit.unwrap_or((1, 1));
+    }
     let Some(pos) = (!needle.is_empty()).then(|| text.find(needle)).flatten() else {
         return (1, 1);
     };
@@ -85,7 +96,7 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
         .map(crate::sim::kafka_link::kafka_actor_names)
         .unwrap_or_default();
     crate::sim::kafka_link::build(s, s.meta.seed)
-        .map_err(|e| ("kafka".to_string(), format!("kafka section: {e}")))?;
+        .map_err(|e| ("kafka:".to_string(), format!("kafka section: {e}")))?;
     for a in &s.actors {
         if let ActorSpec::Bridge(b) = a {
             let has_producer = s
@@ -192,7 +203,12 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
                 format!("expectation on {:?} needs a value", e.metric),
             ));
         }
-        crate::sim::metrics::check_metric_syntax(&e.metric).map_err(|m| (e.metric.clone(), m))?;
+        let names = super::metric_names::Names {
+            actors: &actor_names,
+            kafka_actors: &kafka_names,
+        };
+        super::metric_names::check_metric(&e.metric, &names)
+            .map_err(|m| (quoted(&e.metric), m))?;
     }
     Ok(())
 }

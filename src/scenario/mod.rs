@@ -12,6 +12,7 @@ pub mod actors;
 pub mod builtin;
 pub mod checks;
 pub mod load;
+pub mod metric_names;
 pub mod schema;
 
 pub use load::{ScenarioError, parse_scenario, split_command};
