@@ -60,6 +60,7 @@ fn json_has_the_documented_fields() {
             "duplicates",
             "log_lost",
             "lost",
+            "unconsumed",
             "phantom",
             "redelivered_msgs",
             "redeliveries",
@@ -201,7 +202,7 @@ fn the_default_narration_folds_the_steady_state() {
     assert!(folded.contains("fault      # Redis process crashes"), "{folded}");
     assert!(folded.contains("check      ✓ producer.p.acked == 6001"), "{folded}");
     assert!(folded.contains("> XADD s * m 1\n"), "the opening steps are shown: {folded}");
-    assert!(folded.contains("expectations: 7/7 passed"), "{folded}");
+    assert!(folded.contains("expectations: 9/9 passed"), "{folded}");
 
     let (code, full, _) = streamlab(&["run", "S08", "--full"]);
     assert_eq!(code, 0);
@@ -221,4 +222,27 @@ fn replay_narrates_the_default_or_the_named_scenario() {
     assert_eq!(code, 0);
     assert!(out.starts_with("== S05 "), "{out}");
     assert!(out.contains("more lines (--full shows them)"), "long replies are cut: {out}");
+}
+
+/// Nobody consumes S08's Kafka topic: its records are unconsumed, not
+/// lost, except the 25 the broker crash truncated; the JSON says "none"
+/// for the consumer instead of printing zeros.
+#[test]
+fn a_side_without_a_consumer_reports_unconsumed_not_lost() {
+    let (code, out, _) = streamlab(&["run", "S08", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["kafka"]["consumer"], "none", "{out}");
+    assert_eq!(v["kafka"]["produced_acked"], 6001);
+    assert_eq!(v["kafka"]["lost"], 25);
+    assert_eq!(v["kafka"]["unconsumed"], 5976);
+    assert!(v["kafka"].get("completed").is_none(), "{out}");
+    assert_eq!(v["redis"]["completed"], 7000);
+    assert!(v["redis"].get("consumer").is_none(), "{out}");
+
+    let (_, text, _) = streamlab(&["run", "S13", "--quiet"]);
+    assert!(
+        text.contains("kafka: produced_acked 31000, no consumer: unconsumed 31000, lost 0"),
+        "{text}"
+    );
 }

@@ -212,9 +212,16 @@ pub fn summary(o: &Outcome) -> String {
         if l.produced_acked == 0 && l.completed == 0 {
             continue;
         }
+        if !l.has_consumer {
+            s.push_str(&format!(
+                "   {name}: produced_acked {}, no consumer: unconsumed {}, lost {}, log_lost {}\n",
+                l.produced_acked, l.unconsumed, l.lost, l.log_lost
+            ));
+            continue;
+        }
         s.push_str(&format!(
-            "   {name}: produced_acked {}, completed {}, duplicates {}, lost {}, log_lost {}, phantom {}, redelivered_msgs {}, redeliveries {}\n",
-            l.produced_acked, l.completed, l.duplicates, l.lost, l.log_lost, l.phantom, l.redelivered_msgs, l.redeliveries
+            "   {name}: produced_acked {}, completed {}, duplicates {}, lost {}, unconsumed {}, log_lost {}, phantom {}, redelivered_msgs {}, redeliveries {}\n",
+            l.produced_acked, l.completed, l.duplicates, l.lost, l.unconsumed, l.log_lost, l.phantom, l.redelivered_msgs, l.redeliveries
         ));
     }
     let passed = o.expectations.iter().filter(|e| e.pass).count();

@@ -25,6 +25,7 @@ pub const LEDGER_FIELDS: &[&str] = &[
     "duplicates",
     "log_lost",
     "lost",
+    "unconsumed",
     "phantom",
     "redelivered_msgs",
     "redeliveries",

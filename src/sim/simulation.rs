@@ -194,6 +194,7 @@ impl Simulation {
             }
         }
         super::setup::schedule_timers(&scenario, &mut ctx);
+        super::setup::mark_consumerless_sides(&scenario, &mut ctx);
         for (i, p) in scenario.probes.iter().enumerate() {
             ctx.queue
                 .push(p.at_ms, EventClass::Actor, u32::MAX, Event::Probe(i as u32));
