@@ -81,3 +81,19 @@ fn a_hang_for_u64_max_ms_does_not_overflow() {
     assert_eq!(outcome.final_time_ms, 1000);
     assert!(outcome.passed, "{:?}", outcome.failures());
 }
+
+/// Faults that name a part of the Kafka model it does not have.
+#[test]
+fn kafka_faults_naming_nothing_are_load_errors() {
+    for (fault, needle) in [
+        ("KafkaBrokerCrash(3)", "no broker 3 (cluster has 1)"),
+        ("CloseKafkaConsumer(\"k2\")", "unknown consumer 'k2'"),
+    ] {
+        let text = format!(
+            "{HEAD}  kafka: (\n    topics: [(name: \"t\", partitions: 1)],\n  ),\n  faults: [(when: At(10), kind: {fault})],\n)"
+        );
+        let e = parse_scenario("f.ron", &text).expect_err(fault);
+        assert!(e.message.contains(needle), "{fault}: {e}");
+        assert_eq!((e.line, e.col), (8, 3), "{fault}: {e}");
+    }
+}

@@ -3,7 +3,8 @@
 //! ```text
 //!   &str ──ron──▶ Scenario ──validate──▶ Ok(Scenario)
 //!          │                   │
-//!          └─ syntax / type ───┴─ unknown actor, duplicate name ─▶ ScenarioError
+//!          └─ syntax / type ───┴─ unknown actor, duplicate name, metric path
+//!                                  (metric_names), kafka section (kafka_check) ─▶ ScenarioError
 //!                                  { file, line, col, message }
 //! ```
 //!
@@ -90,13 +91,21 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
     if s.meta.duration_ms == 0 {
         return Err(("duration_ms".into(), "meta.duration_ms must be > 0".into()));
     }
-    let kafka_names = s
+    // Kafka consumers and producers: names faults and metrics may use.
+    let kafka_names: Vec<String> = s
         .kafka
         .as_ref()
-        .map(crate::sim::kafka_link::kafka_actor_names)
+        .map(|k| {
+            let consumers = k.groups.iter().flat_map(|g| g.consumers.iter());
+            let producers = k.producers.iter().map(|p| p.name.clone());
+            consumers.map(|c| c.name.clone()).chain(producers).collect()
+        })
         .unwrap_or_default();
-    crate::sim::kafka_link::build(s, s.meta.seed)
-        .map_err(|e| ("kafka:".to_string(), format!("kafka section: {e}")))?;
+    if let Some(k) = &s.kafka {
+        super::kafka_check::check_config(k)
+            .and_then(|()| super::kafka_check::check_faults(k, &s.faults))
+            .map_err(|e| ("kafka:".to_string(), format!("kafka section: {e}")))?;
+    }
     for a in &s.actors {
         if let ActorSpec::Bridge(b) = a {
             let has_producer = s
