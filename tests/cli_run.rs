@@ -200,6 +200,7 @@ fn the_default_narration_folds_the_steady_state() {
     assert!(lines < 200, "{lines} lines:\n{folded}");
     assert!(folded.contains("steps folded (--full shows them)"), "{folded}");
     assert!(folded.contains("fault      # Redis process crashes"), "{folded}");
+    assert!(folded.contains("redis      # r1 promoted to primary"), "{folded}");
     assert!(folded.contains("check      ✓ producer.p.acked == 6001"), "{folded}");
     assert!(folded.contains("> XADD s * m 1\n"), "the opening steps are shown: {folded}");
     assert!(folded.contains("expectations: 9/9 passed"), "{folded}");

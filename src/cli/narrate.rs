@@ -135,9 +135,10 @@ impl Narrator {
 
 /// An actor's step worth stopping at, unless the actor's previous step was
 /// the same kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Kind {
-    ServerEvent,
+    /// The text itself: a different event is a new landmark.
+    ServerEvent(String),
     Refused,
     Failed,
     Claimed,
@@ -155,7 +156,7 @@ impl Narrator {
         };
         let kind = match r.note {
             // Failover, partition, snapshot, Kafka leader changes.
-            Note::Text(_) if r.who == Who::Server => Some(Kind::ServerEvent),
+            Note::Text(ref t) if r.who == Who::Server => Some(Kind::ServerEvent(t.clone())),
             Note::Refused => Some(Kind::Refused),
             Note::Failed(..) => Some(Kind::Failed),
             Note::Claimed(n, _) if n > 0 => Some(Kind::Claimed),
@@ -164,7 +165,7 @@ impl Narrator {
         if self.last_kind.len() <= i {
             self.last_kind.resize(i + 1, None);
         }
-        let previous = std::mem::replace(&mut self.last_kind[i], kind);
+        let previous = std::mem::replace(&mut self.last_kind[i], kind.clone());
         kind.is_some() && kind != previous
     }
 }
