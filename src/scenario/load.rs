@@ -104,7 +104,11 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
     if let Some(k) = &s.kafka {
         super::kafka_check::check_config(k)
             .and_then(|()| super::kafka_check::check_faults(k, &s.faults))
-            .map_err(|e| ("kafka:".to_string(), format!("kafka section: {e}")))?;
+            .map_err(|e| {
+                // The rules' messages start with "kafka" already.
+                let what = e.strip_prefix("kafka: ").unwrap_or(&e);
+                ("kafka:".to_string(), format!("kafka section: {what}"))
+            })?;
     }
     for a in &s.actors {
         if let ActorSpec::Bridge(b) = a {
