@@ -3,15 +3,24 @@
 //! # Layout
 //!
 //! ```text
-//!   gui ──▶ view ──▶ sim ──▶ engine
-//!            scenario ──▶ sim
-//!   server ──────────────▶ engine
+//!   gui ──▶ view ──▶ sim ──▶ scenario
+//!                     │
+//!                     └────▶ engine
+//!   server ─────────────────▶ engine
 //! ```
+//!
+//! Arrows point at what a layer uses; none points back (tests/tidy.rs
+//! checks the engine and the scenario layer).
 //!
 //! * [`engine`]: Redis 7.0.15's stream type, consumer groups and commands.
 //!   Pure logic: time is an argument, nothing random, no I/O, no threads.
-//! * [`sim`]: the deterministic simulator; so far the per-message outcome
-//!   ledger and the Kafka consumer-group model it is compared against.
+//! * [`scenario`]: scenario files: the RON schema (with the Kafka section's
+//!   configuration), the loader with `file:line:column` errors, the rules
+//!   a file must follow (metric paths, Kafka section), the bundled catalog.
+//! * [`sim`]: the deterministic simulator: virtual clock, seeded RNG,
+//!   actors, faults, replicas and persistence around the engine, the Kafka
+//!   offset model beside it, the per-message ledgers, the trace and its
+//!   hash, expectations and outcomes.
 //! * `server`: `streamlab serve`, RESP2 over TCP in front of the engine.
 //! * [`alloc_counter`]: the counting allocator behind `used_memory` and the
 //!   memory benches.

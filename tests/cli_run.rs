@@ -4,7 +4,7 @@
 //! ```text
 //!   streamlab run GOOD --check --quiet   ─▶ 0
 //!   streamlab run GOOD --json            ─▶ 0, JSON with scenario/seed/steps/final_time_ms/trace_hash/redis/kafka
-//!   streamlab run BAD.ron | --bogus      ─▶ 2, "file:line:col: ..." / "unknown flag"
+//!   streamlab run BAD.ron | --bogus      ─▶ 2, "file:line:col: ..." / "unexpected argument '--bogus'"
 //!   streamlab run FAILING --check        ─▶ 1, the failed expectation on stderr
 //! ```
 
@@ -60,6 +60,7 @@ fn json_has_the_documented_fields() {
             "duplicates",
             "log_lost",
             "lost",
+            "unconsumed",
             "phantom",
             "redelivered_msgs",
             "redeliveries",
@@ -115,14 +116,11 @@ fn bad_files_and_flags_exit_2_with_a_position() {
 
     let (code, _, err) = streamlab(&["run", "scenarios/s01_crash_and_reclaim.ron", "--bogus"]);
     assert_eq!(code, 2);
-    assert!(err.contains("unknown flag"), "{err}");
+    assert!(err.contains("unexpected argument '--bogus'"), "{err}");
 
     let (code, _, err) = streamlab(&["run", "scenarios/s01_crash_and_reclaim.ron", "--seed", "x"]);
     assert_eq!(code, 2);
-    assert!(
-        err.contains("--seed expects a non-negative integer"),
-        "{err}"
-    );
+    assert!(err.contains("invalid value 'x' for '--seed"), "{err}");
 
     let (code, _, err) = streamlab(&["run", "no/such/file.ron"]);
     assert_eq!(code, 2);
@@ -173,4 +171,79 @@ fn the_trace_hash_does_not_depend_on_keeping_the_trace() {
         assert_eq!(a["trace_hash"], b["trace_hash"], "{scenario}");
         assert_eq!(a["steps"], b["steps"], "{scenario}");
     }
+}
+
+#[test]
+fn bundled_scenarios_run_by_id_in_any_case() {
+    for (file, text) in streamlab::scenario::builtin::ALL {
+        let s = streamlab::scenario::parse_scenario(file, text).expect("bundled file parses");
+        for id in [s.meta.id.clone(), s.meta.id.to_lowercase()] {
+            let found = streamlab::scenario::builtin::find_id(&id).map(|(f, _)| f);
+            assert_eq!(found, Some(*file), "{id}");
+        }
+    }
+    let (code, out, err) = streamlab(&["run", "s08", "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("== S08 finished"), "{out}");
+    let (code, _, err) = streamlab(&["run", "S99"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("S99: cannot read") && err.contains("bundled"), "{err}");
+}
+
+/// S08 is 122,000 steps: the default narration folds the steady state and
+/// keeps the failover, the checks and their surroundings; --full keeps all.
+#[test]
+fn the_default_narration_folds_the_steady_state() {
+    let (code, folded, _) = streamlab(&["run", "S08"]);
+    assert_eq!(code, 0);
+    let lines = folded.lines().count();
+    assert!(lines < 200, "{lines} lines:\n{folded}");
+    assert!(folded.contains("steps folded (--full shows them)"), "{folded}");
+    assert!(folded.contains("fault      # Redis process crashes"), "{folded}");
+    assert!(folded.contains("redis      # r1 promoted to primary"), "{folded}");
+    assert!(folded.contains("check      ✓ producer.p.acked == 6001"), "{folded}");
+    assert!(folded.contains("> XADD s * m 1\n"), "the opening steps are shown: {folded}");
+    assert!(folded.contains("expectations: 9/9 passed"), "{folded}");
+
+    let (code, full, _) = streamlab(&["run", "S08", "--full"]);
+    assert_eq!(code, 0);
+    assert!(full.lines().count() > 100_000, "{}", full.lines().count());
+    assert!(!full.contains("steps folded"));
+    // Folding changes what is printed, never the run.
+    let hash = |t: &str| t.lines().find(|l| l.contains("finished")).map(str::to_string);
+    assert_eq!(hash(&folded), hash(&full));
+}
+
+#[test]
+fn replay_narrates_the_default_or_the_named_scenario() {
+    let (code, out, _) = streamlab(&["replay"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("== S02 "), "{out}");
+    let (code, out, _) = streamlab(&["replay", "s05"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("== S05 "), "{out}");
+    assert!(out.contains("more lines (--full shows them)"), "long replies are cut: {out}");
+}
+
+/// Nobody consumes S08's Kafka topic: its records are unconsumed, not
+/// lost, except the 25 the broker crash truncated; the JSON says "none"
+/// for the consumer instead of printing zeros.
+#[test]
+fn a_side_without_a_consumer_reports_unconsumed_not_lost() {
+    let (code, out, _) = streamlab(&["run", "S08", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["kafka"]["consumer"], "none", "{out}");
+    assert_eq!(v["kafka"]["produced_acked"], 6001);
+    assert_eq!(v["kafka"]["lost"], 25);
+    assert_eq!(v["kafka"]["unconsumed"], 5976);
+    assert!(v["kafka"].get("completed").is_none(), "{out}");
+    assert_eq!(v["redis"]["completed"], 7000);
+    assert!(v["redis"].get("consumer").is_none(), "{out}");
+
+    let (_, text, _) = streamlab(&["run", "S13", "--quiet"]);
+    assert!(
+        text.contains("kafka: produced_acked 31000, no consumer: unconsumed 31000, lost 0"),
+        "{text}"
+    );
 }

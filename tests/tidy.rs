@@ -4,7 +4,8 @@
 //!   src/engine/**   no clock, no OS randomness, no hash maps, no threads,
 //!                   and nothing from the layers above it
 //!   src/sim/**      same determinism bans; no server or GUI
-//!   src/scenario/** same as sim
+//!   src/scenario/** same as sim, and nothing from src/sim: the arrow runs
+//!                   sim ──▶ scenario (the simulator reads scenarios)
 //!   src/**          no file over 600 lines
 //! ```
 //!
@@ -131,6 +132,12 @@ const VIEW_LAYERS: &[Ban] = &[
     },
 ];
 
+const SCENARIO_LAYERS: &[Ban] = &[Ban {
+    text: "crate::sim",
+    instead: "nothing: the simulator reads scenarios, not the other way round \
+              (what the schema needs lives in src/scenario)",
+}];
+
 const MAX_FILE_LINES: usize = 600;
 
 fn is_ident_byte(b: u8) -> bool {
@@ -208,7 +215,7 @@ fn banned_apis_stay_out_of_the_deterministic_layers() {
     let layers: [(&str, Vec<&[Ban]>); 4] = [
         ("src/engine", vec![DETERMINISM, ENGINE_LAYERS]),
         ("src/sim", vec![DETERMINISM, SIM_LAYERS]),
-        ("src/scenario", vec![DETERMINISM, SIM_LAYERS]),
+        ("src/scenario", vec![DETERMINISM, SIM_LAYERS, SCENARIO_LAYERS]),
         ("src/view", vec![DETERMINISM, VIEW_LAYERS]),
     ];
     let mut violations = Vec::new();
@@ -272,4 +279,16 @@ use crate::sim::Simulation;
         "{found:#?}"
     );
     assert!(found[0].contains("BTreeMap"));
+}
+
+#[test]
+fn the_scenario_layer_may_not_reach_into_the_simulator() {
+    let text = "\
+//! sim::kafka re-exports this module
+use super::kafka::KafkaConfig;
+pub kafka: Option<crate::sim::kafka::KafkaConfig>,
+";
+    let found = check_text("schema.rs", text, &[SCENARIO_LAYERS]);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].starts_with("schema.rs:3: `crate::sim`"), "{found:#?}");
 }

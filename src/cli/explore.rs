@@ -1,17 +1,48 @@
-//! The front door: `streamlab` with no arguments opens the explorer on S02;
-//! without a display (or without the `gui` feature) it says so in one line
-//! and plays the narrated terminal replay instead.
+//! The front door: `streamlab` (or `streamlab explore [SCENARIO]`) opens
+//! the explorer; without a display, or in a build without the `gui`
+//! feature, it says so in one line and plays the narrated replay instead.
+//!
+//! ```text
+//!   streamlab [explore [SCENARIO] [--seed N] [--step N|end]]
+//!     ├─ SCENARIO: a .ron file or a bundled id (default S02); a bad file: file:line:column, exit 2
+//!     ├─ display  ─▶ gui::run_native ─▶ the window
+//!     └─ none     ─▶ "no display; …" ─▶ run::replay (exit 0)
+//! ```
+
+use streamlab::scenario::{builtin, parse_scenario};
+
+/// What to open.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// A .ron file or a bundled scenario's id; S02 when `None`.
+    pub scenario: Option<String>,
+    pub seed: Option<u64>,
+    /// Steps to go to once loaded (`u64::MAX`: the end).
+    pub step: Option<u64>,
+}
 
 /// Runs the explorer, or the replay when no window can be opened.
-pub fn main() -> i32 {
+pub fn main(req: Request) -> i32 {
+    let name = req.scenario.clone().unwrap_or_else(|| builtin::DEFAULT.to_string());
+    let text = match super::run::load_text(&name) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
+    if let Err(e) = parse_scenario(&name, &text) {
+        eprintln!("{e}");
+        return 2;
+    }
     #[cfg(feature = "gui")]
     {
         if !has_display() {
             println!(
-                "no display; showing the narrated replay; the web demo is built by web/build.sh and served from web/dist/"
+                "no display; showing the narrated replay; the web demo: web/build.sh --serve, then http://127.0.0.1:8765/"
             );
         } else {
-            match streamlab::gui::run_native("S02", None) {
+            match streamlab::gui::run_native(&name, &text, req.seed, req.step) {
                 Ok(()) => return 0,
                 Err(e) => {
                     eprintln!("streamlab: the explorer window could not open ({e}); showing the narrated replay")
@@ -19,7 +50,9 @@ pub fn main() -> i32 {
             }
         }
     }
-    super::run::default_replay()
+    #[cfg(not(feature = "gui"))]
+    println!("built without the explorer (--no-default-features); showing the narrated replay");
+    super::run::replay(Some(&name), false)
 }
 
 /// An X11 or Wayland display to open a window on.

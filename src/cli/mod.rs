@@ -1,22 +1,20 @@
-//! Command-line front ends that are not the server: `run`, `scenarios`,
-//! and the default replay when no arguments are given.
+//! Command-line front ends that are not the server. `src/main.rs` parses
+//! the arguments (clap) and calls one of these; each returns an exit code.
 //!
 //! ```text
-//!   streamlab                      ─▶ explore::main()   (the explorer on S02; replay without a display)
-//!   streamlab run FILE [flags]     ─▶ run::run_command(args)
-//!   streamlab scenarios            ─▶ run::list_scenarios()
-//!   anything else                  ─▶ None: the caller handles it (serve, help)
+//!   streamlab [explore [SCENARIO]] ─▶ explore::main               (the explorer; replay without a display)
+//!   streamlab run SCENARIO [flags] ─▶ run::run ─▶ narrate (folded | --full) ─▶ out
+//!   streamlab replay [SCENARIO]    ─▶ run::replay
+//!   streamlab scenarios            ─▶ run::list_scenarios ─▶ out
 //! ```
+//!
+//! * `run`: loading (path or bundled id), the step loop, summary, JSON.
+//! * `narrate`: which steps a reader sees; the steady state folds into one
+//!   line per stretch.
+//! * `out`: stdout that ends quietly when the reader goes away (`| head`).
+//! * `explore`: what a bare `streamlab` opens.
 
 pub mod explore;
+pub mod narrate;
+pub mod out;
 pub mod run;
-
-/// Handles the simulator commands; `None` when `args` belong to someone else.
-pub fn dispatch(args: &[String]) -> Option<i32> {
-    match args.first().map(String::as_str) {
-        None => Some(explore::main()),
-        Some("run") => Some(run::run_command(&args[1..])),
-        Some("scenarios") => Some(run::list_scenarios()),
-        _ => None,
-    }
-}

@@ -1,96 +1,75 @@
-//! `streamlab run FILE.ron [--seed N] [--until MS] [--check] [--json] [--quiet] [--trace FILE]`
+//! `streamlab run SCENARIO [--seed N] [--until MS] [--check] [--json] [--quiet] [--full] [--trace FILE]`
+//! and `streamlab replay [SCENARIO]`.
 //!
 //! ```text
-//!   FILE (path or bundled name) ─read─▶ parse_scenario ─▶ Simulation ─step─▶ transcript lines
-//!                                          │ error: file:line:col: message, exit 2
-//!   end ─▶ summary | JSON outcome ;  --check: failed expectations as a diff, exit 1
+//!   SCENARIO: path │ bundled id (S08) │ bundled file name
+//!     ─read─▶ parse_scenario ─▶ Simulation ─step─▶ Narrator (folded │ --full) ─▶ Out
+//!               │ error: file:line:col: message, exit 2          │ reader gone (| head): stop, exit 0
+//!   end ─▶ summary │ JSON outcome ;  --check: failed expectations as a diff, exit 1
 //! ```
 //!
 //! File reading lives here, never in the simulator, so the simulator stays
 //! free of I/O and runs the same in wasm.
 
+use super::narrate::Narrator;
+use super::out::Out;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
+use streamlab::scenario::checks::At;
 use streamlab::scenario::{self, Scenario, builtin};
-use streamlab::sim::trace::{StepRecord, Who};
 use streamlab::sim::{Outcome, RunOptions, Simulation};
 
-const USAGE: &str = "usage: streamlab run FILE.ron [--seed N] [--until MS] [--check] [--json] [--quiet] [--trace FILE]";
-
-#[derive(Default)]
-struct Flags {
-    file: Option<String>,
-    seed: Option<u64>,
-    until_ms: Option<u64>,
-    check: bool,
-    json: bool,
-    quiet: bool,
-    trace: Option<String>,
+/// The options of `streamlab run` (parsed in src/main.rs).
+#[derive(Clone, Debug, Default)]
+pub struct Flags {
+    pub seed: Option<u64>,
+    pub until_ms: Option<u64>,
+    pub check: bool,
+    pub json: bool,
+    pub quiet: bool,
+    /// Print every step instead of folding the steady state.
+    pub full: bool,
+    pub trace: Option<String>,
 }
 
-fn parse_flags(args: &[String]) -> Result<Flags, String> {
-    let mut f = Flags::default();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut number = |name: &str| -> Result<u64, String> {
-            let v = it.next().ok_or(format!("{name} needs a value"))?;
-            v.parse::<u64>()
-                .map_err(|_| format!("{name} expects a non-negative integer, got {v:?}"))
-        };
-        match a.as_str() {
-            "--seed" => f.seed = Some(number("--seed")?),
-            "--until" => f.until_ms = Some(number("--until")?),
-            "--check" => f.check = true,
-            "--json" => f.json = true,
-            "--quiet" => f.quiet = true,
-            "--trace" => {
-                f.trace = Some(it.next().ok_or("--trace needs a file name")?.clone());
-            }
-            s if s.starts_with('-') => return Err(format!("unknown flag {s:?}")),
-            s => {
-                if f.file.is_some() {
-                    return Err(format!("unexpected extra argument {s:?}"));
-                }
-                f.file = Some(s.to_string());
-            }
-        }
-    }
-    if f.file.is_none() {
-        return Err("missing scenario file".into());
-    }
-    Ok(f)
+/// Loads a scenario from a path, or a bundled one by id (`S08`, any case)
+/// or file name. A path that exists wins over a bundled name.
+pub fn load(name: &str) -> Result<Scenario, String> {
+    let text = load_text(name)?;
+    scenario::parse_scenario(name, &text).map_err(|e| e.to_string())
 }
 
-/// Loads a scenario from a path, or from the bundled list by name.
-pub fn load(file: &str) -> Result<Scenario, String> {
-    let text = match std::fs::read_to_string(file) {
-        Ok(t) => t,
-        Err(e) => match builtin::find(file) {
-            Some((_, t)) => t.to_string(),
-            None => return Err(format!("{file}: cannot read: {e}")),
+/// The RON text behind `name`: a file, else a bundled scenario.
+pub fn load_text(name: &str) -> Result<String, String> {
+    match std::fs::read_to_string(name) {
+        Ok(t) => Ok(t),
+        Err(e) => match builtin::find_id(name).or_else(|| builtin::find(name)) {
+            Some((_, t)) => Ok(t.to_string()),
+            None => Err(format!(
+                "{name}: cannot read: {e} (nor is it a bundled scenario; `streamlab scenarios` lists them)"
+            )),
         },
-    };
-    scenario::parse_scenario(file, &text).map_err(|e| e.to_string())
+    }
 }
 
-/// `streamlab run ...`; returns the exit code.
-pub fn run_command(args: &[String]) -> i32 {
-    let flags = match parse_flags(args) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("streamlab run: {e}\n{USAGE}");
-            return 2;
-        }
-    };
-    let file = flags.file.clone().unwrap_or_default();
-    let scenario = match load(&file) {
-        Ok(s) => s,
+/// `streamlab run SCENARIO [flags]`; returns the exit code.
+pub fn run(name: &str, flags: &Flags) -> i32 {
+    match load(name) {
+        Ok(s) => execute(Arc::new(s), flags),
         Err(e) => {
             eprintln!("{e}");
-            return 2;
+            2
         }
+    }
+}
+
+/// `streamlab replay [SCENARIO]`: the narration alone (default S02).
+pub fn replay(name: Option<&str>, full: bool) -> i32 {
+    let flags = Flags {
+        full,
+        ..Flags::default()
     };
-    execute(Arc::new(scenario), &flags)
+    run(name.unwrap_or(builtin::DEFAULT), &flags)
 }
 
 fn execute(scenario: Arc<Scenario>, flags: &Flags) -> i32 {
@@ -111,43 +90,48 @@ fn execute(scenario: Arc<Scenario>, flags: &Flags) -> i32 {
             }
         },
     };
-    let mut sim = Simulation::new(scenario.clone(), opts);
+    let mut sim = match Simulation::try_new(scenario.clone(), opts) {
+        Ok(sim) => sim,
+        Err(e) => {
+            eprintln!("{}: {e}", scenario.meta.id);
+            return 2;
+        }
+    };
     let names = sim.actor_names().to_vec();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = Out::new();
+    let mut narrator = Narrator::new(names.clone(), flags.full);
     if narrate {
         let m = &scenario.meta;
-        let _ = writeln!(
-            out,
+        out.line(&format!(
             "== {} {} (seed {})\n   {}\n",
             m.id,
             m.title,
             sim.seed(),
             m.learning_goal
-        );
+        ));
     }
     let progress = std::io::stderr().is_terminal() && !(narrate && std::io::stdout().is_terminal());
     let end = sim.end_ms().max(1);
     let mut shown_pct = 0;
-    let mut setup_steps = 0u64;
+    let mut reported = vec![false; scenario.expect.len()];
     while sim.step() {
         for r in sim.ctx.trace.drain_records() {
-            if narrate && r.who == Who::Setup {
-                // Preloads can be thousands of XADDs: one line says it all.
-                setup_steps += 1;
-            } else if narrate {
-                if setup_steps > 0 {
-                    let _ = writeln!(
-                        out,
-                        "t=       0ms  setup      # {setup_steps} commands: configuration, preloaded entries, groups (see --trace)"
-                    );
-                    setup_steps = 0;
-                }
-                let _ = write!(out, "{}", narrate_step(&r, &names));
-            }
             if let Some(t) = trace_out.as_mut() {
                 let _ = writeln!(t, "{}", r.line(&names));
             }
+            if narrate {
+                narrator.step(r, &mut out);
+            }
+        }
+        if narrate {
+            for line in new_check_lines(&sim, &mut reported) {
+                narrator.landmark(&line, &mut out);
+            }
+        }
+        // Nobody reads any more and no file or exit code depends on the
+        // rest of the run: stop quietly.
+        if out.closed() && trace_out.is_none() && !flags.check {
+            return if out.failed() { 1 } else { 0 };
         }
         if progress {
             let pct = sim.now_ms() * 100 / end;
@@ -160,15 +144,21 @@ fn execute(scenario: Arc<Scenario>, flags: &Flags) -> i32 {
     if progress && shown_pct > 0 {
         eprintln!();
     }
+    if narrate {
+        narrator.finish(&mut out);
+    }
     let outcome = Outcome::of(&mut sim);
     if flags.json {
-        let _ = writeln!(out, "{}", outcome.to_json());
+        out.line(&outcome.to_json());
     } else {
-        let _ = write!(out, "{}", summary(&outcome));
+        out.text(&summary(&outcome));
     }
-    let _ = out.flush();
-    if let Some(mut t) = trace_out {
-        let _ = t.flush();
+    out.flush();
+    if let Some(mut t) = trace_out
+        && let Err(e) = t.flush()
+    {
+        eprintln!("--trace: cannot write: {e}");
+        return 1;
     }
     if flags.check && !outcome.passed {
         eprintln!("{}: expectations failed:", outcome.scenario);
@@ -181,41 +171,38 @@ fn execute(scenario: Arc<Scenario>, flags: &Flags) -> i32 {
         );
         return 1;
     }
-    0
+    if out.failed() { 1 } else { 0 }
 }
 
-/// One step as the transcript shows it: time, who, command, reply as
-/// redis-cli prints it, and the caption.
-pub fn narrate_step(r: &StepRecord, names: &[String]) -> String {
-    let who = r.who_name(names);
-    let head = format!("t={:>8}ms  {:<10}", r.time_ms, who);
-    let mut s = String::new();
-    match (&r.command, &r.reply) {
-        (Some(cmd), reply) => {
-            s.push_str(&format!(
-                "{head} > {}\n",
-                streamlab::sim::trace::command_text(cmd)
-            ));
-            if let Some(reply) = reply {
-                for line in reply.to_cli_text().lines() {
-                    s.push_str(&format!("{:26}{line}\n", ""));
-                }
-            }
-            if !matches!(r.note, streamlab::sim::trace::Note::Plain) {
-                s.push_str(&format!("{:26}# {}\n", "", r.caption(names)));
-            }
+/// Narration lines for expectations checked mid-run (`at: At(ms)`) since
+/// the last call; `End` checks appear in the summary instead.
+fn new_check_lines(sim: &Simulation, reported: &mut [bool]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (i, done) in reported.iter_mut().enumerate() {
+        if *done {
+            continue;
         }
-        (None, _) => {
-            let mark = if r.who == Who::Narrator { "»" } else { "#" };
-            // The head already names who acted; free text needs no prefix.
-            let text = match &r.note {
-                streamlab::sim::trace::Note::Text(t) => t.clone(),
-                _ => r.caption(names),
-            };
-            s.push_str(&format!("{head} {mark} {text}\n"));
-        }
+        let Some(Some(c)) = sim.results.get(i) else {
+            continue;
+        };
+        *done = true;
+        let e = &sim.scenario.expect[i];
+        let observed = match &c.observed {
+            Ok(v) => v.to_string(),
+            Err(msg) => msg.clone(),
+        };
+        let expected = streamlab::sim::expect::describe(&e.op, e.value.as_ref());
+        let mark = if c.pass { "✓" } else { "✗ FAILED:" };
+        let at_ms = match e.at {
+            At::At(t) => t,
+            At::End => sim.now_ms(),
+        };
+        lines.push(format!(
+            "t={at_ms:>8}ms  check      {mark} {} {expected} (observed {observed})",
+            e.metric
+        ));
     }
-    s
+    lines
 }
 
 /// The end-of-run summary.
@@ -228,9 +215,16 @@ pub fn summary(o: &Outcome) -> String {
         if l.produced_acked == 0 && l.completed == 0 {
             continue;
         }
+        if !l.has_consumer {
+            s.push_str(&format!(
+                "   {name}: produced_acked {}, no consumer: unconsumed {}, lost {}, log_lost {}\n",
+                l.produced_acked, l.unconsumed, l.lost, l.log_lost
+            ));
+            continue;
+        }
         s.push_str(&format!(
-            "   {name}: produced_acked {}, completed {}, duplicates {}, lost {}, log_lost {}, phantom {}, redelivered_msgs {}, redeliveries {}\n",
-            l.produced_acked, l.completed, l.duplicates, l.lost, l.log_lost, l.phantom, l.redelivered_msgs, l.redeliveries
+            "   {name}: produced_acked {}, completed {}, duplicates {}, lost {}, unconsumed {}, log_lost {}, phantom {}, redelivered_msgs {}, redeliveries {}\n",
+            l.produced_acked, l.completed, l.duplicates, l.lost, l.unconsumed, l.log_lost, l.phantom, l.redelivered_msgs, l.redeliveries
         ));
     }
     let passed = o.expectations.iter().filter(|e| e.pass).count();
@@ -250,26 +244,16 @@ pub fn summary(o: &Outcome) -> String {
 
 /// `streamlab scenarios`.
 pub fn list_scenarios() -> i32 {
+    let mut out = Out::new();
     for (file, text) in builtin::ALL {
         match scenario::parse_scenario(file, text) {
-            Ok(s) => println!("{:<6} {:<40} {}", s.meta.id, file, s.meta.title),
-            Err(e) => println!("{file}: {e}"),
+            Ok(s) => out.line(&format!("{:<6} {:<40} {}", s.meta.id, file, s.meta.title)),
+            Err(e) => out.line(&format!("{file}: {e}")),
+        }
+        if out.closed() {
+            break;
         }
     }
-    0
-}
-
-/// `streamlab` without arguments: the Kafka-vs-PEL example, narrated.
-pub fn default_replay() -> i32 {
-    let Some((file, text)) = builtin::find(builtin::DEFAULT) else {
-        eprintln!("the default scenario {} is not bundled", builtin::DEFAULT);
-        return 2;
-    };
-    match scenario::parse_scenario(file, text) {
-        Ok(s) => execute(Arc::new(s), &Flags::default()),
-        Err(e) => {
-            eprintln!("{e}");
-            2
-        }
-    }
+    out.flush();
+    if out.failed() { 1 } else { 0 }
 }

@@ -87,6 +87,16 @@ impl Explorer {
         app
     }
 
+    /// Opens the scenario `text` (named `name`) with `seed` at `step`
+    /// (`u64::MAX`: the end); a file that does not load is an error.
+    pub fn from_text(name: &str, text: &str, seed: Option<u64>, step: Option<u64>) -> Result<Explorer, String> {
+        let scenario = parse_scenario(name, text).map_err(|e| e.to_string())?;
+        let source = Source { id: name.to_string(), text: text.into() };
+        let mut app = Explorer::with(source, Arc::new(scenario), seed);
+        app.pending_seek = step.filter(|s| *s > 0);
+        Ok(app)
+    }
+
     fn with(mut source: Source, scenario: Arc<Scenario>, seed: Option<u64>) -> Explorer {
         source.id = scenario.meta.id.clone();
         let player = Player::load(scenario, seed);

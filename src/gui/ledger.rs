@@ -15,11 +15,12 @@ use crate::sim::ledger::LedgerSummary;
 use crate::view::World;
 
 /// The rows: (label, what it means, value).
-fn rows(l: &LedgerSummary) -> [(&'static str, &'static str, u64); 8] {
+fn rows(l: &LedgerSummary) -> [(&'static str, &'static str, u64); 9] {
     [
         ("produced (acked)", "the producer got an OK for it", l.produced_acked),
         ("completed", "processed to the end (each time counts once per message)", l.completed),
         ("duplicates", "completions beyond the first", l.duplicates),
+        ("unconsumed", "acknowledged, not completed yet, still in the stream or log: not lost", l.unconsumed),
         ("lost", "acknowledged, never completed, and no longer deliverable", l.lost),
         ("log lost", "acknowledged to the producer but gone from the log (a crash or failover)", l.log_lost),
         ("phantom", "completed although the log no longer has it", l.phantom),
@@ -32,9 +33,13 @@ pub fn show(ui: &mut Ui, w: &World) {
     ui.label(RichText::new("Ledger: what happened to every message").strong());
     egui::Grid::new("ledger").num_columns(3).striped(true).show(ui, |ui| {
         ui.label("");
-        ui.label(RichText::new("Redis").strong());
+        let side = |name: &str, l: &LedgerSummary| {
+            let t = if l.has_consumer { name.to_string() } else { format!("{name} (no consumer)") };
+            RichText::new(t).strong()
+        };
+        ui.label(side("Redis", &w.ledger_redis));
         if w.has_kafka {
-            ui.label(RichText::new("Kafka").strong());
+            ui.label(side("Kafka", &w.ledger_kafka));
         }
         ui.end_row();
         let redis = rows(&w.ledger_redis);

@@ -190,10 +190,11 @@ pub fn setup_style(ctx: &egui::Context) {
     });
 }
 
-/// Opens the native window on `id` (`S02`); returns eframe's error text
-/// (no display, no GL) so the caller can fall back to the terminal.
+/// Opens the native window on the scenario `text` (named `name`, already
+/// known to load), at `step`; returns eframe's error text (no display, no
+/// GL) so the caller can fall back to the terminal.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn run_native(id: &str, seed: Option<u64>) -> Result<(), String> {
+pub fn run_native(name: &str, text: &str, seed: Option<u64>, step: Option<u64>) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size([1280.0, 800.0])
@@ -201,13 +202,13 @@ pub fn run_native(id: &str, seed: Option<u64>) -> Result<(), String> {
             .with_title("streamlab explorer"),
         ..Default::default()
     };
-    let id = id.to_string();
+    let (name, text) = (name.to_string(), text.to_string());
     eframe::run_native(
         "streamlab explorer",
         options,
         Box::new(move |cc| {
             setup_style(&cc.egui_ctx);
-            Ok(Box::new(Explorer::new(&id, seed, None)))
+            Ok(Box::new(Explorer::from_text(&name, &text, seed, step)?))
         }),
     )
     .map_err(|e| e.to_string())

@@ -78,3 +78,13 @@ pub fn find(name: &str) -> Option<(&'static str, &'static str)> {
         .find(|(file, _)| *file == name || file.trim_end_matches(".ron") == bare)
         .copied()
 }
+
+/// A bundled scenario by its catalog id (`S08`, `s04a2`), case-insensitive.
+/// File names start with the lower-cased id and an underscore, which
+/// tests/cli_run.rs checks for every bundled file.
+pub fn find_id(id: &str) -> Option<(&'static str, &'static str)> {
+    let prefix = format!("{}_", id.to_ascii_lowercase());
+    ALL.iter()
+        .find(|(file, _)| file.starts_with(&prefix))
+        .copied()
+}

@@ -3,7 +3,8 @@
 //! ```text
 //!   &str ──ron──▶ Scenario ──validate──▶ Ok(Scenario)
 //!          │                   │
-//!          └─ syntax / type ───┴─ unknown actor, duplicate name ─▶ ScenarioError
+//!          └─ syntax / type ───┴─ unknown actor, duplicate name, metric path
+//!                                  (metric_names), kafka section (kafka_check) ─▶ ScenarioError
 //!                                  { file, line, col, message }
 //! ```
 //!
@@ -63,7 +64,18 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Scenario, ScenarioError>
 }
 
 /// Line and column of the first occurrence of `needle` (1:1 if absent).
+/// A needle ending in `:` is a field name and only matches where a line
+/// starts with it, so `kafka:` is not found inside a title.
 fn locate(text: &str, needle: &str) -> (usize, usize) {
+    if needle.ends_with(':') {
+        let hit = text.lines().enumerate().find_map(|(i, l)| {
+            let indent = l.len() - l.trim_start().len();
+            l.trim_start()
+                .starts_with(needle)
+                .then(|| (i + 1, l[..indent].chars().count() + 1))
+        });
+        return hit.unwrap_or((1, 1));
+    }
     let Some(pos) = (!needle.is_empty()).then(|| text.find(needle)).flatten() else {
         return (1, 1);
     };
@@ -79,13 +91,25 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
     if s.meta.duration_ms == 0 {
         return Err(("duration_ms".into(), "meta.duration_ms must be > 0".into()));
     }
-    let kafka_names = s
+    // Kafka consumers and producers: names faults and metrics may use.
+    let kafka_names: Vec<String> = s
         .kafka
         .as_ref()
-        .map(crate::sim::kafka_link::kafka_actor_names)
+        .map(|k| {
+            let consumers = k.groups.iter().flat_map(|g| g.consumers.iter());
+            let producers = k.producers.iter().map(|p| p.name.clone());
+            consumers.map(|c| c.name.clone()).chain(producers).collect()
+        })
         .unwrap_or_default();
-    crate::sim::kafka_link::build(s, s.meta.seed)
-        .map_err(|e| ("kafka".to_string(), format!("kafka section: {e}")))?;
+    if let Some(k) = &s.kafka {
+        super::kafka_check::check_config(k)
+            .and_then(|()| super::kafka_check::check_faults(k, &s.faults))
+            .map_err(|e| {
+                // The rules' messages start with "kafka" already.
+                let what = e.strip_prefix("kafka: ").unwrap_or(&e);
+                ("kafka:".to_string(), format!("kafka section: {what}"))
+            })?;
+    }
     for a in &s.actors {
         if let ActorSpec::Bridge(b) = a {
             let has_producer = s
@@ -192,7 +216,12 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
                 format!("expectation on {:?} needs a value", e.metric),
             ));
         }
-        crate::sim::metrics::check_metric_syntax(&e.metric).map_err(|m| (e.metric.clone(), m))?;
+        let names = super::metric_names::Names {
+            actors: &actor_names,
+            kafka_actors: &kafka_names,
+        };
+        super::metric_names::check_metric(&e.metric, &names)
+            .map_err(|m| (quoted(&e.metric), m))?;
     }
     Ok(())
 }

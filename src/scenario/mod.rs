@@ -7,11 +7,25 @@
 //! ```
 //!
 //! Nothing here reads files: the CLI does that, so the same code runs in wasm.
+//!
+//! This layer sits below the simulator: `sim` reads scenarios, and nothing
+//! here uses `crate::sim` (tests/tidy.rs checks it). What the schema needs
+//! lives here:
+//!
+//! * `schema`, `actors`, `checks`: the RON types;
+//! * `kafka`: the `kafka` section's types (re-exported as `sim::kafka::config`);
+//! * `kafka_check`: its rules, used by the loader and by `KafkaWorld::new`;
+//! * `metric_names`: the grammar of `expect` metric paths;
+//! * `load`: parse + validate, errors as `file:line:column: message`;
+//! * `builtin`: the bundled catalog, by file name or id.
 
 pub mod actors;
 pub mod builtin;
 pub mod checks;
+pub mod kafka;
+pub mod kafka_check;
 pub mod load;
+pub mod metric_names;
 pub mod schema;
 
 pub use load::{ScenarioError, parse_scenario, split_command};

@@ -47,7 +47,7 @@ pub struct Scenario {
     pub captions: Vec<CaptionSpec>,
     /// The Kafka side (topics, producers, consumer groups), run beside Redis.
     #[serde(default)]
-    pub kafka: Option<crate::sim::kafka::KafkaConfig>,
+    pub kafka: Option<super::kafka::KafkaConfig>,
 }
 
 /// Identity and global parameters of a run.

@@ -6,10 +6,13 @@
 //!     XINFO GROUPS key          ─▶ last-delivered-id per group
 //!     XPENDING key g - + N      ─▶ pending IDs per group
 //!   still = { m : id > last-delivered-id }  ∪  { m : id pending and its body exists }
+//!         ∪ { every m of a stream without groups }
 //! ```
 //!
 //! A message outside this set that was never completed is lost: trimmed
-//! before delivery, trimmed while pending, or skipped by a cursor move.
+//! before delivery, trimmed while pending, or skipped by a cursor move. A
+//! stream nobody has a group on keeps its entries for whoever creates one
+//! (XGROUP CREATE ... 0): they are unconsumed, not lost.
 
 use super::replies;
 use super::simulation::Simulation;
@@ -61,6 +64,9 @@ pub fn still_deliverable(sim: &mut Simulation) -> BTreeSet<u64> {
         let Reply::Array(groups) = run(&["XINFO", "GROUPS", &key]) else {
             continue;
         };
+        if groups.is_empty() {
+            still.extend(entries.iter().filter_map(|e| e.msg));
+        }
         for g in &groups {
             let Reply::Array(fields) = g else { continue };
             let get = |name: &str| {

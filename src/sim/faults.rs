@@ -51,7 +51,8 @@ pub fn apply(sim: &mut Simulation, i: usize) {
             let Some(a) = sim.actor_index(name) else {
                 return;
             };
-            sim.actors[a].hung_until_ms = sim.ctx.now_ms + for_ms;
+            // A hang "for ever" (u64::MAX ms) must not wrap round to the past.
+            sim.actors[a].hung_until_ms = sim.ctx.now_ms.saturating_add(*for_ms);
             format!("{name} hangs for {for_ms} ms")
         }
         FaultKind::RedisCrash(mode) => {

@@ -34,17 +34,6 @@ pub fn kafka_names(cfg: &KafkaConfig) -> Vec<String> {
     names
 }
 
-/// Kafka consumers and producers (the names faults may target).
-pub fn kafka_actor_names(cfg: &KafkaConfig) -> Vec<String> {
-    let mut names: Vec<String> = cfg
-        .groups
-        .iter()
-        .flat_map(|g| g.consumers.iter().map(|c| c.name.clone()))
-        .collect();
-    names.extend(cfg.producers.iter().map(|p| p.name.clone()));
-    names
-}
-
 /// Builds the model with the run's seed and registers its faults.
 pub fn build(s: &Scenario, seed: u64) -> Result<Option<KafkaWorld>, String> {
     let Some(cfg) = &s.kafka else {

@@ -12,7 +12,12 @@
 //!          └─ undeliverable                    trimmed / skipped by an offset / gone from log+PEL
 //!
 //!   outputs: produced_acked completed completed_by duplicates log_lost lost
-//!            phantom redelivered_msgs redeliveries stall_ms(m)
+//!            unconsumed phantom redelivered_msgs redeliveries stall_ms(m)
+//!
+//!   every acknowledged message is exactly one of
+//!     completed   ≥ 1 completion
+//!     lost        never completed, out of reach (trimmed, skipped, gone, rolled back)
+//!     unconsumed  never completed, still in the log / stream for a group to read
 //! ```
 //!
 //! Why a ledger at all: after a failover the database itself no longer knows
@@ -26,9 +31,13 @@
 //! caller says when a message can no longer reach the group (`undeliverable`,
 //! `log_lost`) or hands over the complete set of still-deliverable messages
 //! at the end of a run (`set_still_deliverable`). Unless told otherwise a
-//! message counts as deliverable.
+//! message counts as deliverable. A message nobody consumed is not lost
+//! while it sits in the log: it is `unconsumed`. A side without any
+//! consumer (`mark_no_consumer`) says so in its summary instead of
+//! printing zeros for what only a consumer could do.
 
 use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -75,7 +84,7 @@ impl MsgHistory {
 }
 
 /// The end-of-run numbers, in the names the scenario assertions use.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LedgerSummary {
     pub produced_acked: u64,
     pub completed: u64,
@@ -83,9 +92,41 @@ pub struct LedgerSummary {
     pub duplicates: u64,
     pub log_lost: u64,
     pub lost: u64,
+    /// Acknowledged, never completed, still deliverable.
+    pub unconsumed: u64,
     pub phantom: u64,
     pub redelivered_msgs: u64,
     pub redeliveries: u64,
+    /// False when the side has no consumer at all: nothing could complete.
+    pub has_consumer: bool,
+}
+
+/// With a consumer, every number; without one, `consumer: "none"` and only
+/// the numbers that mean something without a reader, instead of zeros.
+impl Serialize for LedgerSummary {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        if !self.has_consumer {
+            let mut st = ser.serialize_struct("LedgerSummary", 5)?;
+            st.serialize_field("consumer", "none")?;
+            st.serialize_field("produced_acked", &self.produced_acked)?;
+            st.serialize_field("log_lost", &self.log_lost)?;
+            st.serialize_field("lost", &self.lost)?;
+            st.serialize_field("unconsumed", &self.unconsumed)?;
+            return st.end();
+        }
+        let mut st = ser.serialize_struct("LedgerSummary", 10)?;
+        st.serialize_field("produced_acked", &self.produced_acked)?;
+        st.serialize_field("completed", &self.completed)?;
+        st.serialize_field("completed_by", &self.completed_by)?;
+        st.serialize_field("duplicates", &self.duplicates)?;
+        st.serialize_field("log_lost", &self.log_lost)?;
+        st.serialize_field("lost", &self.lost)?;
+        st.serialize_field("unconsumed", &self.unconsumed)?;
+        st.serialize_field("phantom", &self.phantom)?;
+        st.serialize_field("redelivered_msgs", &self.redelivered_msgs)?;
+        st.serialize_field("redeliveries", &self.redeliveries)?;
+        st.end()
+    }
 }
 
 /// A metric name the ledger does not know, or a malformed one.
@@ -105,6 +146,8 @@ impl std::error::Error for LedgerError {}
 pub struct Ledger {
     system: String,
     msgs: BTreeMap<MsgId, MsgHistory>,
+    /// Nobody reads this side (see [`Ledger::mark_no_consumer`]).
+    no_consumer: bool,
 }
 
 impl Ledger {
@@ -112,7 +155,19 @@ impl Ledger {
         Ledger {
             system: system.to_string(),
             msgs: BTreeMap::new(),
+            no_consumer: false,
         }
+    }
+
+    /// This side has no consumer at all (a topic nobody subscribes to, a
+    /// stream without readers): its summary says so.
+    pub fn mark_no_consumer(&mut self) {
+        self.no_consumer = true;
+    }
+
+    /// False after [`Ledger::mark_no_consumer`].
+    pub fn has_consumer(&self) -> bool {
+        !self.no_consumer
     }
 
     /// `redis`, `kafka` or `bridge`: the name used in `ledger.<system>.…`.
@@ -291,6 +346,14 @@ impl Ledger {
         })
     }
 
+    /// Acknowledged, never completed, and still deliverable: waiting in the
+    /// log or stream (or a PEL) for a consumer that has not got to it.
+    pub fn unconsumed(&self) -> u64 {
+        self.count(|h| {
+            h.acked_ms.is_some() && h.completions.is_empty() && h.undeliverable.is_none()
+        })
+    }
+
     /// Completed, then rolled back: side effects without a record.
     pub fn phantom(&self) -> u64 {
         self.count(|h| !h.completions.is_empty() && h.acked_ms.is_some() && h.log_lost_ms.is_some())
@@ -317,9 +380,11 @@ impl Ledger {
             duplicates: self.duplicates(),
             log_lost: self.log_lost_count(),
             lost: self.lost(),
+            unconsumed: self.unconsumed(),
             phantom: self.phantom(),
             redelivered_msgs: self.redelivered_msgs(),
             redeliveries: self.redeliveries(),
+            has_consumer: self.has_consumer(),
         }
     }
 
@@ -337,6 +402,7 @@ impl Ledger {
             ("duplicates", None) => Ok(self.duplicates()),
             ("log_lost", None) => Ok(self.log_lost_count()),
             ("lost", None) => Ok(self.lost()),
+            ("unconsumed", None) => Ok(self.unconsumed()),
             ("phantom", None) => Ok(self.phantom()),
             ("redelivered_msgs", None) => Ok(self.redelivered_msgs()),
             ("redeliveries", None) => Ok(self.redeliveries()),

@@ -15,45 +15,14 @@
 //!   kafka.<group>.<committed|owner|lag>.<p>   kafka.<group>.lag.max   kafka.<topic>.duplicates
 //! ```
 //!
-//! Engine figures are read the way a person would: by sending XLEN, XINFO
+//! The grammar is checked when a scenario loads (`scenario::metric_names`);
+//! this file reads the values. Engine figures are read the way a person would: by sending XLEN, XINFO
 //! and XPENDING to the current primary. Counters kept by the simulator
 //! (claims, acks, errors) come from the run itself.
 
 use super::simulation::Simulation;
 use crate::engine::{ExecContext, Reply, Session};
 use crate::scenario::checks::{Expectation, Value};
-
-const PREFIXES: [&str; 14] = [
-    "ledger", "stream", "group", "consumer", "entry", "claim", "xack", "producer", "actor",
-    "errors", "probe", "cluster", "reply", "message",
-];
-
-/// Checks the shape of a metric path at load time.
-pub fn check_metric_syntax(metric: &str) -> Result<(), String> {
-    let head = metric.split('.').next().unwrap_or("");
-    let parts = metric.split('.').count();
-    let min_parts = match head {
-        "ledger" | "stream" | "claim" | "xack" | "producer" | "actor" | "cluster" => 3,
-        "group" => 4,
-        "consumer" | "entry" => 5,
-        "errors" | "probe" => 2,
-        "reply" => 3,
-        "message" => 4,
-        "kafka" => 3,
-        _ => {
-            return Err(format!(
-                "unknown metric {metric:?}; expected it to start with one of: {}, kafka",
-                PREFIXES.join(", ")
-            ));
-        }
-    };
-    if parts < min_parts {
-        return Err(format!(
-            "metric {metric:?} is too short; expected at least {min_parts} dot-separated parts"
-        ));
-    }
-    Ok(())
-}
 
 /// Keys whose XLEN minimum/maximum must be tracked during the run.
 pub fn tracked_lengths(expect: &[Expectation]) -> Vec<String> {

@@ -1,7 +1,8 @@
 //! The deterministic simulator: virtual time, actors and faults around the engine.
 //!
 //! ```text
-//!   Scenario ──▶ Simulation::new ──▶ step() / run() ──▶ Outcome
+//!   Scenario ──▶ Simulation::try_new ──▶ step() / run() ──▶ Outcome
+//!                    │ Err(SimError): a kafka section that does not build
 //!                    │
 //!                    ├─ queue     (time, class, lane, seq): faults < server timers < actors
 //!                    ├─ rng       ChaCha8 per actor, forked from the scenario seed
@@ -21,6 +22,7 @@ pub mod cluster;
 pub mod ctx;
 pub mod deliverable;
 pub mod describe;
+pub mod error;
 pub mod expect;
 pub mod faults;
 pub mod kafka;
@@ -37,5 +39,6 @@ pub mod setup;
 pub mod simulation;
 pub mod trace;
 
+pub use error::SimError;
 pub use outcome::Outcome;
 pub use simulation::{RunOptions, Simulation};

@@ -6,6 +6,7 @@
 //!   schedule_timers  appendfsync everysec: tick every 1 000 ms; no: OS flush every
 //!                    os_flush_interval_ms; RDB only: save-point cron every 100 ms
 //!   server_timer     fsync, save point, replica apply / lag draw, promotion, heal
+//!   mark_consumerless_sides  a ledger whose side nobody reads says "no consumer"
 //! ```
 
 use super::ctx::{Ctx, Event, ServerTimer};
@@ -15,7 +16,7 @@ use super::simulation::Simulation;
 use super::trace::{Note, Who};
 use crate::engine::Argv;
 use crate::scenario::Scenario;
-use crate::scenario::schema::{Fsync, Preload};
+use crate::scenario::schema::{ActorSpec, Fsync, Preload};
 use std::collections::VecDeque;
 
 /// Runs one of Redis's own timers.
@@ -120,5 +121,26 @@ pub fn schedule_timers(s: &Scenario, ctx: &mut Ctx) {
             0,
             Event::Server(ServerTimer::SaveCron),
         );
+    }
+}
+
+/// Tells each ledger whether its side has a consumer at all: Redis needs a
+/// consumer, claimer or bridge; Kafka a group with a member.
+pub fn mark_consumerless_sides(scenario: &Scenario, ctx: &mut Ctx) {
+    let redis_reader = scenario.actors.iter().any(|a| {
+        matches!(
+            a,
+            ActorSpec::Consumer(_) | ActorSpec::Claimer(_) | ActorSpec::Bridge(_)
+        )
+    });
+    if !redis_reader {
+        ctx.ledger_redis.mark_no_consumer();
+    }
+    let kafka_reader = scenario
+        .kafka
+        .as_ref()
+        .is_some_and(|k| k.groups.iter().any(|g| !g.consumers.is_empty()));
+    if !kafka_reader {
+        ctx.ledger_kafka.mark_no_consumer();
     }
 }

@@ -22,6 +22,7 @@ use super::redis::RedisNode;
 use super::replicas::Replication;
 use super::rng::SimRng;
 use super::trace::{Note, Trace, Who};
+use super::error::SimError;
 use super::{expect, faults, metrics};
 use crate::engine::{Argv, Session};
 use crate::scenario::Scenario;
@@ -81,7 +82,22 @@ pub struct Simulation {
 
 impl Simulation {
     /// Prepares a run of `scenario`.
+    /// A run of a scenario that `scenario::parse_scenario` accepted.
+    ///
+    /// # Panics
+    /// If the scenario's Kafka section does not build, which the loader
+    /// rules out; scenarios built in code should use [`Simulation::try_new`].
     pub fn new(scenario: Arc<Scenario>, opts: RunOptions) -> Simulation {
+        match Simulation::try_new(scenario, opts) {
+            Ok(sim) => sim,
+            Err(e) => panic!("Simulation::new on a scenario the loader would refuse: {e}"),
+        }
+    }
+
+    /// A run of `scenario`, or why it cannot run.
+    pub fn try_new(scenario: Arc<Scenario>, opts: RunOptions) -> Result<Simulation, SimError> {
+        let kafka = super::kafka_link::build(&scenario, opts.seed.unwrap_or(scenario.meta.seed))
+            .map_err(SimError::Kafka)?;
         let seed = opts.seed.unwrap_or(scenario.meta.seed);
         let root = SimRng::from_seed(seed);
         let end_ms = opts.until_ms.map_or(scenario.meta.duration_ms, |u| {
@@ -129,7 +145,7 @@ impl Simulation {
             mid_triggers: Vec::new(),
             ack_triggers: Vec::new(),
             next_msg: first_msg,
-            kafka: super::kafka_link::build(&scenario, seed).ok().flatten(),
+            kafka,
             cluster: matches!(
                 scenario.redis.topology,
                 crate::scenario::schema::Topology::Cluster(_)
@@ -178,6 +194,7 @@ impl Simulation {
             }
         }
         super::setup::schedule_timers(&scenario, &mut ctx);
+        super::setup::mark_consumerless_sides(&scenario, &mut ctx);
         for (i, p) in scenario.probes.iter().enumerate() {
             ctx.queue
                 .push(p.at_ms, EventClass::Actor, u32::MAX, Event::Probe(i as u32));
@@ -203,7 +220,7 @@ impl Simulation {
                 .push(t, EventClass::Actor, u32::MAX, Event::Check(t));
         }
         let tracked_lengths = metrics::tracked_lengths(&scenario.expect);
-        Simulation {
+        Ok(Simulation {
             results: vec![None; scenario.expect.len()],
             probe_replies: vec![None; scenario.probes.len()],
             scenario,
@@ -221,7 +238,7 @@ impl Simulation {
             events: 0,
             invariant_every: opts.invariant_every,
             finished: false,
-        }
+        })
     }
 
     /// The seed in use.

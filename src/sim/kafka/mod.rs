@@ -69,7 +69,8 @@
 //! ```
 
 mod broker;
-pub mod config;
+/// The configuration types live with the scenario schema that embeds them.
+pub use crate::scenario::kafka as config;
 mod consumer;
 mod event;
 mod group;
@@ -165,16 +166,10 @@ pub struct KafkaWorld {
 impl KafkaWorld {
     /// Validates `config` and schedules producers and consumer joins.
     pub fn new(config: KafkaConfig) -> Result<KafkaWorld, KafkaError> {
+        // The rules live with the configuration (scenario::kafka_check);
+        // past this line every lookup below succeeds.
+        crate::scenario::kafka_check::check_config(&config).map_err(KafkaError)?;
         let c = &config.cluster;
-        if c.brokers == 0 || c.replication_factor == 0 || c.replication_factor > c.brokers {
-            return err(format!(
-                "kafka cluster: need 1 <= replication_factor ({}) <= brokers ({})",
-                c.replication_factor, c.brokers
-            ));
-        }
-        if c.min_insync_replicas == 0 {
-            return err("kafka cluster: min_insync_replicas must be at least 1".into());
-        }
         let mut world = KafkaWorld {
             cluster: config.cluster.clone(),
             brokers_alive: vec![true; c.brokers as usize],
@@ -188,25 +183,10 @@ impl KafkaWorld {
             next_member: 1,
         };
         for (ti, t) in config.topics.iter().enumerate() {
-            if world.topics.iter().any(|x| x.name == t.name) {
-                return err(format!("kafka topic '{}' declared twice", t.name));
-            }
-            world.topics.push(TopicState::new(t, ti, &world.cluster)?);
+            world.topics.push(TopicState::new(t, ti, &world.cluster));
         }
         for p in &config.producers {
             let ti = world.topic_index(&p.topic)?;
-            let parts = world.topics[ti].partitions.len() as u32;
-            if let Some(fixed) = p.partition
-                && fixed >= parts
-            {
-                return err(format!(
-                    "kafka producer '{}': partition {fixed} but topic '{}' has {parts}",
-                    p.name, p.topic
-                ));
-            }
-            if world.producers.iter().any(|x| x.cfg.name == p.name) {
-                return err(format!("kafka producer '{}' declared twice", p.name));
-            }
             let pi = world.producers.len();
             world.producers.push(ProducerState::new(p.clone(), ti));
             if let Some(first) = world.producers[pi].send_time(0) {
@@ -221,52 +201,8 @@ impl KafkaWorld {
 
     fn add_group(&mut self, g: &KafkaGroup, seed: u64) -> Result<(), KafkaError> {
         let ti = self.topic_index(&g.topic)?;
-        let parts = self.topics[ti].partitions.len() as u32;
-        if g.partitions != 0 && g.partitions != parts {
-            return err(format!(
-                "kafka group '{}': partitions {} but topic '{}' has {parts}",
-                g.group_id, g.partitions, g.topic
-            ));
-        }
-        if g.heartbeat_interval_ms == 0 || g.heartbeat_interval_ms >= g.session_timeout_ms {
-            return err(format!(
-                "kafka group '{}': need 0 < heartbeat_interval_ms < session_timeout_ms",
-                g.group_id
-            ));
-        }
-        if self.groups.iter().any(|x| x.cfg.group_id == g.group_id) {
-            return err(format!("kafka group '{}' declared twice", g.group_id));
-        }
-        if let Some(p) = g.initial_committed.keys().find(|&&p| p >= parts) {
-            return err(format!(
-                "kafka group '{}': initial_committed for p{p}",
-                g.group_id
-            ));
-        }
         let gi = self.groups.len();
         for kc in &g.consumers {
-            if self.consumers.iter().any(|x| x.cfg.name == kc.name)
-                || self.producers.iter().any(|x| x.cfg.name == kc.name)
-            {
-                return err(format!("kafka actor name '{}' used twice", kc.name));
-            }
-            if kc.max_poll_records == 0 {
-                return err(format!(
-                    "kafka consumer '{}': max_poll_records is 0",
-                    kc.name
-                ));
-            }
-            if let Processing::Uniform(a, b) = kc.processing
-                && a > b
-            {
-                return err(format!("kafka consumer '{}': Uniform({a}, {b})", kc.name));
-            }
-            if let CommitPolicy::AutoCommit { interval_ms: 0, .. } = kc.commit {
-                return err(format!(
-                    "kafka consumer '{}': auto-commit interval 0",
-                    kc.name
-                ));
-            }
             let ci = self.consumers.len();
             self.consumers
                 .push(ConsumerState::new(kc.clone(), gi, seed));

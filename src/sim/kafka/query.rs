@@ -231,9 +231,17 @@ impl KafkaWorld {
     }
 
     /// Messages a group can still get: in the log at or after the offset it
-    /// would resume from, or held by a live consumer. Any group counts.
+    /// would resume from, or held by a live consumer. Any group counts. A
+    /// topic no group reads keeps every record for a group yet to come.
     pub fn still_deliverable(&self) -> BTreeSet<MsgId> {
         let mut set = BTreeSet::new();
+        for (ti, topic) in self.topics.iter().enumerate() {
+            if self.groups.iter().all(|g| g.topic != ti) {
+                for part in &topic.partitions {
+                    set.extend(part.records.values().map(|r| r.msg));
+                }
+            }
+        }
         for (g, gs) in self.groups.iter().enumerate() {
             let ti = gs.topic;
             for (p, part) in self.topics[ti].partitions.iter().enumerate() {

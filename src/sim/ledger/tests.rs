@@ -215,3 +215,46 @@ fn metric_paths() {
     assert!(l.metric("bogus").unwrap_err().0.contains("unknown metric"));
     assert_eq!(l.system(), "redis");
 }
+
+#[test]
+fn acknowledged_messages_are_completed_lost_or_unconsumed() {
+    let mut l = Ledger::new("kafka");
+    for m in 1..=6 {
+        l.produced_acked(m, 0);
+    }
+    l.produced(7, 0); // never acknowledged: in no count
+    l.delivered(1, "c", 1);
+    l.completed(1, "c", 2);
+    l.undeliverable(2, Undeliverable::Trimmed, 3);
+    l.log_lost(3, 4);
+    l.delivered(6, "c", 5); // delivered, never completed, still pending
+    // 4, 5 and 6 are still in the log; 7 too, but it was never acknowledged.
+    l.set_still_deliverable(&[1, 4, 5, 6, 7].into(), 10);
+    assert_eq!(l.completed_count(), 1);
+    assert_eq!(l.lost(), 2, "trimmed and rolled back");
+    assert_eq!(l.unconsumed(), 3, "waiting in the log or a PEL");
+    assert_eq!(l.metric("unconsumed"), Ok(3));
+    let s = l.summary();
+    assert_eq!(s.completed + s.lost + s.unconsumed, s.produced_acked);
+}
+
+#[test]
+fn a_side_without_consumers_says_so_instead_of_zeros() {
+    let mut l = Ledger::new("kafka");
+    l.produced_acked(1, 0);
+    l.set_still_deliverable(&[1].into(), 10);
+    let with = serde_json::to_value(l.summary()).expect("json");
+    assert_eq!(with["completed"], 0);
+    assert_eq!(with["unconsumed"], 1);
+    assert!(with.get("consumer").is_none(), "{with}");
+
+    l.mark_no_consumer();
+    let without = serde_json::to_value(l.summary()).expect("json");
+    assert_eq!(without["consumer"], "none");
+    assert_eq!(without["produced_acked"], 1);
+    assert_eq!(without["unconsumed"], 1);
+    assert_eq!(without["lost"], 0);
+    for absent in ["completed", "completed_by", "duplicates", "phantom", "redeliveries"] {
+        assert!(without.get(absent).is_none(), "{absent}: {without}");
+    }
+}

@@ -1,5 +1,9 @@
-//! Configuration of the Kafka model, shaped as the `KafkaCluster`,
-//! `KafkaTopic`, `KafkaProducer` and `KafkaGroup` actors of a scenario file.
+//! The `kafka` section of a scenario: configuration of the Kafka model,
+//! shaped as the `KafkaCluster`, `KafkaTopic`, `KafkaProducer` and
+//! `KafkaGroup` actors of a scenario file. It lives here, beside the schema
+//! that embeds it, so the scenario layer needs nothing from the simulator;
+//! `sim::kafka` re-exports it as `sim::kafka::config`. Its rules are in
+//! `kafka_check.rs`.
 //!
 //! ```text
 //!   KafkaConfig
