@@ -100,7 +100,7 @@ fn a_crashed_consumer_lane_holds_its_entries_until_the_reaper_claims_them() {
         h.get_by_label("Next caption ▶▶").click();
         h.run();
     }
-    h.get_by_label_contains("first reaper tick");
+    h.get_by_label_contains("▲ first reaper tick");
     h.get_by_label("● c1");
     h.get_by_label(" ✝ crashed");
     h.get_by_label("7 pending");
