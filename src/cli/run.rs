@@ -160,7 +160,7 @@ fn execute(scenario: Arc<Scenario>, flags: &Flags) -> i32 {
     if progress && shown_pct > 0 {
         eprintln!();
     }
-    let outcome = Outcome::of(&mut sim);
+    let outcome = Outcome::of(&sim);
     if flags.json {
         let _ = writeln!(out, "{}", outcome.to_json());
     } else {

@@ -36,6 +36,8 @@ pub mod rng;
 pub mod setup;
 pub mod simulation;
 pub mod trace;
+pub mod view;
 
 pub use outcome::Outcome;
 pub use simulation::{RunOptions, Simulation};
+pub use view::LedgerView;
