@@ -2,6 +2,8 @@
 //!
 //! ```text
 //!   Scenario ──▶ Simulation::new ──▶ step() / run() ──▶ Outcome
+//!                    │      Timeline (checkpoint.rs): seek / step_back to any step
+//!                    │      &Simulation (view.rs, metrics::read): read without changing it
 //!                    │
 //!                    ├─ queue     (time, class, lane, seq): faults < server timers < actors
 //!                    ├─ rng       ChaCha8 per actor, forked from the scenario seed
