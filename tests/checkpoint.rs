@@ -193,7 +193,13 @@ fn every_bundled_scenario_seeks_to_exactly_the_step_asked() {
         let mut tl = Timeline::with_limit(plain(&s), 3, 8);
         let mut times = Vec::new();
         while tl.step() {
-            assert_eq!(tl.records().len() as u64, tl.position(), "{file}: one record per step()");
+            let made = tl.position() - times.len() as u64;
+            assert_eq!(made, 1, "{file}: one step per step() call");
+            assert_eq!(
+                tl.records().len() as u64,
+                tl.position(),
+                "{file}: one record per step"
+            );
             times.push(tl.records()[times.len()].time_ms);
         }
         let total = tl.position();
@@ -215,17 +221,29 @@ fn every_bundled_scenario_seeks_to_exactly_the_step_asked() {
             }
             prints.insert(k, state_print(&sim, total));
         }
-        assert_eq!(sim.steps(), total, "{file}: the straight run has as many steps");
+        assert_eq!(
+            sim.steps(),
+            total,
+            "{file}: the straight run has as many steps"
+        );
         for &k in &wanted {
             tl.seek(k);
             assert_eq!(tl.position(), k, "{file}: seek({k})");
             let cur = tl.current();
-            assert_eq!(cur.ctx.trace.hash(), hashes[k as usize], "{file}: hash at {k}");
+            assert_eq!(
+                cur.ctx.trace.hash(),
+                hashes[k as usize],
+                "{file}: hash at {k}"
+            );
             assert_eq!(state_print(cur, total), prints[&k], "{file}: state at {k}");
             if k > 0 {
                 tl.step_back();
                 assert_eq!(tl.position(), k - 1, "{file}: step_back from {k}");
-                assert_eq!(cur_hash(&tl), hashes[k as usize - 1], "{file}: hash at {k}-1");
+                assert_eq!(
+                    cur_hash(&tl),
+                    hashes[k as usize - 1],
+                    "{file}: hash at {k}-1"
+                );
                 assert!(tl.step());
                 assert_eq!(cur_hash(&tl), hashes[k as usize], "{file}: re-step to {k}");
             }
@@ -262,10 +280,16 @@ fn checkpoints_stay_bounded_and_seeks_stay_exact_on_a_long_run() {
     tl.seek(total);
     let at = tl.checkpoint_steps();
     assert!(at.len() <= streamlab::sim::checkpoint::MAX_CHECKPOINTS);
-    assert!(at.len() > streamlab::sim::checkpoint::MAX_CHECKPOINTS / 4, "{at:?}");
+    assert!(
+        at.len() > streamlab::sim::checkpoint::MAX_CHECKPOINTS / 4,
+        "{at:?}"
+    );
     assert_eq!(at[0], 0);
     assert!(tl.spacing_steps() > 1);
-    assert!(total - at[at.len() - 1] < tl.spacing_steps(), "the newest checkpoint is recent");
+    assert!(
+        total - at[at.len() - 1] < tl.spacing_steps(),
+        "the newest checkpoint is recent"
+    );
     for k in (0..=total).rev().step_by(7) {
         tl.seek(k);
         assert_eq!(tl.position(), k);
