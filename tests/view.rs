@@ -57,8 +57,16 @@ fn assert_reads_match(sim: &Simulation, label: &str) {
     }
     copy.refresh_deliverability();
     let view = sim.ledger_view();
-    assert_eq!(view.redis.summary(), copy.ctx.ledger_redis.summary(), "{label}");
-    assert_eq!(view.kafka.summary(), copy.ctx.ledger_kafka.summary(), "{label}");
+    assert_eq!(
+        view.redis.summary(),
+        copy.ctx.ledger_redis.summary(),
+        "{label}"
+    );
+    assert_eq!(
+        view.kafka.summary(),
+        copy.ctx.ledger_kafka.summary(),
+        "{label}"
+    );
 }
 
 #[test]
@@ -72,7 +80,11 @@ fn reading_through_a_shared_reference_matches_the_mutating_path() {
         sim.ctx.trace.drain_records();
         let before = fingerprint(&sim);
         assert_reads_match(&sim, &format!("{file} mid-run"));
-        assert_eq!(fingerprint(&sim), before, "{file}: reading changed the simulation");
+        assert_eq!(
+            fingerprint(&sim),
+            before,
+            "{file}: reading changed the simulation"
+        );
         sim.run();
         assert_reads_match(&sim, &format!("{file} at the end"));
     }
@@ -87,7 +99,10 @@ fn the_outcome_of_a_shared_simulation_is_the_one_a_refresh_gives() {
     let mut copy = sim.clone();
     copy.refresh_deliverability();
     assert_eq!(shared.redis, copy.ctx.ledger_redis.summary());
-    assert!(shared.redis.lost > 0, "S05 loses messages to trimming: {shared:?}");
+    assert!(
+        shared.redis.lost > 0,
+        "S05 loses messages to trimming: {shared:?}"
+    );
     assert_eq!(shared, Outcome::of(&copy));
 }
 
@@ -120,7 +135,9 @@ fn query_answers_read_commands_like_execute_and_refuses_writes() {
         "EXISTS s t",
     ] {
         let shared = db.query(&argv(line), &ctx);
-        let owned = db.clone().execute(&mut Session::default(), &argv(line), &ctx);
+        let owned = db
+            .clone()
+            .execute(&mut Session::default(), &argv(line), &ctx);
         assert_eq!(shared, owned.reply, "{line}");
     }
     let refused = db.query(&argv("XADD s 3-0 f v"), &ctx);
@@ -129,7 +146,11 @@ fn query_answers_read_commands_like_execute_and_refuses_writes() {
         "{refused:?}"
     );
     let len = db.query(&argv("XLEN s"), &ctx);
-    assert_eq!(len, streamlab::engine::Reply::Integer(2), "the refused XADD wrote nothing");
+    assert_eq!(
+        len,
+        streamlab::engine::Reply::Integer(2),
+        "the refused XADD wrote nothing"
+    );
 }
 
 #[test]
@@ -141,12 +162,18 @@ fn consumer_accessors_follow_the_trace() {
         let r = sim.last_record().expect("traced").clone();
         sim.ctx.trace.drain_records();
         let now = sim.now_ms();
-        if sim.actors.iter().any(|a| a.state(now) == ActorState::Crashed) {
+        if sim
+            .actors
+            .iter()
+            .any(|a| a.state(now) == ActorState::Crashed)
+        {
             crashed += 1;
         }
         let Who::Actor(i) = r.who else { continue };
         let actor = &sim.actors[i as usize];
-        let Some(c) = actor.as_consumer() else { continue };
+        let Some(c) = actor.as_consumer() else {
+            continue;
+        };
         match &r.note {
             Note::Started(id, _) => {
                 started += 1;
@@ -165,7 +192,10 @@ fn consumer_accessors_follow_the_trace() {
             _ => {}
         }
     }
-    assert!(started > 5 && parked > 0 && crashed > 0, "{started} {parked} {crashed}");
+    assert!(
+        started > 5 && parked > 0 && crashed > 0,
+        "{started} {parked} {crashed}"
+    );
 }
 
 #[test]
@@ -221,7 +251,12 @@ fn kafka_steps_carry_their_kind_and_commits_are_named() {
             None => assert!(!matches!(r.note, Note::Text(ref t) if t.starts_with("poll ->"))),
         }
     }
-    for want in [KafkaAction::Join, KafkaAction::Poll, KafkaAction::Commit, KafkaAction::Crash] {
+    for want in [
+        KafkaAction::Join,
+        KafkaAction::Poll,
+        KafkaAction::Commit,
+        KafkaAction::Crash,
+    ] {
         assert!(kinds.contains(&want), "{want:?} missing from {kinds:?}");
     }
     let world = sim.ctx.kafka.as_ref().expect("kafka");
@@ -231,7 +266,13 @@ fn kafka_steps_carry_their_kind_and_commits_are_named() {
     let last = commits.last().expect("one");
     assert_eq!(
         world.committed(&group, last.partition).expect("p"),
-        Some(commits.iter().rfind(|c| c.partition == last.partition).expect("c").offset)
+        Some(
+            commits
+                .iter()
+                .rfind(|c| c.partition == last.partition)
+                .expect("c")
+                .offset
+        )
     );
 }
 
@@ -244,5 +285,8 @@ fn captions_and_faults_come_with_their_times() {
     assert!(caps.windows(2).all(|w| w[0].0 <= w[1].0) || caps.len() < 2);
     let marks = sim.fault_marks();
     assert_eq!(marks.len(), s.faults.len());
-    assert!(marks.iter().any(|m| m.at_ms.is_some()), "S01 schedules its crash");
+    assert!(
+        marks.iter().any(|m| m.at_ms.is_some()),
+        "S01 schedules its crash"
+    );
 }

@@ -124,7 +124,8 @@ fn check_stream(s: &Stream) -> Result<(), String> {
     if s.entries_added < s.length() {
         return Err(format!(
             "entries_added {} is below the length {}",
-            s.entries_added, s.length()
+            s.entries_added,
+            s.length()
         ));
     }
     // first_id is reset to 0-0 whenever the length drops to 0 (XDEL,

@@ -28,7 +28,12 @@ impl KafkaWorld {
     pub(crate) fn on_crash_broker(&mut self, broker: u32, t: u64, out: &mut Out) {
         let name = format!("broker-{broker}");
         if !self.brokers_alive[broker as usize] {
-            out.step(t, &name, KafkaAction::BrokerCrash, "crash (already down)".into());
+            out.step(
+                t,
+                &name,
+                KafkaAction::BrokerCrash,
+                "crash (already down)".into(),
+            );
             return;
         }
         self.brokers_alive[broker as usize] = false;
@@ -186,7 +191,12 @@ impl KafkaWorld {
     pub(crate) fn on_restart_broker(&mut self, broker: u32, t: u64, out: &mut Out) {
         let name = format!("broker-{broker}");
         if self.brokers_alive[broker as usize] {
-            out.step(t, &name, KafkaAction::BrokerRestart, "restart (already up)".into());
+            out.step(
+                t,
+                &name,
+                KafkaAction::BrokerRestart,
+                "restart (already up)".into(),
+            );
             return;
         }
         self.brokers_alive[broker as usize] = true;

@@ -390,7 +390,12 @@ impl KafkaWorld {
                 out.ledger.delivered(f.msg, &name, t);
             }
             let parts = self.topics[ti].partitions.len();
-            out.step(t, &name, KafkaAction::Poll, format!("poll -> {}", fmt_batch(parts, &batch)));
+            out.step(
+                t,
+                &name,
+                KafkaAction::Poll,
+                format!("poll -> {}", fmt_batch(parts, &batch)),
+            );
         }
         batch
     }
@@ -412,7 +417,12 @@ impl KafkaWorld {
         let dur = cs.processing_ms();
         let (inc, name) = (cs.incarnation, cs.cfg.name.clone());
         out.ledger.processing_started(f.msg, &name, t);
-        out.step(t, &name, KafkaAction::Process, format!("process {}", f.offset));
+        out.step(
+            t,
+            &name,
+            KafkaAction::Process,
+            format!("process {}", f.offset),
+        );
         if let Some(i) = cs
             .triggers
             .iter()

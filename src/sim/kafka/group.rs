@@ -102,7 +102,12 @@ impl KafkaWorld {
             },
         );
         let name = self.consumers[c].cfg.name.clone();
-        out.step(t, &name, KafkaAction::Join, format!("join {}", self.groups[g].cfg.group_id));
+        out.step(
+            t,
+            &name,
+            KafkaAction::Join,
+            format!("join {}", self.groups[g].cfg.group_id),
+        );
         self.arm_heartbeats(c, id, t);
         if self.groups[g].rebalance.is_some() {
             self.rejoin(g, id, t, out);
@@ -196,7 +201,13 @@ impl KafkaWorld {
             self.consumers[m.consumer].member = None;
         }
         let gid = self.groups[g].cfg.group_id.clone();
-        out.story(t, &gid, KafkaAction::MemberRemoved, action.to_string(), why.to_string());
+        out.story(
+            t,
+            &gid,
+            KafkaAction::MemberRemoved,
+            action.to_string(),
+            why.to_string(),
+        );
         self.revoke(g, member, t);
         if let Some(rb) = self.groups[g].rebalance.as_mut() {
             rb.rejoined.remove(&member);

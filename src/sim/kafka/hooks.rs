@@ -193,7 +193,13 @@ impl KafkaWorld {
             Some(n) => format!("crash ({n})"),
             None => "crash".into(),
         };
-        out.story(t, &name, KafkaAction::Crash, action, format!("{name} dies; {detail}"));
+        out.story(
+            t,
+            &name,
+            KafkaAction::Crash,
+            action,
+            format!("{name} dies; {detail}"),
+        );
     }
 
     pub(crate) fn on_crash_mid(&mut self, c: usize, inc: u64, t: u64, out: &mut Out) {

@@ -286,7 +286,12 @@ impl KafkaWorld {
         out.ledger.produced_acked(msg, t);
         if pr.cfg.acks == Acks::All && t > inf.first_ms {
             let name = pr.cfg.name.clone();
-            out.step(t, &name, KafkaAction::Ack, format!("ack m{msg} p{p}@{offset}"));
+            out.step(
+                t,
+                &name,
+                KafkaAction::Ack,
+                format!("ack m{msg} p{p}@{offset}"),
+            );
         }
     }
 

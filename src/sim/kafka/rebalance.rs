@@ -41,7 +41,12 @@ impl KafkaWorld {
             due_ms: None,
         });
         let gid = gs.cfg.group_id.clone();
-        out.step(t, &gid, KafkaAction::Rebalance, format!("rebalance start ({why})"));
+        out.step(
+            t,
+            &gid,
+            KafkaAction::Rebalance,
+            format!("rebalance start ({why})"),
+        );
         let ids: Vec<u64> = self.groups[g].members.keys().copied().collect();
         let mut stuck = Vec::new();
         for id in ids {
