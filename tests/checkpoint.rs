@@ -97,3 +97,202 @@ fn records_are_kept_once_across_seeks() {
     }
     assert_eq!(lines, tl.records());
 }
+
+/// A fingerprint of everything a simulation holds (engine, actors, queue,
+/// Kafka model, ledgers, counters): two runs at the same step must agree.
+fn fingerprint(sim: &Simulation) -> u64 {
+    use std::fmt::Write;
+    use std::hash::Hasher;
+    /// Hashes the Debug text as it is written (no big string).
+    struct HashWriter(std::collections::hash_map::DefaultHasher);
+    impl Write for HashWriter {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.write(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut h = HashWriter(Default::default());
+    write!(h, "{sim:?}").expect("hashing");
+    h.0.finish()
+}
+
+/// A cheaper fingerprint for the half-million-step runs, whose full Debug
+/// text (every message's history, every log record) takes seconds: time,
+/// event count, ledger summaries, actors and the Kafka step in hand.
+fn light_fingerprint(sim: &Simulation) -> String {
+    format!(
+        "{} {} {:?} {:?} {:?} {:?}",
+        sim.now_ms(),
+        sim.events,
+        sim.ctx.ledger_redis.summary(),
+        sim.ctx.ledger_kafka.summary(),
+        sim.actors,
+        sim.last_kafka_step()
+    )
+}
+
+/// The full fingerprint, or the light one past this many steps.
+const FULL_FINGERPRINT_STEPS: u64 = 100_000;
+
+fn state_print(sim: &Simulation, total: u64) -> String {
+    if total > FULL_FINGERPRINT_STEPS {
+        light_fingerprint(sim)
+    } else {
+        fingerprint(sim).to_string()
+    }
+}
+
+/// A plain run with its records drained after every step, as a timeline
+/// does. The engine's invariant checks are off: they cost most of a long
+/// run's time and tests/invariants.rs runs them.
+fn plain(s: &Arc<streamlab::scenario::Scenario>) -> Simulation {
+    Simulation::new(
+        s.clone(),
+        RunOptions {
+            keep_trace: true,
+            invariant_every: Some(0),
+            ..RunOptions::default()
+        },
+    )
+}
+
+/// Steps worth landing on: ends, fractions of the run, and steps that
+/// share their millisecond with the step before (inside a Kafka batch or
+/// a burst of Redis commands), spread over the run.
+fn samples(times: &[u64]) -> Vec<u64> {
+    let total = times.len() as u64;
+    // Each seek on the longest runs replays tens of thousands of steps.
+    let long = total > FULL_FINGERPRINT_STEPS;
+    let mut at: Vec<u64> = if long {
+        vec![0, 1, total / 3, total - 1, total]
+    } else {
+        vec![0, 1, 2, total / 7, total / 3, total / 2, total - 1, total]
+    };
+    let same_ms_samples = if long { 2 } else { 7 };
+    let same_ms: Vec<u64> = (1..times.len())
+        .filter(|&i| times[i] == times[i - 1])
+        .map(|i| i as u64)
+        .collect();
+    let stride = (same_ms.len() / same_ms_samples).max(1);
+    at.extend(same_ms.iter().step_by(stride).take(same_ms_samples));
+    // Backwards and forwards: the order the seeks run in matters.
+    at.sort_unstable();
+    at.dedup();
+    let (early, late) = at.split_at(at.len() / 2);
+    late.iter().rev().chain(early.iter()).copied().collect()
+}
+
+#[test]
+fn every_bundled_scenario_seeks_to_exactly_the_step_asked() {
+    for (file, text) in builtin::ALL {
+        let s = Arc::new(parse_scenario(file, text).expect("parses"));
+        // The timeline runs to the end first; its records give each step's
+        // time, from which the steps to land on are picked. At most eight
+        // checkpoints: each clones the whole run, and the long bridge
+        // scenarios hold half a million messages; so long runs get thinned.
+        let mut tl = Timeline::with_limit(plain(&s), 3, 8);
+        let mut times = Vec::new();
+        while tl.step() {
+            let made = tl.position() - times.len() as u64;
+            assert_eq!(made, 1, "{file}: one step per step() call");
+            assert_eq!(
+                tl.records().len() as u64,
+                tl.position(),
+                "{file}: one record per step"
+            );
+            times.push(tl.records()[times.len()].time_ms);
+        }
+        let total = tl.position();
+        let wanted = samples(&times);
+        // The straight run: the hash after every step, the state at the samples.
+        let mut sorted = wanted.clone();
+        sorted.sort_unstable();
+        let mut sim = plain(&s);
+        let mut hashes = vec![sim.ctx.trace.hash()];
+        let mut prints = std::collections::BTreeMap::new();
+        for &k in &sorted {
+            while sim.steps() < k && sim.step() {
+                sim.ctx.trace.drain_records();
+                hashes.push(sim.ctx.trace.hash());
+            }
+            if k == total {
+                // The timeline shows the end as the finished run.
+                assert!(!sim.step(), "{file}: nothing after the last step");
+            }
+            prints.insert(k, state_print(&sim, total));
+        }
+        assert_eq!(
+            sim.steps(),
+            total,
+            "{file}: the straight run has as many steps"
+        );
+        for &k in &wanted {
+            tl.seek(k);
+            assert_eq!(tl.position(), k, "{file}: seek({k})");
+            let cur = tl.current();
+            assert_eq!(
+                cur.ctx.trace.hash(),
+                hashes[k as usize],
+                "{file}: hash at {k}"
+            );
+            assert_eq!(state_print(cur, total), prints[&k], "{file}: state at {k}");
+            if k > 0 {
+                tl.step_back();
+                assert_eq!(tl.position(), k - 1, "{file}: step_back from {k}");
+                assert_eq!(
+                    cur_hash(&tl),
+                    hashes[k as usize - 1],
+                    "{file}: hash at {k}-1"
+                );
+                assert!(tl.step());
+                assert_eq!(cur_hash(&tl), hashes[k as usize], "{file}: re-step to {k}");
+            }
+        }
+        let at = tl.checkpoint_steps();
+        assert!(
+            at.len() <= 8 && at[0] == 0,
+            "{file}: {} checkpoints",
+            at.len()
+        );
+        assert!(
+            at.iter().all(|c| c % tl.spacing_steps() == 0),
+            "{file}: checkpoints off the spacing {}: {at:?}",
+            tl.spacing_steps()
+        );
+    }
+}
+
+fn cur_hash(tl: &Timeline) -> u64 {
+    tl.current().ctx.trace.hash()
+}
+
+#[test]
+fn checkpoints_stay_bounded_and_seeks_stay_exact_on_a_long_run() {
+    let s = scenario("s01_crash_and_reclaim");
+    let mut straight = plain(&s);
+    let mut hashes = vec![straight.ctx.trace.hash()];
+    while straight.step() {
+        hashes.push(straight.ctx.trace.hash());
+    }
+    let total = straight.steps();
+    // Spacing 1: a checkpoint per step at first, so thinning must happen.
+    let mut tl = Timeline::new(plain(&s), 1);
+    tl.seek(total);
+    let at = tl.checkpoint_steps();
+    assert!(at.len() <= streamlab::sim::checkpoint::MAX_CHECKPOINTS);
+    assert!(
+        at.len() > streamlab::sim::checkpoint::MAX_CHECKPOINTS / 4,
+        "{at:?}"
+    );
+    assert_eq!(at[0], 0);
+    assert!(tl.spacing_steps() > 1);
+    assert!(
+        total - at[at.len() - 1] < tl.spacing_steps(),
+        "the newest checkpoint is recent"
+    );
+    for k in (0..=total).rev().step_by(7) {
+        tl.seek(k);
+        assert_eq!(tl.position(), k);
+        assert_eq!(cur_hash(&tl), hashes[k as usize]);
+    }
+}

@@ -61,7 +61,7 @@ fn checker_reports_a_broken_length() {
     common::run(&mut db, 5, &["XADD", "s", "2-0", "f", "v"]);
     assert_eq!(invariants::check(&db), Ok(()));
     if let Some(streamlab::engine::db::Value::Stream(s)) = db.keys.get_mut(b"s".as_slice()) {
-        s.length = 3;
+        s.set_length_unchecked(3);
     }
     let err = invariants::check(&db).unwrap_err();
     assert!(
@@ -86,7 +86,7 @@ fn checker_reports_a_foreign_pending_record() {
         let g = s.groups.get_mut(b"g".as_slice()).unwrap();
         let bob = g.lookup(b"bob").unwrap();
         // Point the record at bob without moving it into bob's PEL.
-        g.pel
+        g.pel_mut_unchecked()
             .get_mut(streamlab::engine::StreamId::new(1, 0))
             .unwrap()
             .owner = bob;

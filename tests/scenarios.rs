@@ -42,7 +42,7 @@ fn run(file: &str, text: &str) -> (Outcome, String) {
             }
         }
     }
-    let outcome = Outcome::of(&mut sim);
+    let outcome = Outcome::of(&sim);
     let mut trace = lines.join("\n");
     trace.push('\n');
     if total > TRACE_LINES {

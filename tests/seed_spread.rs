@@ -25,7 +25,7 @@ fn random_lag_loss_stays_in_its_window_and_averages_25() {
             },
         );
         sim.run();
-        let lost = Outcome::of(&mut sim).redis.log_lost;
+        let lost = Outcome::of(&sim).redis.log_lost;
         assert!(
             (5..=45).contains(&lost),
             "seed {seed}: log_lost {lost} outside [5, 45]"

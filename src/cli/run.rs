@@ -147,7 +147,7 @@ fn execute(scenario: Arc<Scenario>, flags: &Flags) -> i32 {
     if narrate {
         narrator.finish(&mut out);
     }
-    let outcome = Outcome::of(&mut sim);
+    let outcome = Outcome::of(&sim);
     if flags.json {
         out.line(&outcome.to_json());
     } else {

@@ -126,6 +126,33 @@ impl Db {
         }
     }
 
+    /// Runs a read-only command (XLEN, XRANGE, XREVRANGE, XPENDING, XINFO,
+    /// EXISTS, TYPE, GET, DBSIZE, PING, ECHO) on a shared dataset: what
+    /// a viewer or a metric uses to look without changing anything. Its
+    /// reply is what [`Db::execute`] would give outside MULTI; any other
+    /// command is refused.
+    pub fn query(&self, argv: &[Vec<u8>], ctx: &ExecContext) -> Reply {
+        let spec = match cmd::lookup(argv) {
+            Ok(spec) => spec,
+            Err(reply) => return reply,
+        };
+        let cmd::Handler::Read(handler) = spec.handler else {
+            return Reply::err(format!(
+                "ERR '{}' changes the dataset; query runs read-only commands",
+                spec.fullname
+            ));
+        };
+        let mut out = Executed::reply(Reply::Nil);
+        let call = cmd::Call {
+            argv,
+            ctx,
+            in_exec: false,
+            from_master: false,
+        };
+        handler(self, &call, &mut out);
+        out.reply
+    }
+
     /// EXEC: runs the queued commands back to back; their effects are
     /// propagated together (see [`wrap_effects`]).
     fn exec(&mut self, session: &mut Session, ctx: &ExecContext) -> Executed {
@@ -172,7 +199,10 @@ impl Db {
             in_exec,
             from_master,
         };
-        (spec.handler)(self, &call, &mut out);
+        match spec.handler {
+            cmd::Handler::Read(f) => f(self, &call, &mut out),
+            cmd::Handler::Write(f) => f(self, &call, &mut out),
+        }
         // Inside EXEC nothing may block: a would-block read answers as a timeout.
         if in_exec {
             out.block = None;

@@ -35,8 +35,16 @@ pub struct Consumer {
     pub name: Vec<u8>,
     /// Last time the consumer was seen by a read or claim (Unix ms).
     pub seen_ms: u64,
+    /// IDs of the group PEL records this consumer owns (kept equal to the
+    /// group's records with this owner by [`Group`]'s methods).
+    pel: IdSet,
+}
+
+impl Consumer {
     /// IDs of the group PEL records this consumer owns.
-    pub pel: IdSet,
+    pub fn pel(&self) -> &IdSet {
+        &self.pel
+    }
 }
 
 /// A consumer group.
@@ -46,8 +54,9 @@ pub struct Group {
     pub last_id: StreamId,
     /// Logical read counter (`entries-read`), -1 when unknown.
     pub entries_read: i64,
-    /// Every pending entry of the group.
-    pub pel: Pel,
+    /// Every pending entry of the group. Private: every record must also
+    /// sit in its owner's PEL, which only the methods below keep true.
+    pel: Pel,
     consumers: BTreeMap<ConsumerHandle, Consumer>,
     names: BTreeMap<Vec<u8>, ConsumerHandle>,
     next_handle: ConsumerHandle,
@@ -96,6 +105,31 @@ impl Group {
             .get(&handle)
             .map(|c| c.name.as_slice())
             .unwrap_or(b"")
+    }
+
+    /// Every pending entry of the group.
+    pub fn pel(&self) -> &Pel {
+        &self.pel
+    }
+
+    /// The group PEL with no invariant kept: only for tests that break a
+    /// record on purpose to see the invariant checker fail.
+    #[doc(hidden)]
+    pub fn pel_mut_unchecked(&mut self) -> &mut Pel {
+        &mut self.pel
+    }
+
+    /// A pending `id` was handed out again (a history read): its delivery
+    /// time moves to `now_ms` and its count goes up. False if not pending.
+    pub fn redelivered(&mut self, id: StreamId, now_ms: u64) -> bool {
+        match self.pel.get_mut(id) {
+            Some(p) => {
+                p.delivery_ms = now_ms;
+                p.delivery_count += 1;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Creates a consumer; `None` when the name exists already.

@@ -112,25 +112,26 @@ fn check_stream(s: &Stream) -> Result<(), String> {
             last_master
         ));
     }
-    if s.length != live_total {
+    if s.length() != live_total {
         return Err(format!(
             "length is {} but the nodes hold {live_total} live entries",
-            s.length
+            s.length()
         ));
     }
     // Every XADD bumps both; XSETID ENTRIESADDED refuses a value below the
     // length when the stream has entries (xsetidCommand), and trimming and
     // XDEL only lower the length.
-    if s.entries_added < s.length {
+    if s.entries_added < s.length() {
         return Err(format!(
             "entries_added {} is below the length {}",
-            s.entries_added, s.length
+            s.entries_added,
+            s.length()
         ));
     }
     // first_id is reset to 0-0 whenever the length drops to 0 (XDEL,
     // streamTrim) and otherwise always names a live entry: XADD sets it when
     // the length becomes 1, XDEL and trimming recompute it when they remove it.
-    if s.length == 0 {
+    if s.length() == 0 {
         if s.first_id != StreamId::MIN {
             return Err(format!("empty, but first_id is {}", s.first_id));
         }
@@ -154,7 +155,7 @@ fn check_order(s: &Stream, seen: &[Seen], zero_live_nodes: &[usize]) -> Result<(
     let below_top = seen.last().map(|e| e.id <= s.last_id).unwrap_or(true);
     if increasing && below_top {
         // The walk and the counters agree on the edges.
-        if s.length > 0 {
+        if s.length() > 0 {
             let first_live = seen.iter().find(|e| !e.deleted).map(|e| e.id);
             if first_live != Some(s.first_id) {
                 return Err(format!(
@@ -223,8 +224,8 @@ fn check_group(g: &Group) -> Result<(), String> {
         if g.lookup(&consumer.name) != Some(handle) {
             return Err(format!("consumer '{name}' is not found by its name"));
         }
-        for id in consumer.pel.iter() {
-            match g.pel.get(id) {
+        for id in consumer.pel().iter() {
+            match g.pel().get(id) {
                 None => {
                     return Err(format!(
                         "consumer '{name}' holds {id}, which is not in the group PEL"
@@ -242,10 +243,10 @@ fn check_group(g: &Group) -> Result<(), String> {
     }
     // Every record was counted once through its owner above; a record
     // whose owner is gone or does not hold it breaks the union.
-    for (id, p) in g.pel.iter() {
+    for (id, p) in g.pel().iter() {
         let holds = g
             .consumer(p.owner)
-            .map(|c| c.pel.contains(id))
+            .map(|c| c.pel().contains(id))
             .unwrap_or(false);
         if !holds {
             return Err(format!(
@@ -255,10 +256,10 @@ fn check_group(g: &Group) -> Result<(), String> {
             ));
         }
     }
-    if owned != g.pel.len() {
+    if owned != g.pel().len() {
         return Err(format!(
             "group PEL has {} records, consumers hold {owned}",
-            g.pel.len()
+            g.pel().len()
         ));
     }
     Ok(())

@@ -36,7 +36,7 @@ impl Counters {
     /// Reads the counters of a stream.
     pub fn of(s: &Stream) -> Counters {
         Counters {
-            length: s.length,
+            length: s.length(),
             last_id: s.last_id,
             first_id: s.first_id,
             max_deleted_id: s.max_deleted_id,

@@ -80,11 +80,11 @@ fn stream_usage(s: &Stream, samples: u64) -> u64 {
     }
     for group in s.groups.values() {
         size += 40;
-        let pel_nodes = pel_rax_nodes(group.pel.iter().map(|(id, _)| id));
-        size += rax_estimate(group.pel.len(), pel_nodes) + 24 * group.pel.len();
+        let pel_nodes = pel_rax_nodes(group.pel().iter().map(|(id, _)| id));
+        size += rax_estimate(group.pel().len(), pel_nodes) + 24 * group.pel().len();
         for (_, consumer) in group.consumers() {
             size += 24 + consumer.name.len() as u64;
-            size += rax_estimate(consumer.pel.len(), pel_rax_nodes(consumer.pel.iter()));
+            size += rax_estimate(consumer.pel().len(), pel_rax_nodes(consumer.pel().iter()));
         }
     }
     size

@@ -82,8 +82,9 @@ pub struct TrimArgs {
 pub struct Stream {
     /// Macro nodes keyed by their master ID in big-endian bytes.
     rax: Rax<Node>,
-    /// Live entries. Invariant: equals the sum of the nodes' live counts.
-    pub length: u64,
+    /// Live entries. Invariant: equals the sum of the nodes' live counts,
+    /// which is why only this file changes it (read it with `length()`).
+    length: u64,
     /// Last generated ID (`last-generated-id`).
     pub last_id: StreamId,
     /// First live ID, or 0-0 when empty (`recorded-first-entry-id`).
@@ -288,6 +289,18 @@ impl Stream {
     /// Last live entry.
     pub fn last_entry(&self) -> Option<StreamEntry> {
         self.range(StreamId::MIN, StreamId::MAX, 1, true).pop()
+    }
+
+    /// Live entries (XLEN).
+    pub fn length(&self) -> u64 {
+        self.length
+    }
+
+    /// Overwrites the live-entry count with no check: only for tests that
+    /// break the invariant on purpose to see the checker fail.
+    #[doc(hidden)]
+    pub fn set_length_unchecked(&mut self, length: u64) {
+        self.length = length;
     }
 
     /// ID of the last live entry (`streamLastValidID`), 0-0 when empty.

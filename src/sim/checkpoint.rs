@@ -1,38 +1,71 @@
-//! Cheap, exact seeking: periodic clones of the whole simulation.
+//! Cheap, exact seeking: clones of the whole simulation at known steps.
 //!
 //! ```text
 //!   steps:        0 ──── 1000 ──── 2000 ──── 3000 ─ ... ─ furthest
-//!   checkpoints:  C0       C1        C2        C3
+//!   checkpoints:  (0,C0) (1000,C1) (2000,C2) (3000,C3)      sorted by step
 //!   records:      [every step's record up to the furthest step reached]
 //!
-//!   seek(2345) = clone C2, step 345 times   (never more than `every` steps)
+//!   seek(2345) = clone the last checkpoint at or before 2345 (C2), step 345 times
+//!
+//!   more than max_checkpoints (64)?  spacing doubles, checkpoints off the new
+//!   spacing are dropped:  0 1000 2000 3000 4000 ... ─▶ 0 2000 4000 ...
 //! ```
 //!
 //! The simulation is deterministic, so replaying from a checkpoint lands on
-//! exactly the state the first pass had. Records are moved out of the
-//! simulation into the timeline after every step, so a checkpoint clone
-//! does not copy the trace.
+//! exactly the state the first pass had. Every `Simulation::step()` records
+//! exactly one step (Kafka actions included), so a seek lands on exactly
+//! the step asked for and a checkpoint sits exactly at its step.
+//!
+//! Memory stays bounded on long runs: at most `max_checkpoints` clones
+//! ([`MAX_CHECKPOINTS`] by default) are kept, at the cost of a seek
+//! replaying up to `spacing_steps()` steps, which grows as the run does
+//! (about furthest / (max_checkpoints / 2) once thinned).
+//!
+//! Records are moved out of the simulation into the timeline after every
+//! step, so a checkpoint clone does not copy the trace.
 
 use super::simulation::Simulation;
 use super::trace::StepRecord;
+
+/// Checkpoints kept at most by [`Timeline::new`]; past this the spacing
+/// doubles. [`Timeline::with_limit`] picks another bound (a run holding
+/// half a million messages clones to a few hundred MB).
+pub const MAX_CHECKPOINTS: usize = 64;
 
 /// A simulation with history.
 #[derive(Clone, Debug)]
 pub struct Timeline {
     current: Simulation,
-    checkpoints: Vec<Simulation>,
-    every_steps: u64,
+    /// `(steps done, simulation then)`, sorted by step; step 0 always kept.
+    checkpoints: Vec<(u64, Simulation)>,
+    /// Steps between checkpoints now (`every_steps` times a power of two).
+    spacing_steps: u64,
+    /// Checkpoints kept at most.
+    max_checkpoints: usize,
     records: Vec<StepRecord>,
+    /// The most steps the timeline has been at.
+    furthest_steps: u64,
+    /// The run's step count, once a step found nothing left to do.
+    end_steps: Option<u64>,
 }
 
 impl Timeline {
-    /// Wraps a fresh simulation; a checkpoint is taken every `every_steps`.
+    /// Wraps a fresh simulation; a checkpoint is taken every `every_steps`
+    /// at first (more apart once there are [`MAX_CHECKPOINTS`]).
     pub fn new(sim: Simulation, every_steps: u64) -> Timeline {
+        Timeline::with_limit(sim, every_steps, MAX_CHECKPOINTS)
+    }
+
+    /// Like [`Timeline::new`], keeping at most `max_checkpoints` (at least 2).
+    pub fn with_limit(sim: Simulation, every_steps: u64, max_checkpoints: usize) -> Timeline {
         Timeline {
-            checkpoints: vec![sim.clone()],
+            max_checkpoints: max_checkpoints.max(2),
+            checkpoints: vec![(sim.steps(), sim.clone())],
             current: sim,
-            every_steps: every_steps.max(1),
+            spacing_steps: every_steps.max(1),
             records: Vec::new(),
+            furthest_steps: 0,
+            end_steps: None,
         }
     }
 
@@ -46,41 +79,92 @@ impl Timeline {
         &self.records
     }
 
+    /// The record of the last step done (the one that led to the current
+    /// position), if the run keeps traces and a step was made.
+    pub fn last_record(&self) -> Option<&StepRecord> {
+        let n = self.position();
+        n.checked_sub(1).and_then(|i| self.records.get(i as usize))
+    }
+
     /// Current step count.
     pub fn position(&self) -> u64 {
         self.current.steps()
     }
 
-    /// One step forward; false at the end.
+    /// The furthest step reached so far.
+    pub fn furthest(&self) -> u64 {
+        self.furthest_steps
+    }
+
+    /// Steps at which a checkpoint is kept, ascending.
+    pub fn checkpoint_steps(&self) -> Vec<u64> {
+        self.checkpoints.iter().map(|c| c.0).collect()
+    }
+
+    /// Steps between checkpoints now; also the most a seek replays.
+    pub fn spacing_steps(&self) -> u64 {
+        self.spacing_steps
+    }
+
+    /// The run's total step count, once the timeline has reached its end.
+    pub fn end_steps(&self) -> Option<u64> {
+        self.end_steps
+    }
+
+    /// One step forward; false at the end (the simulation is then
+    /// finished: end-of-run expectations evaluated, time at its end).
     pub fn step(&mut self) -> bool {
         let made = self.current.step();
+        if !made {
+            self.end_steps = Some(self.current.steps());
+        }
         if made {
             let steps = self.current.steps();
+            self.furthest_steps = self.furthest_steps.max(steps);
             let fresh = self.current.ctx.trace.drain_records();
             if steps as usize > self.records.len() {
                 let have = self.records.len() as u64;
                 self.records
                     .extend(fresh.into_iter().filter(|r| r.step >= have));
             }
-            if steps.is_multiple_of(self.every_steps)
-                && (steps / self.every_steps) as usize >= self.checkpoints.len()
-            {
-                self.checkpoints.push(self.current.clone());
+            let newest = self.checkpoints.last().map_or(0, |c| c.0);
+            if steps > newest && steps.is_multiple_of(self.spacing_steps) {
+                self.checkpoints.push((steps, self.current.clone()));
+                self.thin();
             }
         }
         made
     }
 
-    /// Moves to just after step `n - 1` (i.e. `n` steps done), backwards or
-    /// forwards. The Kafka model runs a millisecond's events as one batch,
-    /// so inside such a batch the position lands on the batch's last step
-    /// (`position() >= n`); everywhere else it is exactly `n`.
+    /// Keeps the checkpoint count bounded: doubles the spacing and drops
+    /// the checkpoints that are not on it (step 0 always is).
+    fn thin(&mut self) {
+        while self.checkpoints.len() > self.max_checkpoints {
+            self.spacing_steps *= 2;
+            let spacing = self.spacing_steps;
+            self.checkpoints.retain(|c| c.0.is_multiple_of(spacing));
+        }
+    }
+
+    /// Moves to exactly `n` steps done (just after step `n - 1`),
+    /// backwards or forwards; past the end of the run it stops at the end.
+    /// The last position always shows the finished run, however it was
+    /// reached (stepping, or seeking from a checkpoint).
     pub fn seek(&mut self, n: u64) {
-        if n < self.current.steps() {
-            let idx = ((n / self.every_steps) as usize).min(self.checkpoints.len() - 1);
-            self.current = self.checkpoints[idx].clone();
+        let here = self.current.steps();
+        // The last checkpoint at or before n; step 0's always qualifies.
+        let at = self.checkpoints.partition_point(|c| c.0 <= n);
+        if let Some((step, sim)) = at.checked_sub(1).map(|i| &self.checkpoints[i])
+            && (n < here || *step > here)
+        {
+            self.current = sim.clone();
         }
         while self.current.steps() < n && self.step() {}
+        if self.end_steps == Some(self.current.steps()) && !self.current.is_finished() {
+            // Nothing is left to record: this only finishes the run.
+            let more = self.current.step();
+            debug_assert!(!more, "the run ended at this step before");
+        }
     }
 
     /// One step back.

@@ -16,7 +16,7 @@
 
 use super::replies;
 use super::simulation::Simulation;
-use crate::engine::{ExecContext, Reply, Session};
+use crate::engine::{ExecContext, Reply};
 use crate::scenario::schema::{ActorSpec, ClaimThen};
 use std::collections::BTreeSet;
 
@@ -28,7 +28,7 @@ fn parse_id(id: &str) -> (u64, u64) {
 }
 
 /// The message numbers still deliverable to some group.
-pub fn still_deliverable(sim: &mut Simulation) -> BTreeSet<u64> {
+pub fn still_deliverable(sim: &Simulation) -> BTreeSet<u64> {
     let mut still = BTreeSet::new();
     if !sim.ctx.redis.up {
         return still;
@@ -48,11 +48,10 @@ pub fn still_deliverable(sim: &mut Simulation) -> BTreeSet<u64> {
         .collect();
     let unix = sim.ctx.unix_ms();
     let ctx = ExecContext::at(unix);
-    let mut session = Session::default();
-    let db = &mut sim.ctx.redis.db;
-    let mut run = |parts: &[&str]| {
+    let db = &sim.ctx.redis.db;
+    let run = |parts: &[&str]| {
         let argv: Vec<Vec<u8>> = parts.iter().map(|p| p.as_bytes().to_vec()).collect();
-        db.execute(&mut session, &argv, &ctx).reply
+        db.query(&argv, &ctx)
     };
     // A message copied to a dead-letter stream waits for a human: not lost.
     for key in &dlqs {

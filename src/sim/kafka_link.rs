@@ -2,8 +2,10 @@
 //!
 //! ```text
 //!   Simulation::step
+//!     ├─ a Kafka step waiting in the backlog? ─▶ record it: one trace step
+//!     │        (who = the Kafka actor's name); nothing else runs first
 //!     ├─ kafka.next_event_ms() <= next Redis-side event? ─▶ kafka.run_until(t)
-//!     │        each KafkaStep ─▶ one trace step (who = the Kafka actor's name)
+//!     │        its KafkaSteps ─▶ backlog (the model's state is already past them)
 //!     └─ else the Redis-side event
 //!
 //!   faults naming a Kafka consumer / producer are handed to the model's
@@ -13,13 +15,20 @@
 //!
 //! The Kafka model keeps its own queue and ledger; this file only feeds it
 //! the scenario's seed and faults and turns its steps into trace records.
+//! The model runs a whole millisecond at once, but its steps are handed
+//! out one per `Simulation::step()` so that seeking can stop on any of
+//! them; the records, and so the trace hash, are the same either way.
+//! Between two steps of one millisecond the model itself (and the Kafka
+//! ledger) already stands at the end of that millisecond: only the trace
+//! catches up step by step.
 
 use super::ctx::Ctx;
-use super::kafka::{KafkaConfig, KafkaWorld, MetricValue, MidProcessing};
+use super::kafka::{KafkaConfig, KafkaStep, KafkaWorld, MetricValue, MidProcessing};
 use super::trace::{Note, Who};
 use crate::scenario::Scenario;
 use crate::scenario::checks::Value;
 use crate::scenario::schema::{FaultKind, When};
+use std::collections::VecDeque;
 
 /// Every name a Kafka step can be attributed to.
 pub fn kafka_names(cfg: &KafkaConfig) -> Vec<String> {
@@ -93,27 +102,32 @@ pub fn build(s: &Scenario, seed: u64) -> Result<Option<KafkaWorld>, String> {
     Ok(Some(world))
 }
 
-/// Runs the model through `t_ms` and records its steps; returns how many.
-pub fn advance(ctx: &mut Ctx, t_ms: u64, names: &[String]) -> usize {
+/// Runs the model through `t_ms` and queues its steps in `backlog`; the
+/// simulation records them one per `Simulation::step()` call (see
+/// [`record`]), so a millisecond with several Kafka actions is several
+/// steps a timeline can stop between.
+pub fn run_due(ctx: &mut Ctx, t_ms: u64, backlog: &mut VecDeque<KafkaStep>) {
     let Some(world) = ctx.kafka.as_mut() else {
-        return 0;
+        return;
     };
     let mut steps = Vec::new();
     world.run_until(t_ms, &mut ctx.ledger_kafka, &mut steps);
-    for s in &steps {
-        let who = names
-            .iter()
-            .position(|n| *n == s.actor)
-            .map_or(Who::Server, |i| Who::Actor(i as u32));
-        let text = match &s.caption {
-            Some(c) => format!("{} — {c}", s.action),
-            None => s.action.clone(),
-        };
-        ctx.now_ms = ctx.now_ms.max(s.t_ms);
-        ctx.stepped = false;
-        ctx.note(who, Note::Text(text));
-    }
-    steps.len()
+    backlog.extend(steps);
+}
+
+/// Records one Kafka step as one trace step.
+pub fn record(ctx: &mut Ctx, s: &KafkaStep, names: &[String]) {
+    let who = names
+        .iter()
+        .position(|n| *n == s.actor)
+        .map_or(Who::Server, |i| Who::Actor(i as u32));
+    let text = match &s.caption {
+        Some(c) => format!("{} — {c}", s.action),
+        None => s.action.clone(),
+    };
+    ctx.now_ms = ctx.now_ms.max(s.t_ms);
+    ctx.stepped = false;
+    ctx.note(who, Note::Text(text));
 }
 
 /// `kafka.<path>` for expectations.

@@ -21,7 +21,7 @@
 //! (claims, acks, errors) come from the run itself.
 
 use super::simulation::Simulation;
-use crate::engine::{ExecContext, Reply, Session};
+use crate::engine::{ExecContext, Reply};
 use crate::scenario::checks::{Expectation, Value};
 
 /// Keys whose XLEN minimum/maximum must be tracked during the run.
@@ -65,18 +65,13 @@ pub fn track_lengths(sim: &mut Simulation) {
 }
 
 /// Runs a read-only command on the current primary without recording it.
-fn query(sim: &mut Simulation, parts: &[&str]) -> Reply {
+fn query(sim: &Simulation, parts: &[&str]) -> Reply {
     let argv: Vec<Vec<u8>> = parts.iter().map(|p| p.as_bytes().to_vec()).collect();
     let unix = sim.ctx.unix_ms();
-    let mut session = Session::default();
     if !sim.ctx.redis.up {
         return Reply::err(super::redis::DOWN_ERROR);
     }
-    sim.ctx
-        .redis
-        .db
-        .execute(&mut session, &argv, &ExecContext::at(unix))
-        .reply
+    sim.ctx.redis.db.query(&argv, &ExecContext::at(unix))
 }
 
 fn field<'a>(flat: &'a Reply, name: &str) -> Option<&'a Reply> {
@@ -107,18 +102,30 @@ fn int(n: i64) -> Result<Value, String> {
     Ok(Value::Int(n))
 }
 
-/// The current value of `metric`.
+/// The current value of `metric`, as an expectation sees it: a ledger or
+/// Kafka metric first records in the ledgers what is still deliverable
+/// (see [`Simulation::refresh_deliverability`]).
 pub fn value(sim: &mut Simulation, metric: &str) -> Result<Value, String> {
+    if metric.starts_with("ledger.") || metric.starts_with("kafka.") {
+        sim.refresh_deliverability();
+    }
+    read(sim, metric)
+}
+
+/// The current value of `metric` without changing the simulation: the
+/// same number [`value`] gives, for a viewer holding a `&Simulation`
+/// (ledger metrics are computed on [`Simulation::ledger_view`]).
+pub fn read(sim: &Simulation, metric: &str) -> Result<Value, String> {
     let (head, rest) = metric
         .split_once('.')
         .ok_or_else(|| format!("bad metric {metric:?}"))?;
     match head {
         "ledger" => {
             let (system, path) = rest.split_once('.').ok_or("ledger.<system>.<name>")?;
-            sim.refresh_deliverability();
+            let view = sim.ledger_view();
             let ledger = match system {
-                "redis" => &sim.ctx.ledger_redis,
-                "kafka" => &sim.ctx.ledger_kafka,
+                "redis" => &*view.redis,
+                "kafka" => &*view.kafka,
                 other => return Err(format!("unknown ledger {other:?}; expected redis or kafka")),
             };
             ledger
@@ -290,10 +297,7 @@ pub fn value(sim: &mut Simulation, metric: &str) -> Result<Value, String> {
                 .ok_or_else(|| format!("probe {i} has not run"))
         }
         "cluster" => super::cluster::metric(sim, rest),
-        "kafka" => {
-            sim.refresh_deliverability();
-            super::kafka_link::metric(&sim.ctx, rest)
-        }
+        "kafka" => super::kafka_link::metric(&sim.ctx, rest),
         other => Err(format!("unknown metric family {other:?}")),
     }
 }

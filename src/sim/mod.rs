@@ -3,6 +3,8 @@
 //! ```text
 //!   Scenario ──▶ Simulation::try_new ──▶ step() / run() ──▶ Outcome
 //!                    │ Err(SimError): a kafka section that does not build
+//!                    │      Timeline (checkpoint.rs): seek / step_back to any step
+//!                    │      &Simulation (view.rs, metrics::read): read without changing it
 //!                    │
 //!                    ├─ queue     (time, class, lane, seq): faults < server timers < actors
 //!                    ├─ rng       ChaCha8 per actor, forked from the scenario seed
@@ -38,7 +40,9 @@ pub mod rng;
 pub mod setup;
 pub mod simulation;
 pub mod trace;
+pub mod view;
 
 pub use error::SimError;
 pub use outcome::Outcome;
 pub use simulation::{RunOptions, Simulation};
+pub use view::LedgerView;

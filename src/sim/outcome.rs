@@ -57,9 +57,10 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Summarises `sim` (normally after `run()`).
-    pub fn of(sim: &mut Simulation) -> Outcome {
-        sim.refresh_deliverability();
+    /// Summarises `sim` (normally after `run()`); reads only, so a viewer
+    /// can call it on the simulation it shows.
+    pub fn of(sim: &Simulation) -> Outcome {
+        let ledgers = sim.ledger_view();
         let expectations: Vec<ExpectationOutcome> = sim
             .scenario
             .expect
@@ -90,8 +91,8 @@ impl Outcome {
             steps: sim.steps(),
             final_time_ms: sim.now_ms(),
             trace_hash: format!("{:016x}", sim.ctx.trace.hash()),
-            redis: sim.ctx.ledger_redis.summary(),
-            kafka: sim.ctx.ledger_kafka.summary(),
+            redis: ledgers.redis.summary(),
+            kafka: ledgers.kafka.summary(),
             passed: expectations.iter().all(|e| e.pass),
             expectations,
         }

@@ -40,8 +40,9 @@ pub struct RedisNode {
     aof: Vec<Argv>,
     /// How many AOF records reached the disk.
     aof_synced: usize,
-    /// The last RDB image.
-    rdb: Option<Db>,
+    /// The last RDB image and the unix seconds it was taken at (a restart
+    /// moves `last_save_s`, not the image's time).
+    rdb: Option<(Db, u64)>,
     /// Changes since the last RDB save.
     dirty: u64,
     /// Unix seconds of the last successful save (or of the start).
@@ -92,6 +93,38 @@ impl RedisNode {
         &self.persistence
     }
 
+    /// Records written to the AOF so far (page cache included).
+    pub fn aof_len(&self) -> usize {
+        self.aof.len()
+    }
+
+    /// How many of the first AOF records reached the disk: a power loss
+    /// keeps exactly this prefix.
+    pub fn aof_synced_len(&self) -> usize {
+        self.aof_synced
+    }
+
+    /// The AOF records, in order (each an effect argv).
+    pub fn aof(&self) -> &[Argv] {
+        &self.aof
+    }
+
+    /// Unix seconds of the RDB image on disk, if one was saved; a restart
+    /// without AOF comes back to this moment.
+    pub fn rdb_saved_unix_s(&self) -> Option<u64> {
+        self.rdb.as_ref().map(|r| r.1)
+    }
+
+    /// The RDB image on disk, if one was saved.
+    pub fn rdb_image(&self) -> Option<&Db> {
+        self.rdb.as_ref().map(|r| &r.0)
+    }
+
+    /// Changes since the last RDB save (what the save points count).
+    pub fn dirty_changes(&self) -> u64 {
+        self.dirty
+    }
+
     /// fsync (everysec tick or OS flush): everything written is durable.
     /// Returns how many records became durable.
     pub fn fsync(&mut self) -> usize {
@@ -112,7 +145,7 @@ impl RedisNode {
             now_s.saturating_sub(self.last_save_s) > secs && self.dirty >= changes
         });
         if due {
-            self.rdb = Some(self.db.clone());
+            self.rdb = Some((self.db.clone(), now_s));
             self.dirty = 0;
             self.last_save_s = now_s;
         }
@@ -137,7 +170,7 @@ impl RedisNode {
         let mut db = if self.persistence.appendonly {
             Db::new()
         } else {
-            self.rdb.clone().unwrap_or_default()
+            self.rdb.as_ref().map(|r| r.0.clone()).unwrap_or_default()
         };
         // The AOF loader is obeyed like a master (mustObeyClient), so the
         // rewritten trims it replays run as written.

@@ -42,6 +42,19 @@ pub struct Replica {
     session: Session,
 }
 
+/// Where one replica stands, for a viewer (offsets count effects).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplicaPosition<'a> {
+    /// Node name.
+    pub name: &'a str,
+    /// Effects applied so far; the primary has shipped `Replication::offset`.
+    pub applied_offset: u64,
+    /// Effects shipped to it and not applied yet (on the wire, lagging).
+    pub in_flight: usize,
+    /// Lag applied to new writes now.
+    pub lag_ms: u64,
+}
+
 /// All replicas and the failover state.
 #[derive(Clone, Debug, Default)]
 pub struct Replication {
@@ -108,6 +121,24 @@ impl Replication {
             start_unix_ms,
             ..Replication::default()
         }
+    }
+
+    /// Every replica's applied position, in declaration order.
+    pub fn positions(&self) -> Vec<ReplicaPosition<'_>> {
+        self.replicas
+            .iter()
+            .map(|r| ReplicaPosition {
+                name: &r.name,
+                applied_offset: r.applied_offset,
+                in_flight: r.inbox.len(),
+                lag_ms: r.lag_ms,
+            })
+            .collect()
+    }
+
+    /// Virtual ms of the last replica ack the primary received.
+    pub fn last_ack_ms(&self) -> u64 {
+        self.last_ack_ms
     }
 
     /// Timers to start with: lag resampling for random lags.

@@ -3,10 +3,12 @@
 //! ```text
 //!   new(scenario) ── queue: Setup(t=0), faults, actor starts, probes, checks, timers
 //!        │
-//!   step() ── pop (time, class, lane, seq) ──▶ dispatch ──▶ 0 or 1 StepRecord
-//!        │        Setup │ Actor │ Fault │ Server │ Probe │ Check │ Caption
-//!        └── after: hand-offs delivered, blocked readers on signalled keys retried,
-//!                   engine invariants checked (debug builds)
+//!   step() ─┬─ a queued Kafka step? ──▶ record it (exactly one StepRecord)
+//!           ├─ Kafka model due first? ──▶ run its millisecond, queue its steps
+//!           └─ pop (time, class, lane, seq) ──▶ dispatch ──▶ 0 or 1 StepRecord
+//!                  Setup │ Actor │ Fault │ Server │ Probe │ Check │ Caption
+//!              after: hand-offs delivered, blocked readers on signalled keys
+//!                     retried, engine invariants checked (debug builds)
 //!   run()  ── step() until the queue is empty or time passes duration_ms
 //! ```
 //!
@@ -16,6 +18,7 @@
 
 use super::actors::Actor;
 use super::ctx::{Ctx, Event, Wake};
+use super::kafka::KafkaStep;
 use super::ledger::Ledger;
 use super::queue::{EventClass, EventQueue};
 use super::redis::RedisNode;
@@ -77,6 +80,10 @@ pub struct Simulation {
     deliverability_step: Option<u64>,
     /// Messages in the primary's log just before a crash or partition.
     pub crash_snapshot: Option<std::collections::BTreeSet<u64>>,
+    /// Kafka steps of a millisecond the model already ran, not yet recorded.
+    kafka_backlog: VecDeque<KafkaStep>,
+    /// The Kafka step the last step recorded, if it was one.
+    last_kafka: Option<KafkaStep>,
     finished: bool,
 }
 
@@ -237,6 +244,8 @@ impl Simulation {
             deliverability_step: None,
             events: 0,
             invariant_every: opts.invariant_every,
+            kafka_backlog: VecDeque::new(),
+            last_kafka: None,
             finished: false,
         })
     }
@@ -274,15 +283,20 @@ impl Simulation {
     /// Runs events until one records a step; false when the run is over.
     pub fn step(&mut self) -> bool {
         while !self.finished {
+            // A Kafka millisecond that already ran hands out its steps one
+            // per call, before anything else (they came first in time).
+            if let Some(ks) = self.kafka_backlog.pop_front() {
+                super::kafka_link::record(&mut self.ctx, &ks, &self.names);
+                self.last_kafka = Some(ks);
+                return true;
+            }
             let next_ms = self.ctx.queue.peek_key().map(|k| k.time_ms);
             let kafka_ms = self.ctx.kafka.as_ref().and_then(|k| k.next_event_ms());
             if let Some(tk) = kafka_ms
                 && tk <= self.end_ms
                 && next_ms.is_none_or(|t| tk <= t)
             {
-                if super::kafka_link::advance(&mut self.ctx, tk, &self.names) > 0 {
-                    return true;
-                }
+                super::kafka_link::run_due(&mut self.ctx, tk, &mut self.kafka_backlog);
                 continue;
             }
             let Some(key) = self.ctx.queue.peek_key() else {
@@ -302,10 +316,17 @@ impl Simulation {
             self.dispatch(event);
             self.after_event();
             if self.ctx.stepped {
+                self.last_kafka = None;
                 return true;
             }
         }
         false
+    }
+
+    /// The Kafka action behind the last step, when the last step was one
+    /// (its kind, actor and text; the trace keeps only the text).
+    pub fn last_kafka_step(&self) -> Option<&KafkaStep> {
+        self.last_kafka.as_ref()
     }
 
     /// Runs to the end.
@@ -461,15 +482,20 @@ impl Simulation {
     pub fn refresh_deliverability(&mut self) {
         // Scanning every stream is costly; nothing changed since the last
         // scan if no step happened (several End metrics share one scan).
-        let step = self.ctx.trace.steps();
-        if self.deliverability_step == Some(step) {
+        if self.deliverability_fresh() {
             return;
         }
-        self.deliverability_step = Some(step);
+        self.deliverability_step = Some(self.ctx.trace.steps());
         let still = super::deliverable::still_deliverable(self);
         let now = self.ctx.now_ms;
         self.ctx.ledger_redis.set_still_deliverable(&still, now);
         super::kafka_link::finalize(&mut self.ctx);
+    }
+
+    /// True when the ledgers already hold the deliverability of this step
+    /// (no step happened since the last [`Simulation::refresh_deliverability`]).
+    pub(super) fn deliverability_fresh(&self) -> bool {
+        self.deliverability_step == Some(self.ctx.trace.steps())
     }
 
     /// Index of the Redis-side actor called `name`.

@@ -204,6 +204,8 @@ fn write_compact(reply: &Reply, out: &mut String) {
 pub struct Trace {
     keep: bool,
     records: Vec<StepRecord>,
+    /// The newest record once drained, so the last step stays readable.
+    last_drained: Option<StepRecord>,
     hash: u64,
     steps: u64,
     scratch: Vec<u8>,
@@ -215,6 +217,7 @@ impl Trace {
         Trace {
             keep,
             records: Vec::new(),
+            last_drained: None,
             hash: 0xcbf2_9ce4_8422_2325,
             steps: 0,
             scratch: Vec::new(),
@@ -332,9 +335,20 @@ impl Trace {
         &self.records
     }
 
-    /// Moves the kept records out (the hash and step count stay).
+    /// Moves the kept records out (the hash and step count stay, and a
+    /// copy of the newest record for [`Trace::last_record`]).
     pub fn drain_records(&mut self) -> Vec<StepRecord> {
-        std::mem::take(&mut self.records)
+        let out = std::mem::take(&mut self.records);
+        if let Some(r) = out.last() {
+            self.last_drained = Some(r.clone());
+        }
+        out
+    }
+
+    /// The record of the newest step, drained or not (`None` when tracing
+    /// is off or nothing happened yet).
+    pub fn last_record(&self) -> Option<&StepRecord> {
+        self.records.last().or(self.last_drained.as_ref())
     }
 
     /// True when records are kept.

@@ -18,7 +18,7 @@ use crate::engine::group::Group;
 use crate::engine::lag::Counters;
 use crate::engine::stream::Stream;
 use crate::sim::Simulation;
-use crate::sim::actors::Kind;
+use crate::sim::actors::ActorState;
 
 /// Entries drawn per lane at most (the count stays exact).
 pub const MAX_LANE_ENTRIES: usize = 64;
@@ -109,11 +109,11 @@ impl GroupView {
                 let lane_name = String::from_utf8_lossy(&c.name).into_owned();
                 let before_lane = before.and_then(|b| b.lanes.iter().find(|l| l.name == lane_name));
                 let pending = c
-                    .pel
+                    .pel()
                     .iter()
                     .take(MAX_LANE_ENTRIES)
                     .filter_map(|id| {
-                        let e = group.pel.get(id)?;
+                        let e = group.pel().get(id)?;
                         let arrived = before.is_some()
                             && !before_lane.is_some_and(|l| l.pending.iter().any(|p| p.id == id));
                         Some(PendingView {
@@ -126,7 +126,7 @@ impl GroupView {
                     .collect();
                 LaneView {
                     state: client_state(sim, &lane_name),
-                    pending_count: c.pel.len(),
+                    pending_count: c.pel().len(),
                     pending,
                     seen_idle_ms: now_ms.saturating_sub(c.seen_ms),
                     name: lane_name,
@@ -138,7 +138,7 @@ impl GroupView {
                 b.lanes
                     .iter()
                     .flat_map(|l| l.pending.iter().map(|p| p.id))
-                    .filter(|id| group.pel.get(*id).is_none())
+                    .filter(|id| group.pel().get(*id).is_none())
                     .collect()
             })
             .unwrap_or_default();
@@ -147,7 +147,7 @@ impl GroupView {
             last_delivered: group.last_id,
             entries_read: (group.entries_read >= 0).then_some(group.entries_read),
             lag: counters.lag(group.entries_read, group.last_id),
-            pel_count: group.pel.len(),
+            pel_count: group.pel().len(),
             lanes,
             left_since_previous,
         }
@@ -156,16 +156,14 @@ impl GroupView {
 
 /// The state of the actor that reads as consumer `name`, if any.
 pub fn client_state(sim: &Simulation, name: &str) -> ClientState {
-    let actor = sim.actors.iter().find(|a| match &a.kind {
-        Kind::Consumer(c) => c.consumer_name() == name,
-        _ => a.name == name,
+    let actor = sim.actors.iter().find(|a| match a.as_consumer() {
+        Some(c) => c.consumer_name() == name,
+        None => a.name == name,
     });
-    match actor {
+    match actor.map(|a| a.state(sim.now_ms())) {
         None => ClientState::NoClient,
-        Some(a) if !a.alive => ClientState::Crashed,
-        Some(a) if a.hung_until_ms > sim.now_ms() => ClientState::Hung {
-            until_ms: a.hung_until_ms,
-        },
-        Some(_) => ClientState::Alive,
+        Some(ActorState::Crashed) => ClientState::Crashed,
+        Some(ActorState::Hung { until_ms }) => ClientState::Hung { until_ms },
+        Some(ActorState::Alive) => ClientState::Alive,
     }
 }

@@ -27,7 +27,12 @@ pub const CHECKPOINT_EVERY_STEPS: u64 = 500;
 
 /// How far ahead a run is explored when it loads (records are kept for
 /// every explored step, so this bounds the memory of a very long run).
-pub const MAX_EXPLORED_STEPS: u64 = 400_000;
+pub const MAX_EXPLORED_STEPS: u64 = 250_000;
+
+/// Checkpoints kept at most: past it their spacing doubles (exact seeks
+/// replay at most one spacing). A checkpoint is a whole copy of the
+/// simulation, so this bounds memory on the long bridge runs.
+pub const MAX_CHECKPOINTS: usize = 16;
 
 /// What a scrub-bar marker stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,7 +84,7 @@ impl Player {
         let sim = Simulation::new(scenario.clone(), opts);
         Player {
             scenario,
-            timeline: Timeline::new(sim, CHECKPOINT_EVERY_STEPS),
+            timeline: Timeline::with_limit(sim, CHECKPOINT_EVERY_STEPS, MAX_CHECKPOINTS),
             explored: 0,
             total_steps: None,
             trace_hash: None,

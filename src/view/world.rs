@@ -104,6 +104,8 @@ impl World {
                 Value::String(_) => None,
             })
             .collect();
+        // Deliverability (what is lost vs unconsumed) as of this step.
+        let ledgers = sim.ledger_view();
         World {
             step: player.position(),
             known_steps: player.known_steps(),
@@ -112,8 +114,8 @@ impl World {
             redis_up: sim.ctx.redis.up,
             streams,
             kafka: KafkaView::of(sim),
-            ledger_redis: sim.ctx.ledger_redis.summary(),
-            ledger_kafka: sim.ctx.ledger_kafka.summary(),
+            ledger_redis: ledgers.redis.summary(),
+            ledger_kafka: ledgers.kafka.summary(),
             has_kafka: sim.scenario.kafka.is_some(),
         }
     }
@@ -161,7 +163,7 @@ fn stream_view(
     });
     StreamView {
         key: key_text,
-        length: s.length,
+        length: s.length(),
         radix_tree_keys: s.radix_tree_keys(),
         radix_tree_nodes: s.radix_tree_nodes(),
         last_generated_id: s.last_id,

@@ -11,7 +11,7 @@ pub fn unreachable(_: &mut Db, _: &Call, out: &mut Executed) {
     out.reply = Reply::err("ERR this command is handled by the transaction layer");
 }
 
-pub fn ping(_: &mut Db, call: &Call, out: &mut Executed) {
+pub fn ping(_: &Db, call: &Call, out: &mut Executed) {
     out.reply = match call.argc() {
         1 => Reply::Status("PONG".into()),
         2 => Reply::bulk(call.arg(1)),
@@ -19,7 +19,7 @@ pub fn ping(_: &mut Db, call: &Call, out: &mut Executed) {
     };
 }
 
-pub fn echo(_: &mut Db, call: &Call, out: &mut Executed) {
+pub fn echo(_: &Db, call: &Call, out: &mut Executed) {
     out.reply = Reply::bulk(call.arg(1));
 }
 
@@ -49,7 +49,7 @@ pub fn del(db: &mut Db, call: &Call, out: &mut Executed) {
     out.reply = Reply::Integer(removed);
 }
 
-pub fn exists(db: &mut Db, call: &Call, out: &mut Executed) {
+pub fn exists(db: &Db, call: &Call, out: &mut Executed) {
     let n = call.argv[1..]
         .iter()
         .filter(|k| db.keys.contains_key(k.as_slice()))
@@ -57,7 +57,7 @@ pub fn exists(db: &mut Db, call: &Call, out: &mut Executed) {
     out.reply = Reply::Integer(n as i64);
 }
 
-pub fn type_(db: &mut Db, call: &Call, out: &mut Executed) {
+pub fn type_(db: &Db, call: &Call, out: &mut Executed) {
     let name = db
         .keys
         .get(call.arg(1))
@@ -94,7 +94,7 @@ pub fn set(db: &mut Db, call: &Call, out: &mut Executed) {
     out.reply = Reply::ok();
 }
 
-pub fn get(db: &mut Db, call: &Call, out: &mut Executed) {
+pub fn get(db: &Db, call: &Call, out: &mut Executed) {
     out.reply = match db.keys.get(call.arg(1)) {
         None => Reply::Nil,
         Some(Value::String(v)) => Reply::bulk(v),
@@ -102,7 +102,7 @@ pub fn get(db: &mut Db, call: &Call, out: &mut Executed) {
     };
 }
 
-pub fn dbsize(db: &mut Db, _: &Call, out: &mut Executed) {
+pub fn dbsize(db: &Db, _: &Call, out: &mut Executed) {
     out.reply = Reply::Integer(db.keys.len() as i64);
 }
 

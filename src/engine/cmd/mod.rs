@@ -7,8 +7,10 @@
 //!          N < 0: at least −N
 //! ```
 //!
-//! One file per command family, each exporting handlers with the same
-//! signature: `fn(&mut Db, &Call, &mut Executed)`.
+//! One file per command family, each exporting handlers with one of two
+//! signatures: `fn(&Db, &Call, &mut Executed)` for commands that only read
+//! (they can also run on a shared `&Db`, see `Db::query`) and
+//! `fn(&mut Db, &Call, &mut Executed)` for the rest.
 
 mod keyspace;
 mod xadd;
@@ -54,7 +56,13 @@ impl Call<'_> {
 }
 
 /// A command handler.
-pub type Handler = fn(&mut Db, &Call, &mut Executed);
+#[derive(Clone, Copy)]
+pub enum Handler {
+    /// Changes nothing, so it can run on a shared dataset.
+    Read(fn(&Db, &Call, &mut Executed)),
+    /// May change the dataset.
+    Write(fn(&mut Db, &Call, &mut Executed)),
+}
 
 /// One entry of the command table.
 #[derive(Clone, Copy)]
@@ -67,11 +75,27 @@ pub struct CommandSpec {
     pub handler: Handler,
 }
 
-const fn spec(fullname: &'static str, arity: i32, handler: Handler) -> CommandSpec {
+const fn spec(
+    fullname: &'static str,
+    arity: i32,
+    handler: fn(&mut Db, &Call, &mut Executed),
+) -> CommandSpec {
     CommandSpec {
         fullname,
         arity,
-        handler,
+        handler: Handler::Write(handler),
+    }
+}
+
+const fn read(
+    fullname: &'static str,
+    arity: i32,
+    handler: fn(&Db, &Call, &mut Executed),
+) -> CommandSpec {
+    CommandSpec {
+        fullname,
+        arity,
+        handler: Handler::Read(handler),
     }
 }
 
@@ -79,26 +103,26 @@ const fn spec(fullname: &'static str, arity: i32, handler: Handler) -> CommandSp
 const COMMANDS: &[CommandSpec] = &[
     spec("xadd", -5, xadd::xadd),
     spec("xtrim", -4, xadd::xtrim),
-    spec("xrange", -4, xrange::xrange),
-    spec("xrevrange", -4, xrange::xrevrange),
-    spec("xlen", 2, xrange::xlen),
+    read("xrange", -4, xrange::xrange),
+    read("xrevrange", -4, xrange::xrevrange),
+    read("xlen", 2, xrange::xlen),
     spec("xdel", -3, xrange::xdel),
     spec("xread", -4, xread::xread),
     spec("xreadgroup", -7, xread::xread),
     spec("xack", -4, xpending::xack),
-    spec("xpending", -3, xpending::xpending),
+    read("xpending", -3, xpending::xpending),
     spec("xclaim", -6, xclaim::xclaim),
     spec("xautoclaim", -6, xclaim::xautoclaim),
     spec("xsetid", -3, xsetid::xsetid),
-    spec("ping", -1, keyspace::ping),
-    spec("echo", 2, keyspace::echo),
+    read("ping", -1, keyspace::ping),
+    read("echo", 2, keyspace::echo),
     spec("del", -2, keyspace::del),
     spec("unlink", -2, keyspace::del),
-    spec("exists", -2, keyspace::exists),
-    spec("type", 2, keyspace::type_),
+    read("exists", -2, keyspace::exists),
+    read("type", 2, keyspace::type_),
     spec("set", -3, keyspace::set),
-    spec("get", 2, keyspace::get),
-    spec("dbsize", 1, keyspace::dbsize),
+    read("get", 2, keyspace::get),
+    read("dbsize", 1, keyspace::dbsize),
     spec("flushall", -1, keyspace::flushall),
     spec("flushdb", -1, keyspace::flushall),
     spec("info", -1, keyspace::info),
@@ -127,10 +151,10 @@ const CONTAINERS: &[(&str, i32, &[CommandSpec])] = &[
         "xinfo",
         -2,
         &[
-            spec("xinfo|stream", -3, xinfo::stream),
-            spec("xinfo|groups", 3, xinfo::groups),
-            spec("xinfo|consumers", 4, xinfo::consumers),
-            spec("xinfo|help", 2, xinfo::help),
+            read("xinfo|stream", -3, xinfo::stream),
+            read("xinfo|groups", 3, xinfo::groups),
+            read("xinfo|consumers", 4, xinfo::consumers),
+            read("xinfo|help", 2, xinfo::help),
         ],
     ),
     (

@@ -140,7 +140,7 @@ fn rewrite_trim(argv: &mut [Vec<u8>], args: &AddTrimArgs, stream: &Stream) {
     }
     argv[args.threshold_idx - 1] = b"=".to_vec();
     argv[args.threshold_idx] = match trim.strategy {
-        TrimStrategy::MaxLen(_) => stream.length.to_string().into_bytes(),
+        TrimStrategy::MaxLen(_) => stream.length().to_string().into_bytes(),
         TrimStrategy::MinId(_) => stream.first_id_with_tombstones().to_bytes(),
     };
 }

@@ -135,7 +135,7 @@ fn claim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Reply> {
     let mut claimed = Vec::new();
     let mut consumer = None;
     for (k, id) in ids.iter().copied().enumerate() {
-        let pending = group.pel.get(id).copied();
+        let pending = group.pel().get(id).copied();
         if !exists[k] {
             if let Some(p) = pending {
                 let owner = group.consumer_name(p.owner).to_vec();
@@ -253,7 +253,7 @@ fn autoclaim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Repl
         let Some(from) = next else { break };
         let group = stream.groups.get(group_name).ok_or_else(|| nogroup(call))?;
         let Some((id, pending)) = group
-            .pel
+            .pel()
             .range(from, StreamId::MAX)
             .next()
             .map(|(i, p)| (i, *p))
@@ -315,7 +315,7 @@ fn autoclaim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Repl
     let group = stream.groups.get(group_name).ok_or_else(|| nogroup(call))?;
     let cursor = next.and_then(|from| {
         group
-            .pel
+            .pel()
             .range(from, StreamId::MAX)
             .next()
             .map(|(id, _)| id)

@@ -44,7 +44,7 @@ fn lookup<'a>(db: &'a Db, call: &Call) -> Result<&'a Stream, Reply> {
         .ok_or_else(|| Reply::err("ERR no such key"))
 }
 
-pub fn stream(db: &mut Db, call: &Call, out: &mut Executed) {
+pub fn stream(db: &Db, call: &Call, out: &mut Executed) {
     out.reply = match stream_info(db, call) {
         Ok(r) | Err(r) => r,
     };
@@ -70,7 +70,7 @@ fn stream_info(db: &Db, call: &Call) -> Result<Reply, Reply> {
     }
     let mut r = vec![
         field("length"),
-        int(s.length),
+        int(s.length()),
         field("radix-tree-keys"),
         int(s.radix_tree_keys()),
         field("radix-tree-nodes"),
@@ -114,7 +114,7 @@ fn stream_info(db: &Db, call: &Call) -> Result<Reply, Reply> {
     let mut groups = Vec::new();
     for (name, g) in &s.groups {
         let mut pending = Vec::new();
-        for (id, p) in g.pel.iter() {
+        for (id, p) in g.pel().iter() {
             if !take(pending.len()) {
                 break;
             }
@@ -128,11 +128,11 @@ fn stream_info(db: &Db, call: &Call) -> Result<Reply, Reply> {
         let mut consumers = Vec::new();
         for (_, c) in g.consumers() {
             let mut cpel = Vec::new();
-            for id in c.pel.iter() {
+            for id in c.pel().iter() {
                 if !take(cpel.len()) {
                     break;
                 }
-                let p = g.pel.get(id);
+                let p = g.pel().get(id);
                 cpel.push(Reply::Array(vec![
                     id_reply(id),
                     int(p.map(|p| p.delivery_ms).unwrap_or(0)),
@@ -145,7 +145,7 @@ fn stream_info(db: &Db, call: &Call) -> Result<Reply, Reply> {
                 field("seen-time"),
                 int(c.seen_ms),
                 field("pel-count"),
-                int(c.pel.len()),
+                int(c.pel().len()),
                 field("pending"),
                 Reply::Array(cpel),
             ]));
@@ -160,7 +160,7 @@ fn stream_info(db: &Db, call: &Call) -> Result<Reply, Reply> {
             field("lag"),
             lag_reply(s, g),
             field("pel-count"),
-            int(g.pel.len()),
+            int(g.pel().len()),
             field("pending"),
             Reply::Array(pending),
             field("consumers"),
@@ -171,7 +171,7 @@ fn stream_info(db: &Db, call: &Call) -> Result<Reply, Reply> {
     Ok(Reply::Array(r))
 }
 
-pub fn groups(db: &mut Db, call: &Call, out: &mut Executed) {
+pub fn groups(db: &Db, call: &Call, out: &mut Executed) {
     out.reply = match lookup(db, call) {
         Err(e) => e,
         Ok(s) => Reply::Array(
@@ -184,7 +184,7 @@ pub fn groups(db: &mut Db, call: &Call, out: &mut Executed) {
                         field("consumers"),
                         int(g.consumer_count()),
                         field("pending"),
-                        int(g.pel.len()),
+                        int(g.pel().len()),
                         field("last-delivered-id"),
                         id_reply(g.last_id),
                         field("entries-read"),
@@ -198,7 +198,7 @@ pub fn groups(db: &mut Db, call: &Call, out: &mut Executed) {
     };
 }
 
-pub fn consumers(db: &mut Db, call: &Call, out: &mut Executed) {
+pub fn consumers(db: &Db, call: &Call, out: &mut Executed) {
     let now = call.now_ms() as i64;
     out.reply = match lookup(db, call) {
         Err(e) => e,
@@ -215,7 +215,7 @@ pub fn consumers(db: &mut Db, call: &Call, out: &mut Executed) {
                             field("name"),
                             Reply::bulk(&c.name),
                             field("pending"),
-                            int(c.pel.len()),
+                            int(c.pel().len()),
                             field("idle"),
                             Reply::Integer((now - c.seen_ms as i64).max(0)),
                         ])
@@ -238,6 +238,6 @@ const HELP: &[&str] = &[
     "    Prints this help.",
 ];
 
-pub fn help(_: &mut Db, _: &Call, out: &mut Executed) {
+pub fn help(_: &Db, _: &Call, out: &mut Executed) {
     out.reply = help_reply(HELP);
 }

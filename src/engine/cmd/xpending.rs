@@ -41,13 +41,13 @@ pub fn xack(db: &mut Db, call: &Call, out: &mut Executed) {
     out.reply = Reply::Integer(acked as i64);
 }
 
-pub fn xpending(db: &mut Db, call: &Call, out: &mut Executed) {
+pub fn xpending(db: &Db, call: &Call, out: &mut Executed) {
     out.reply = match run(db, call) {
         Ok(r) | Err(r) => r,
     };
 }
 
-fn run(db: &mut Db, call: &Call) -> Result<Reply, Reply> {
+fn run(db: &Db, call: &Call) -> Result<Reply, Reply> {
     let argc = call.argc();
     if argc != 3 && !(6..=9).contains(&argc) {
         return Err(Reply::err(SYNTAX));
@@ -77,7 +77,7 @@ fn run(db: &mut Db, call: &Call) -> Result<Reply, Reply> {
         )));
     };
     let Some((start, end, count, min_idle_ms, consumer)) = range else {
-        let Some((first, last)) = group.pel.bounds() else {
+        let Some((first, last)) = group.pel().bounds() else {
             return Ok(Reply::Array(vec![
                 Reply::Integer(0),
                 Reply::Nil,
@@ -87,16 +87,16 @@ fn run(db: &mut Db, call: &Call) -> Result<Reply, Reply> {
         };
         let owners = group
             .consumers()
-            .filter(|(_, c)| !c.pel.is_empty())
+            .filter(|(_, c)| !c.pel().is_empty())
             .map(|(_, c)| {
                 Reply::Array(vec![
                     Reply::bulk(&c.name),
-                    Reply::bulk(c.pel.len().to_string()),
+                    Reply::bulk(c.pel().len().to_string()),
                 ])
             })
             .collect();
         return Ok(Reply::Array(vec![
-            Reply::Integer(group.pel.len() as i64),
+            Reply::Integer(group.pel().len() as i64),
             id_reply(first),
             id_reply(last),
             Reply::Array(owners),
@@ -111,7 +111,7 @@ fn run(db: &mut Db, call: &Call) -> Result<Reply, Reply> {
         None => None,
     };
     let mut rows = Vec::new();
-    for (id, p) in group.pel.range(start, end) {
+    for (id, p) in group.pel().range(start, end) {
         if rows.len() as u64 >= count {
             break;
         }

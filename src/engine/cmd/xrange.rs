@@ -26,7 +26,7 @@ pub fn parse_interval(start: &[u8], end: &[u8]) -> Result<(StreamId, StreamId), 
     Ok((s, e))
 }
 
-fn range_command(db: &mut Db, call: &Call, out: &mut Executed, rev: bool) {
+fn range_command(db: &Db, call: &Call, out: &mut Executed, rev: bool) {
     let (start_arg, end_arg) = if rev {
         (call.arg(3), call.arg(2))
     } else {
@@ -81,17 +81,17 @@ fn range_command(db: &mut Db, call: &Call, out: &mut Executed, rev: bool) {
     );
 }
 
-pub fn xrange(db: &mut Db, call: &Call, out: &mut Executed) {
+pub fn xrange(db: &Db, call: &Call, out: &mut Executed) {
     range_command(db, call, out, false);
 }
 
-pub fn xrevrange(db: &mut Db, call: &Call, out: &mut Executed) {
+pub fn xrevrange(db: &Db, call: &Call, out: &mut Executed) {
     range_command(db, call, out, true);
 }
 
-pub fn xlen(db: &mut Db, call: &Call, out: &mut Executed) {
+pub fn xlen(db: &Db, call: &Call, out: &mut Executed) {
     out.reply = match db.stream(call.arg(1)) {
-        Ok(Some(s)) => Reply::Integer(s.length as i64),
+        Ok(Some(s)) => Reply::Integer(s.length() as i64),
         Ok(None) => Reply::Integer(0),
         Err(e) => e,
     };

@@ -177,7 +177,7 @@ pub fn xread(db: &mut Db, call: &Call, out: &mut Executed) {
                 out,
             ),
             None => {
-                if stream.length == 0 || stream.last_live_id() <= ids[k] {
+                if stream.length() == 0 || stream.last_live_id() <= ids[k] {
                     None
                 } else {
                     let start = ids[k].incr().unwrap_or(StreamId::MIN);
@@ -259,7 +259,7 @@ fn read_group(
     let start = if history {
         gt.incr().unwrap_or(StreamId::MIN)
     } else {
-        if stream.length == 0 || last_live <= group_last {
+        if stream.length() == 0 || last_live <= group_last {
             return None;
         }
         group_last.incr().unwrap_or(StreamId::MIN)
@@ -273,7 +273,7 @@ fn read_group(
             let handle =
                 touch_consumer(group, consumer_name, now_ms, noack, (key, group_name), out);
             let consumer = group.consumer(handle)?;
-            let mut ids: Vec<StreamId> = consumer.pel.from(start).collect();
+            let mut ids: Vec<StreamId> = consumer.pel().from(start).collect();
             if count > 0 {
                 ids.truncate(count as usize);
             }
@@ -285,10 +285,7 @@ fn read_group(
         for (id, entry) in ids.iter().zip(found) {
             match entry {
                 Some(e) => {
-                    if let Some(p) = group.pel.get_mut(*id) {
-                        p.delivery_ms = now_ms;
-                        p.delivery_count += 1;
-                    }
+                    group.redelivered(*id, now_ms);
                     replies.push(entry_reply(e.id, &e.fields));
                 }
                 None => replies.push(Reply::Array(vec![id_reply(*id), Reply::NilArray])),

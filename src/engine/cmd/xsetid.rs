@@ -42,13 +42,13 @@ fn run(db: &mut Db, call: &Call) -> Result<(), Reply> {
     let stream = db
         .stream_mut(call.arg(1))?
         .ok_or_else(|| Reply::err("ERR no such key"))?;
-    if stream.length > 0 {
+    if stream.length() > 0 {
         if id < stream.last_live_id() {
             return Err(Reply::err(
                 "ERR The ID specified in XSETID is smaller than the target stream top item",
             ));
         }
-        if entries_added != -1 && stream.length > entries_added as u64 {
+        if entries_added != -1 && stream.length() > entries_added as u64 {
             return Err(Reply::err(
                 "ERR The entries_added specified in XSETID is smaller than the target stream length",
             ));

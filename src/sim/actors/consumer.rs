@@ -30,6 +30,17 @@ struct Parked {
     retry_scheduled: bool,
 }
 
+/// A blocked XREADGROUP as a viewer sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParkedRead<'a> {
+    /// The stream keys it waits on.
+    pub keys: &'a [Vec<u8>],
+    /// The command that runs again when one of them is written to.
+    pub command: &'a [Vec<u8>],
+    /// A write signalled a key and the retry is scheduled.
+    pub retry_scheduled: bool,
+}
+
 /// Consumer state.
 #[derive(Clone, Debug)]
 pub struct Consumer {
@@ -78,6 +89,40 @@ impl Consumer {
     /// Name inside the group.
     pub fn consumer_name(&self) -> &str {
         &self.consumer_name
+    }
+
+    /// Entries read and not started yet, in the order they will be processed.
+    pub fn batch(&self) -> &VecDeque<Entry> {
+        &self.batch
+    }
+
+    /// The entry being processed now, if any.
+    pub fn processing(&self) -> Option<&InFlight> {
+        self.current.as_ref()
+    }
+
+    /// The blocked read, if the consumer is parked in one.
+    pub fn parked_read(&self) -> Option<ParkedRead<'_>> {
+        self.parked.as_ref().map(|p| ParkedRead {
+            keys: &p.keys,
+            command: &p.retry_argv,
+            retry_scheduled: p.retry_scheduled,
+        })
+    }
+
+    /// IDs finished but not acknowledged yet (`PerBatch` acks them together).
+    pub fn acks_owed(&self) -> &[String] {
+        &self.batch_acks
+    }
+
+    /// Entries whose processing ended (poison failures included) since the start.
+    pub fn processed(&self) -> u64 {
+        self.processed
+    }
+
+    /// The scenario's description of this consumer.
+    pub fn spec(&self) -> &ConsumerSpec {
+        &self.spec
     }
 
     /// Keys of the blocked read, if parked.

@@ -45,6 +45,20 @@ pub enum Kind {
     Bridge(bridge::Bridge),
 }
 
+/// Where an actor's process is in its life, at some moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActorState {
+    /// Running.
+    Alive,
+    /// Killed; a restart fault may bring it back.
+    Crashed,
+    /// Frozen (GC pause, stuck call) until this virtual ms.
+    Hung {
+        /// When it runs again.
+        until_ms: u64,
+    },
+}
+
 /// One actor with its lifecycle state.
 #[derive(Clone, Debug)]
 pub struct Actor {
@@ -155,6 +169,27 @@ impl Actor {
             && c.receive(entries)
         {
             ctx.wake(ctx.now_ms, idx, self.generation, Wake::Next);
+        }
+    }
+
+    /// The actor's state at virtual time `now_ms` (usually `Simulation::now_ms`).
+    pub fn state(&self, now_ms: u64) -> ActorState {
+        if !self.alive {
+            ActorState::Crashed
+        } else if now_ms < self.hung_until_ms {
+            ActorState::Hung {
+                until_ms: self.hung_until_ms,
+            }
+        } else {
+            ActorState::Alive
+        }
+    }
+
+    /// The consumer's state, when this actor is a consumer.
+    pub fn as_consumer(&self) -> Option<&consumer::Consumer> {
+        match &self.kind {
+            Kind::Consumer(c) => Some(c),
+            _ => None,
         }
     }
 

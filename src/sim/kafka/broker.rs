@@ -22,13 +22,18 @@
 
 use super::event::Ev;
 use super::topic::Record;
-use super::{KafkaWorld, Out};
+use super::{KafkaAction, KafkaWorld, Out};
 
 impl KafkaWorld {
     pub(crate) fn on_crash_broker(&mut self, broker: u32, t: u64, out: &mut Out) {
         let name = format!("broker-{broker}");
         if !self.brokers_alive[broker as usize] {
-            out.step(t, &name, "crash (already down)".into());
+            out.step(
+                t,
+                &name,
+                KafkaAction::BrokerCrash,
+                "crash (already down)".into(),
+            );
             return;
         }
         self.brokers_alive[broker as usize] = false;
@@ -44,6 +49,7 @@ impl KafkaWorld {
         out.story(
             t,
             &name,
+            KafkaAction::BrokerCrash,
             "crash".into(),
             format!("broker {broker} is down: it led {} partition(s)", led.len()),
         );
@@ -75,6 +81,7 @@ impl KafkaWorld {
                     out.story(
                         t,
                         &format!("broker-{broker}"),
+                        KafkaAction::Isr,
                         format!("isr {}/p{p} -> [{}]", self.topics[ti].name, isr.join(",")),
                         format!("broker {broker} fell out of the ISR of p{p}"),
                     );
@@ -109,6 +116,7 @@ impl KafkaWorld {
             out.story(
                 t,
                 "controller",
+                KafkaAction::Election,
                 format!("{topic_name}/p{p} offline"),
                 "no in-sync replica is alive; the partition stays offline".into(),
             );
@@ -166,6 +174,7 @@ impl KafkaWorld {
         out.story(
             t,
             "controller",
+            KafkaAction::Election,
             format!("leader {topic_name}/p{p} -> broker-{new_leader}, truncated {}", cut.len()),
             format!(
                 "new leader {new_leader} at log end {new_leo}: {} record(s) cut, {acked_lost} of them acknowledged",
@@ -182,13 +191,19 @@ impl KafkaWorld {
     pub(crate) fn on_restart_broker(&mut self, broker: u32, t: u64, out: &mut Out) {
         let name = format!("broker-{broker}");
         if self.brokers_alive[broker as usize] {
-            out.step(t, &name, "restart (already up)".into());
+            out.step(
+                t,
+                &name,
+                KafkaAction::BrokerRestart,
+                "restart (already up)".into(),
+            );
             return;
         }
         self.brokers_alive[broker as usize] = true;
         out.story(
             t,
             &name,
+            KafkaAction::BrokerRestart,
             "restart".into(),
             format!("broker {broker} is back as a follower; it truncates to the high watermark and catches up"),
         );
@@ -250,6 +265,7 @@ impl KafkaWorld {
             out.story(
                 t,
                 &format!("broker-{broker}"),
+                KafkaAction::Isr,
                 format!("isr {}/p{p} -> [{}]", self.topics[ti].name, isr.join(",")),
                 format!("broker {broker} caught up and is in sync again"),
             );

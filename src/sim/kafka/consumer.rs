@@ -25,7 +25,7 @@
 
 use super::config::{CommitPolicy, Handoff, KafkaConsumer, OffsetReset, Processing};
 use super::event::Ev;
-use super::{KafkaWorld, Out};
+use super::{KafkaAction, KafkaWorld, Out};
 use crate::sim::ledger::MsgId;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -390,7 +390,12 @@ impl KafkaWorld {
                 out.ledger.delivered(f.msg, &name, t);
             }
             let parts = self.topics[ti].partitions.len();
-            out.step(t, &name, format!("poll -> {}", fmt_batch(parts, &batch)));
+            out.step(
+                t,
+                &name,
+                KafkaAction::Poll,
+                format!("poll -> {}", fmt_batch(parts, &batch)),
+            );
         }
         batch
     }
@@ -412,7 +417,12 @@ impl KafkaWorld {
         let dur = cs.processing_ms();
         let (inc, name) = (cs.incarnation, cs.cfg.name.clone());
         out.ledger.processing_started(f.msg, &name, t);
-        out.step(t, &name, format!("process {}", f.offset));
+        out.step(
+            t,
+            &name,
+            KafkaAction::Process,
+            format!("process {}", f.offset),
+        );
         if let Some(i) = cs
             .triggers
             .iter()
@@ -440,7 +450,7 @@ impl KafkaWorld {
         };
         let name = cs.cfg.name.clone();
         out.ledger.completed(f.msg, &name, t);
-        out.step(t, &name, format!("done {}", f.offset));
+        out.step(t, &name, KafkaAction::Done, format!("done {}", f.offset));
         if cs.cfg.commit == CommitPolicy::PerRecord {
             self.commit(c, &[(f.p, f.offset + 1)], "commitSync", "", t, out);
         }

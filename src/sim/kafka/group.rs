@@ -20,7 +20,7 @@
 
 use super::config::{CommitPolicy, KafkaGroup, OffsetReset};
 use super::event::Ev;
-use super::{KafkaWorld, Out};
+use super::{KafkaAction, KafkaWorld, Out};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug)]
@@ -52,8 +52,8 @@ pub(crate) struct GroupState {
     pub committed: BTreeMap<u32, u64>,
     /// (t_ms, partition, owner consumer) on every change.
     pub owner_history: Vec<(u64, u32, Option<String>)>,
-    /// (t_ms, partition, offset, committing consumer).
-    pub commits: Vec<(u64, u32, u64, String)>,
+    /// Accepted commits, oldest first.
+    pub commits: Vec<super::Commit>,
     /// Peak of high watermark − position seen by any fetch (the consumer's
     /// `records-lag-max`), and when it was seen.
     pub max_lag: (u64, u64),
@@ -102,7 +102,12 @@ impl KafkaWorld {
             },
         );
         let name = self.consumers[c].cfg.name.clone();
-        out.step(t, &name, format!("join {}", self.groups[g].cfg.group_id));
+        out.step(
+            t,
+            &name,
+            KafkaAction::Join,
+            format!("join {}", self.groups[g].cfg.group_id),
+        );
         self.arm_heartbeats(c, id, t);
         if self.groups[g].rebalance.is_some() {
             self.rejoin(g, id, t, out);
@@ -146,7 +151,7 @@ impl KafkaWorld {
             return;
         }
         let name = cs.cfg.name.clone();
-        out.step(t, &name, "heartbeat".into());
+        out.step(t, &name, KafkaAction::Heartbeat, "heartbeat".into());
         self.arm_heartbeats(c, member, t);
     }
 
@@ -196,7 +201,13 @@ impl KafkaWorld {
             self.consumers[m.consumer].member = None;
         }
         let gid = self.groups[g].cfg.group_id.clone();
-        out.story(t, &gid, action.to_string(), why.to_string());
+        out.story(
+            t,
+            &gid,
+            KafkaAction::MemberRemoved,
+            action.to_string(),
+            why.to_string(),
+        );
         self.revoke(g, member, t);
         if let Some(rb) = self.groups[g].rebalance.as_mut() {
             rb.rejoined.remove(&member);
@@ -254,6 +265,7 @@ impl KafkaWorld {
             out.story(
                 t,
                 &name,
+                KafkaAction::CommitFailed,
                 format!("{text} failed"),
                 format!("{r}: the broker keeps the old committed offset"),
             );
@@ -261,9 +273,14 @@ impl KafkaWorld {
         }
         for (p, o) in offsets {
             gs.committed.insert(*p, *o);
-            gs.commits.push((t, *p, *o, name.clone()));
+            gs.commits.push(super::Commit {
+                t_ms: t,
+                partition: *p,
+                offset: *o,
+                consumer: name.clone(),
+            });
         }
-        out.step(t, &name, text);
+        out.step(t, &name, KafkaAction::Commit, text);
         true
     }
 }

@@ -20,7 +20,7 @@
 use super::consumer::MidProcessing;
 use super::event::Ev;
 use super::producer::ProduceOutcome;
-use super::{KafkaError, KafkaStep, KafkaWorld, Out, err};
+use super::{KafkaAction, KafkaError, KafkaStep, KafkaWorld, Out, err};
 use crate::sim::ledger::{Ledger, MsgId};
 
 impl KafkaWorld {
@@ -169,7 +169,7 @@ impl KafkaWorld {
     ) {
         let name = self.consumers[c].cfg.name.clone();
         if !self.consumers[c].alive {
-            out.step(t, &name, "crash (already down)".into());
+            out.step(t, &name, KafkaAction::Crash, "crash (already down)".into());
             return;
         }
         let cs = &mut self.consumers[c];
@@ -193,7 +193,13 @@ impl KafkaWorld {
             Some(n) => format!("crash ({n})"),
             None => "crash".into(),
         };
-        out.story(t, &name, action, format!("{name} dies; {detail}"));
+        out.story(
+            t,
+            &name,
+            KafkaAction::Crash,
+            action,
+            format!("{name} dies; {detail}"),
+        );
     }
 
     pub(crate) fn on_crash_mid(&mut self, c: usize, inc: u64, t: u64, out: &mut Out) {
@@ -230,6 +236,7 @@ impl KafkaWorld {
                 out.story(
                     t,
                     &name,
+                    KafkaAction::Restart,
                     format!("restart: rejoin as static member ({} partition(s) kept)", owned.len()),
                     "a static member back within the session timeout keeps its assignment: no rebalance".into(),
                 );
@@ -239,7 +246,7 @@ impl KafkaWorld {
             _ => {
                 // The old member id lingers until its session expires.
                 self.consumers[c].member = None;
-                out.step(t, &name, "restart".into());
+                out.step(t, &name, KafkaAction::Restart, "restart".into());
                 self.join_member(c, t, out);
             }
         }
@@ -250,7 +257,7 @@ impl KafkaWorld {
         let cs = &mut self.consumers[c];
         let name = cs.cfg.name.clone();
         if !cs.alive {
-            out.step(t, &name, "hang (not running)".into());
+            out.step(t, &name, KafkaAction::Hang, "hang (not running)".into());
             return;
         }
         let until = cs.hung_until.unwrap_or(t).max(t.saturating_add(for_ms));
@@ -265,6 +272,7 @@ impl KafkaWorld {
         out.story(
             t,
             &name,
+            KafkaAction::Hang,
             format!("hang until {until}"),
             "processing stops but the heartbeat thread goes on: only max.poll.interval.ms can notice".into(),
         );
@@ -277,7 +285,7 @@ impl KafkaWorld {
         }
         cs.hung_until = None;
         let name = cs.cfg.name.clone();
-        out.step(t, &name, "resume".into());
+        out.step(t, &name, KafkaAction::Resume, "resume".into());
         // Blocked in poll during a rebalance: it can rejoin now.
         self.wake(c, t);
     }
@@ -285,7 +293,7 @@ impl KafkaWorld {
     pub(crate) fn on_close_consumer(&mut self, c: usize, t: u64, out: &mut Out) {
         let name = self.consumers[c].cfg.name.clone();
         if !self.consumers[c].alive {
-            out.step(t, &name, "close (not running)".into());
+            out.step(t, &name, KafkaAction::Close, "close (not running)".into());
             return;
         }
         if self.consumers[c].is_auto_commit() {

@@ -84,7 +84,7 @@ mod topic;
 pub use config::*;
 pub use consumer::MidProcessing;
 pub use producer::ProduceOutcome;
-pub use query::MetricValue;
+pub use query::{Commit, MetricValue};
 
 use crate::sim::ledger::Ledger;
 use consumer::ConsumerState;
@@ -94,12 +94,65 @@ use producer::ProducerState;
 use std::fmt;
 use topic::TopicState;
 
+/// What kind of thing a Kafka step did (the text says the details).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KafkaAction {
+    /// A consumer joined its group.
+    Join,
+    /// A consumer's background heartbeat.
+    Heartbeat,
+    /// `poll()` returned a batch (a fetch).
+    Poll,
+    /// A consumer started processing a record.
+    Process,
+    /// A consumer finished processing a record.
+    Done,
+    /// An offset commit the group accepted.
+    Commit,
+    /// An offset commit the group refused.
+    CommitFailed,
+    /// The group started, waited in, or finished a rebalance.
+    Rebalance,
+    /// The group dropped a member (session timeout, max poll, leave).
+    MemberRemoved,
+    /// A consumer crashed.
+    Crash,
+    /// A consumer came back.
+    Restart,
+    /// A consumer froze.
+    Hang,
+    /// A frozen consumer runs again.
+    Resume,
+    /// A consumer closed cleanly.
+    Close,
+    /// A producer sent a record.
+    Send,
+    /// A send failed and will be retried.
+    SendRetry,
+    /// A producer gave up on a record.
+    SendFailed,
+    /// A producer received an acknowledgement.
+    Ack,
+    /// A producer came back with a new session.
+    ProducerRestart,
+    /// A broker crashed.
+    BrokerCrash,
+    /// A broker came back.
+    BrokerRestart,
+    /// A partition's in-sync replica set changed.
+    Isr,
+    /// The controller moved (or lost) a partition's leader.
+    Election,
+}
+
 /// One line of the model's trace: who did what at which time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KafkaStep {
     pub t_ms: u64,
     /// A consumer, producer, group id, or `broker-N`.
     pub actor: String,
+    /// The kind of action, for a viewer (the trace keeps only the text).
+    pub kind: KafkaAction,
     /// Compact action text: `poll -> [500..509]`, `commitSync(510)`, …
     pub action: String,
     /// A sentence for the reader when the step matters to the story.
@@ -129,19 +182,28 @@ pub(crate) struct Out<'a> {
 }
 
 impl Out<'_> {
-    pub(crate) fn step(&mut self, t_ms: u64, actor: &str, action: String) {
+    pub(crate) fn step(&mut self, t_ms: u64, actor: &str, kind: KafkaAction, action: String) {
         self.steps.push(KafkaStep {
             t_ms,
             actor: actor.to_string(),
+            kind,
             action,
             caption: None,
         });
     }
 
-    pub(crate) fn story(&mut self, t_ms: u64, actor: &str, action: String, caption: String) {
+    pub(crate) fn story(
+        &mut self,
+        t_ms: u64,
+        actor: &str,
+        kind: KafkaAction,
+        action: String,
+        caption: String,
+    ) {
         self.steps.push(KafkaStep {
             t_ms,
             actor: actor.to_string(),
+            kind,
             action,
             caption: Some(caption),
         });

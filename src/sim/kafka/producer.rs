@@ -21,7 +21,7 @@ use super::config::{Acks, KafkaProducer, KafkaSchedule};
 use super::event::Ev;
 use super::retry::RetryQueue;
 use super::topic::ProducerKey;
-use super::{KafkaWorld, Out};
+use super::{KafkaAction, KafkaWorld, Out};
 use crate::sim::ledger::MsgId;
 use std::collections::BTreeMap;
 
@@ -172,6 +172,7 @@ impl KafkaWorld {
                 out.story(
                     t,
                     &self.producers[pi].cfg.name,
+                    KafkaAction::Send,
                     format!("send m{msg} -> p{p} (acks=0, no leader)"),
                     format!("m{msg} was sent into a partition without a leader and never stored"),
                 );
@@ -194,6 +195,7 @@ impl KafkaWorld {
                 out.step(
                     t,
                     &self.producers[pi].cfg.name,
+                    KafkaAction::Send,
                     format!("send m{msg} -> p{p}: duplicate of @{o}, not stored"),
                 );
                 o
@@ -203,6 +205,7 @@ impl KafkaWorld {
                 out.step(
                     t,
                     &self.producers[pi].cfg.name,
+                    KafkaAction::Send,
                     format!("send m{msg} -> p{p}@{o}"),
                 );
                 if out
@@ -283,7 +286,12 @@ impl KafkaWorld {
         out.ledger.produced_acked(msg, t);
         if pr.cfg.acks == Acks::All && t > inf.first_ms {
             let name = pr.cfg.name.clone();
-            out.step(t, &name, format!("ack m{msg} p{p}@{offset}"));
+            out.step(
+                t,
+                &name,
+                KafkaAction::Ack,
+                format!("ack m{msg} p{p}@{offset}"),
+            );
         }
     }
 
@@ -298,6 +306,7 @@ impl KafkaWorld {
         out.story(
             t,
             &name,
+            KafkaAction::ProducerRestart,
             format!("restart (session {})", self.producers[pi].session),
             format!("new producer id; {dropped} unacknowledged send(s) abandoned; idempotence starts afresh"),
         );

@@ -22,6 +22,19 @@ use super::{KafkaError, KafkaWorld, err};
 use crate::sim::ledger::{Ledger, MsgId};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// One offset commit the group accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Commit {
+    /// When it was accepted.
+    pub t_ms: u64,
+    /// The partition.
+    pub partition: u32,
+    /// The committed offset: the next record the group resumes from.
+    pub offset: u64,
+    /// The consumer that committed.
+    pub consumer: String,
+}
+
 /// The value of a dotted `kafka.…` metric.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MetricValue {
@@ -79,8 +92,8 @@ impl KafkaWorld {
         Ok(self.groups[g].committed.get(&p).copied())
     }
 
-    /// Every accepted commit: (t_ms, partition, offset, consumer).
-    pub fn commit_history(&self, group: &str) -> Result<&[(u64, u32, u64, String)], KafkaError> {
+    /// Every accepted commit, oldest first.
+    pub fn commit_history(&self, group: &str) -> Result<&[Commit], KafkaError> {
         Ok(&self.groups[self.group_index(group)?].commits)
     }
 

@@ -25,7 +25,7 @@
 
 use super::event::Ev;
 use super::group::Rebalance;
-use super::{KafkaWorld, Out};
+use super::{KafkaAction, KafkaWorld, Out};
 use std::collections::BTreeSet;
 
 impl KafkaWorld {
@@ -41,7 +41,12 @@ impl KafkaWorld {
             due_ms: None,
         });
         let gid = gs.cfg.group_id.clone();
-        out.step(t, &gid, format!("rebalance start ({why})"));
+        out.step(
+            t,
+            &gid,
+            KafkaAction::Rebalance,
+            format!("rebalance start ({why})"),
+        );
         let ids: Vec<u64> = self.groups[g].members.keys().copied().collect();
         let mut stuck = Vec::new();
         for id in ids {
@@ -59,6 +64,7 @@ impl KafkaWorld {
             out.story(
                 t,
                 &gid,
+                KafkaAction::Rebalance,
                 format!("rebalance waits for {}", stuck.join(", ")),
                 "a member that cannot rejoin holds the whole group until it is removed".into(),
             );
@@ -173,6 +179,7 @@ impl KafkaWorld {
         out.story(
             t,
             &gid,
+            KafkaAction::Rebalance,
             action,
             format!("generation {} assigned", gs.generation),
         );

@@ -19,7 +19,7 @@
 
 use super::config::Acks;
 use super::event::Ev;
-use super::{KafkaWorld, Out};
+use super::{KafkaAction, KafkaWorld, Out};
 use crate::sim::ledger::MsgId;
 use std::collections::VecDeque;
 
@@ -62,6 +62,7 @@ impl KafkaWorld {
             out.step(
                 t,
                 &pr.cfg.name,
+                KafkaAction::SendRetry,
                 format!("send m{msg} -> p{p}: {reason}, retry at {at}"),
             );
             self.queue.push(
@@ -84,6 +85,7 @@ impl KafkaWorld {
         out.story(
             t,
             &pr.cfg.name,
+            KafkaAction::SendFailed,
             format!("send m{msg} -> p{}: {reason}, given up", inf.partition),
             format!("m{msg} was never acknowledged; the producer drops it"),
         );
