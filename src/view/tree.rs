@@ -387,7 +387,7 @@ mod tests {
                 _ => 0,
             })
             .sum();
-        assert_eq!(entries, s.length);
+        assert_eq!(entries, s.length());
     }
 
     #[test]
