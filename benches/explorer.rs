@@ -39,6 +39,11 @@ fn main() {
     let t = Instant::now();
     app.load_text("bench.ron", BENCH_RON, None).expect("bench scenario loads");
     app.explore_all();
+    // Past the explorer's look-ahead cap: play on to the end of the run.
+    while app.player().total_steps().is_none() {
+        let next = app.player().position() + 200_000;
+        app.seek(next);
+    }
     app.seek(u64::MAX);
     println!("load and run to the end: {:.2} s", t.elapsed().as_secs_f64());
     let w = app.world();
@@ -67,6 +72,22 @@ fn main() {
         let max = ms.iter().cloned().fold(0.0, f64::max);
         println!("frame, {tab:?} tab: median {:.2} ms, max {:.2} ms ({FRAMES} frames)", median(&mut ms), max);
     }
+    let mut ms = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let w = streamlab::view::World::of(app.player(), None, None, false);
+        ms.push(t.elapsed().as_secs_f64() * 1e3);
+        std::hint::black_box(w);
+    }
+    println!("view models rebuilt (World::of) at this step: median {:.1} ms", median(&mut ms));
+    let mut ms = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let l = app.player().sim().ledger_view();
+        ms.push(t.elapsed().as_secs_f64() * 1e3);
+        std::hint::black_box(l.redis.summary());
+    }
+    println!("  of which the ledgers as of this step (ledger_view): median {:.1} ms", median(&mut ms));
     let mut ms = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();

@@ -139,8 +139,9 @@ fn kafka_vs_pel_shows_both_ledgers_live() {
     h.get_by_label("Kafka: one committed offset per partition");
     h.get_by_label("Redis: every delivered entry, in the PEL");
     // The duplicates row: the two sides differ in S02, and both numbers show.
-    let redis = streamlab::gui::theme::thousands(w.ledger_redis.duplicates);
-    let kafka = streamlab::gui::theme::thousands(w.ledger_kafka.duplicates);
+    let (ledger_redis, ledger_kafka) = w.ledgers.clone().expect("the tab shows the ledgers");
+    let redis = streamlab::gui::theme::thousands(ledger_redis.duplicates);
+    let kafka = streamlab::gui::theme::thousands(ledger_kafka.duplicates);
     assert_ne!(redis, kafka, "S02's lesson: Kafka re-reads from the committed offset");
     h.get_by_label("duplicates");
     assert!(!h.query_all_by_label(&kafka).collect::<Vec<_>>().is_empty());

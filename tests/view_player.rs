@@ -65,7 +65,7 @@ fn seeking_and_stepping_back_land_on_the_world_of_a_straight_walk() {
             assert!(straight.step());
         }
         assert_eq!(explored.position(), n);
-        assert_eq!(World::of(&explored, None, None), World::of(&straight, None, None), "at step {n}");
+        assert_eq!(World::of(&explored, None, None, true), World::of(&straight, None, None, true), "at step {n}");
     }
     explored.seek(total / 2);
     explored.step_back();
@@ -94,7 +94,7 @@ fn the_stream_panel_numbers_are_what_xinfo_stream_answers() {
     p.explore_all();
     for n in [p.total_steps().unwrap() / 4, p.total_steps().unwrap()] {
         p.seek(n);
-        let world = World::of(&p, None, None);
+        let world = World::of(&p, None, None, false);
         for s in &world.streams {
             let mut db = p.sim().ctx.redis.db.clone();
             let argv = vec![b"XINFO".to_vec(), b"STREAM".to_vec(), s.key.as_bytes().to_vec()];
@@ -132,7 +132,7 @@ fn a_crashed_consumer_keeps_its_lane_until_claimed() {
             .find(|&i| p.record(i).unwrap().time_ms > ms)
             .unwrap();
         p.seek(step);
-        World::of(p, None, None)
+        World::of(p, None, None, false)
     };
     let w = at(&mut p, 60_000);
     let g = &w.stream("orders").unwrap().groups[0];

@@ -100,7 +100,7 @@ impl Explorer {
     fn with(mut source: Source, scenario: Arc<Scenario>, seed: Option<u64>) -> Explorer {
         source.id = scenario.meta.id.clone();
         let player = Player::load(scenario, seed);
-        let world = World::of(&player, None, None);
+        let world = World::of(&player, None, None, false);
         Explorer {
             picker: super::picker::PickerState::for_run(&player),
             source,
@@ -253,8 +253,12 @@ impl Explorer {
     }
 
     /// Rebuilds the world if the step changed.
-    fn refresh(&mut self) {
-        if self.world.step != self.player.position() || self.world.known_steps != self.player.known_steps() {
+    pub(crate) fn refresh(&mut self) {
+        let ledgers_missing = self.tab == Tab::KafkaVsPel && self.world.ledgers.is_none();
+        if ledgers_missing
+            || self.world.step != self.player.position()
+            || self.world.known_steps != self.player.known_steps()
+        {
             self.rebuild_world();
         }
     }
@@ -264,12 +268,14 @@ impl Explorer {
         // "What changed" compares with the step just before, only.
         let previous = (self.world.step + 1 == here).then_some(&self.world);
         let focus = self.focus.as_ref().map(|(k, id)| (k.as_str(), *id));
-        self.world = World::of(&self.player, previous, focus);
+        let with_ledgers = self.tab == Tab::KafkaVsPel;
+        self.world = World::of(&self.player, previous, focus, with_ledgers);
     }
 
     /// Shows tab `tab`.
     pub fn set_tab(&mut self, tab: Tab) {
         self.tab = tab;
+        self.refresh();
     }
 
     /// Puts `text` in the picker's paste box (what pasting into it does).

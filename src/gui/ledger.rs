@@ -31,19 +31,23 @@ fn rows(l: &LedgerSummary) -> [(&'static str, &'static str, u64); 9] {
 
 pub fn show(ui: &mut Ui, w: &World) {
     ui.label(RichText::new("Ledger: what happened to every message").strong());
+    let Some((ledger_redis, ledger_kafka)) = &w.ledgers else {
+        ui.spinner();
+        return;
+    };
     egui::Grid::new("ledger").num_columns(3).striped(true).show(ui, |ui| {
         ui.label("");
         let side = |name: &str, l: &LedgerSummary| {
             let t = if l.has_consumer { name.to_string() } else { format!("{name} (no consumer)") };
             RichText::new(t).strong()
         };
-        ui.label(side("Redis", &w.ledger_redis));
+        ui.label(side("Redis", ledger_redis));
         if w.has_kafka {
-            ui.label(side("Kafka", &w.ledger_kafka));
+            ui.label(side("Kafka", ledger_kafka));
         }
         ui.end_row();
-        let redis = rows(&w.ledger_redis);
-        let kafka = rows(&w.ledger_kafka);
+        let redis = rows(ledger_redis);
+        let kafka = rows(ledger_kafka);
         for (r, k) in redis.iter().zip(kafka.iter()) {
             let differs = w.has_kafka && r.2 != k.2;
             let label = RichText::new(r.0);

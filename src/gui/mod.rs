@@ -68,6 +68,8 @@ impl Explorer {
                 }
             });
             ui.separator();
+            // The ledgers are worked out only while they are on screen.
+            self.refresh();
             match self.tab {
                 Tab::Stream => stream::show(self, ui),
                 Tab::Groups => pel::show(self, ui),

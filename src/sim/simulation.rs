@@ -60,7 +60,10 @@ pub struct Simulation {
     /// Shared state.
     pub ctx: Ctx,
     names: Vec<String>,
-    setup: VecDeque<Argv>,
+    /// Setup commands, shared between checkpoint copies (a preload can be
+    /// a million XADDs): the run only moves `setup_next` along them.
+    setup: Arc<[Argv]>,
+    setup_next: usize,
     setup_session: Session,
     probe_session: Session,
     seed: u64,
@@ -234,7 +237,8 @@ impl Simulation {
             actors,
             ctx,
             names,
-            setup,
+            setup: Vec::from(setup).into(),
+            setup_next: 0,
             setup_session: Session::default(),
             probe_session: Session::default(),
             seed,
@@ -337,11 +341,12 @@ impl Simulation {
     fn dispatch(&mut self, event: Event) {
         match event {
             Event::Setup => {
-                if let Some(argv) = self.setup.pop_front() {
+                if let Some(argv) = self.setup.get(self.setup_next).cloned() {
+                    self.setup_next += 1;
                     self.ctx
                         .exec(Who::Setup, &mut self.setup_session, argv, Note::Plain);
                 }
-                if !self.setup.is_empty() {
+                if self.setup_next < self.setup.len() {
                     self.ctx.queue.push(0, EventClass::Fault, 0, Event::Setup);
                 }
             }

@@ -172,6 +172,12 @@ impl Player {
         if self.position() > self.explored {
             self.note_new_records();
         }
+        if self.total_steps.is_none()
+            && let Some(end) = self.timeline.end_steps()
+        {
+            self.total_steps = Some(end);
+            self.trace_hash = Some(self.timeline.current().ctx.trace.hash());
+        }
     }
 
     /// Steps done.

@@ -75,8 +75,9 @@ pub struct World {
     pub redis_up: bool,
     pub streams: Vec<StreamView>,
     pub kafka: Option<KafkaView>,
-    pub ledger_redis: LedgerSummary,
-    pub ledger_kafka: LedgerSummary,
+    /// The ledgers as of this step, when asked for (working out what is
+    /// still deliverable scans every message: ~1 s at a million).
+    pub ledgers: Option<(LedgerSummary, LedgerSummary)>,
     /// The scenario has a Kafka side (else its ledger means nothing).
     pub has_kafka: bool,
 }
@@ -84,8 +85,14 @@ pub struct World {
 impl World {
     /// The world at the player's position. `previous` is the world one
     /// step earlier (for what changed); `focus` the macro node the user
-    /// opened (`(stream key, master ID)`), else each stream's tail.
-    pub fn of(player: &Player, previous: Option<&World>, focus: Option<(&str, StreamId)>) -> World {
+    /// opened (`(stream key, master ID)`), else each stream's tail;
+    /// `with_ledgers` when the ledgers are on screen.
+    pub fn of(
+        player: &Player,
+        previous: Option<&World>,
+        focus: Option<(&str, StreamId)>,
+        with_ledgers: bool,
+    ) -> World {
         let sim = player.sim();
         let db = &sim.ctx.redis.db;
         let streams = db
@@ -105,7 +112,10 @@ impl World {
             })
             .collect();
         // Deliverability (what is lost vs unconsumed) as of this step.
-        let ledgers = sim.ledger_view();
+        let ledgers = with_ledgers.then(|| {
+            let l = sim.ledger_view();
+            (l.redis.summary(), l.kafka.summary())
+        });
         World {
             step: player.position(),
             known_steps: player.known_steps(),
@@ -114,8 +124,7 @@ impl World {
             redis_up: sim.ctx.redis.up,
             streams,
             kafka: KafkaView::of(sim),
-            ledger_redis: ledgers.redis.summary(),
-            ledger_kafka: ledgers.kafka.summary(),
+            ledgers,
             has_kafka: sim.scenario.kafka.is_some(),
         }
     }
