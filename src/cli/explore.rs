@@ -52,7 +52,14 @@ pub fn main(req: Request) -> i32 {
     }
     #[cfg(not(feature = "gui"))]
     println!("built without the explorer (--no-default-features); showing the narrated replay");
-    super::run::replay(Some(&name), false)
+    // The narrated replay of the same run (the seed honoured); it tells the
+    // whole run, so a `--step` has nothing to select there.
+    let _ = req.step;
+    let flags = super::run::Flags {
+        seed: req.seed,
+        ..super::run::Flags::default()
+    };
+    super::run::run(&name, &flags)
 }
 
 /// An X11 or Wayland display to open a window on.

@@ -279,18 +279,7 @@ fn verb(r: &StepRecord) -> String {
     .to_string()
 }
 
-/// 5999 → "5,999".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut s = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            s.push(',');
-        }
-        s.push(c);
-    }
-    s
-}
+pub use streamlab::view::format::thousands;
 
 /// One step as the transcript shows it: time, who, command, reply as
 /// redis-cli prints it (at most `reply_lines` lines of it), and the caption.
@@ -332,16 +321,3 @@ pub fn narrate_step(r: &StepRecord, names: &[String], reply_lines: usize) -> Str
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::thousands;
-
-    #[test]
-    fn thousands_groups_digits() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(122_000), "122,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
-}

@@ -17,6 +17,7 @@
 //! Every number is read from the engine or the simulator, never recomputed
 //! here: the explorer must show what Redis would answer.
 
+pub mod format;
 pub mod kafka;
 pub mod narrative;
 pub mod pel;
