@@ -32,7 +32,7 @@ fn straight_outcome(prefix: &str, seed: Option<u64>) -> Outcome {
         },
     );
     sim.run();
-    Outcome::of(&mut sim)
+    Outcome::of(&sim)
 }
 
 #[test]

@@ -46,6 +46,9 @@ pub struct Report {
     pub trace_hash: Option<String>,
 }
 
+/// Where reports go (the web page's URL and data attributes).
+pub type ReportSink = Box<dyn FnMut(&Report)>;
+
 /// Steps explored ahead per frame while a scenario loads.
 pub const EXPLORE_STEPS_PER_FRAME: u64 = 20_000;
 
@@ -65,7 +68,7 @@ pub struct Explorer {
     /// Seek to this once exploring is done (a link's `step`; `u64::MAX` = end).
     pending_seek: Option<u64>,
     /// Called whenever the report changes (the web page's URL and data-*).
-    pub on_report: Option<Box<dyn FnMut(&Report)>>,
+    pub on_report: Option<ReportSink>,
     last_report: Option<Report>,
 }
 

@@ -33,8 +33,8 @@ use egui::{Key, Ui};
 pub use app::{Explorer, Report, Tab};
 
 /// The bundled catalog for the picker, parsed once.
-fn catalog() -> &'static [(String, Vec<(String, String)>)] {
-    static CATALOG: OnceLock<Vec<(String, Vec<(String, String)>)>> = OnceLock::new();
+fn catalog() -> &'static picker::Catalog {
+    static CATALOG: OnceLock<picker::Catalog> = OnceLock::new();
     CATALOG.get_or_init(picker::catalog)
 }
 

@@ -40,9 +40,12 @@ impl PickerState {
     }
 }
 
+/// Lessons in catalog order: `(lesson, [(id, title)])`.
+pub type Catalog = Vec<(String, Vec<(String, String)>)>;
+
 /// Catalog entries `(id, title)` grouped by lesson number (`S02b` → "S02").
-pub fn catalog() -> Vec<(String, Vec<(String, String)>)> {
-    let mut lessons: Vec<(String, Vec<(String, String)>)> = Vec::new();
+pub fn catalog() -> Catalog {
+    let mut lessons: Catalog = Vec::new();
     for (file, text) in builtin::ALL {
         let Ok(s) = crate::scenario::parse_scenario(file, text) else {
             continue;
@@ -57,7 +60,7 @@ pub fn catalog() -> Vec<(String, Vec<(String, String)>)> {
     lessons
 }
 
-pub fn show(app: &mut Explorer, ui: &mut Ui, catalog: &[(String, Vec<(String, String)>)]) {
+pub fn show(app: &mut Explorer, ui: &mut Ui, catalog: &Catalog) {
     let mut chosen: Option<String> = None;
     ScrollArea::vertical().id_salt("picker").max_height(340.0).show(ui, |ui| {
         egui::Grid::new("catalog").num_columns(2).striped(true).show(ui, |ui| {
