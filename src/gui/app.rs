@@ -85,9 +85,19 @@ impl Explorer {
         };
         let scenario = parse_scenario(&source.id, &source.text).expect("bundled scenarios load");
         let mut app = Explorer::with(source, Arc::new(scenario), seed);
-        app.pending_seek = step.filter(|s| *s > 0);
         app.picker.error = error;
+        app.open_at(step);
         app
+    }
+
+    /// A link to a moment lands on it at the first frame: the run is
+    /// explored at once (a frame-by-frame look-ahead would show step 0
+    /// first, and a test reading the page would race it).
+    fn open_at(&mut self, step: Option<u64>) {
+        self.pending_seek = step.filter(|s| *s > 0);
+        if self.pending_seek.is_some() {
+            self.explore_all();
+        }
     }
 
     /// Opens the scenario `text` (named `name`) with `seed` at `step`
@@ -96,7 +106,7 @@ impl Explorer {
         let scenario = parse_scenario(name, text).map_err(|e| e.to_string())?;
         let source = Source { id: name.to_string(), text: text.into() };
         let mut app = Explorer::with(source, Arc::new(scenario), seed);
-        app.pending_seek = step.filter(|s| *s > 0);
+        app.open_at(step);
         Ok(app)
     }
 
