@@ -37,7 +37,8 @@ fn median(v: &mut [f64]) -> f64 {
 fn main() {
     let mut app = Explorer::new("S01", None, None);
     let t = Instant::now();
-    app.load_text("bench.ron", BENCH_RON, None).expect("bench scenario loads");
+    app.load_text("bench.ron", BENCH_RON, None)
+        .expect("bench scenario loads");
     app.explore_all();
     // Past the explorer's look-ahead cap: play on to the end of the run.
     while app.player().total_steps().is_none() {
@@ -45,7 +46,10 @@ fn main() {
         app.seek(next);
     }
     app.seek(u64::MAX);
-    println!("load and run to the end: {:.2} s", t.elapsed().as_secs_f64());
+    println!(
+        "load and run to the end: {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
     let w = app.world();
     let s = &w.streams[0];
     println!(
@@ -57,7 +61,10 @@ fn main() {
     let ctx = egui::Context::default();
     streamlab::gui::setup_style(&ctx);
     let input = || egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0))),
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1280.0, 800.0),
+        )),
         ..Default::default()
     };
     for tab in [Tab::Stream, Tab::Groups, Tab::KafkaVsPel] {
@@ -70,7 +77,11 @@ fn main() {
             ms.push(t.elapsed().as_secs_f64() * 1e3);
         }
         let max = ms.iter().cloned().fold(0.0, f64::max);
-        println!("frame, {tab:?} tab: median {:.2} ms, max {:.2} ms ({FRAMES} frames)", median(&mut ms), max);
+        println!(
+            "frame, {tab:?} tab: median {:.2} ms, max {:.2} ms ({FRAMES} frames)",
+            median(&mut ms),
+            max
+        );
     }
     let mut ms = Vec::new();
     for _ in 0..5 {
@@ -79,7 +90,10 @@ fn main() {
         ms.push(t.elapsed().as_secs_f64() * 1e3);
         std::hint::black_box(w);
     }
-    println!("view models rebuilt (World::of) at this step: median {:.1} ms", median(&mut ms));
+    println!(
+        "view models rebuilt (World::of) at this step: median {:.1} ms",
+        median(&mut ms)
+    );
     let mut ms = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
@@ -87,7 +101,10 @@ fn main() {
         ms.push(t.elapsed().as_secs_f64() * 1e3);
         std::hint::black_box(l.redis.summary());
     }
-    println!("  of which the ledgers as of this step (ledger_view): median {:.1} ms", median(&mut ms));
+    println!(
+        "  of which the ledgers as of this step (ledger_view): median {:.1} ms",
+        median(&mut ms)
+    );
     let mut ms = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
@@ -95,5 +112,8 @@ fn main() {
         app.seek(u64::MAX);
         ms.push(t.elapsed().as_secs_f64() * 1e3 / 2.0);
     }
-    println!("one step (seek + view models rebuilt): median {:.1} ms", median(&mut ms));
+    println!(
+        "one step (seek + view models rebuilt): median {:.1} ms",
+        median(&mut ms)
+    );
 }

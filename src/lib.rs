@@ -27,12 +27,12 @@
 
 pub mod alloc_counter;
 pub mod engine;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod scenario;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod server;
 pub mod sim;
 pub mod view;
-#[cfg(feature = "gui")]
-pub mod gui;
 #[cfg(all(feature = "gui", target_arch = "wasm32"))]
 mod web;

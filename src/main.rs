@@ -62,8 +62,10 @@ enum Command {
 
 /// Flags of `streamlab run`.
 #[derive(Args, Debug)]
-#[command(after_help = "SCENARIO is a .ron file or a bundled scenario by id or file name \
-(S08, s08, s08_failover_loss); `streamlab scenarios` lists them.")]
+#[command(
+    after_help = "SCENARIO is a .ron file or a bundled scenario by id or file name \
+(S08, s08, s08_failover_loss); `streamlab scenarios` lists them."
+)]
 struct RunArgs {
     /// A .ron file, or a bundled scenario's id (S08) or file name.
     #[arg(value_name = "SCENARIO")]

@@ -17,7 +17,10 @@ fn help_and_version_succeed() {
     assert!(help.status.success());
     let text = String::from_utf8_lossy(&help.stdout);
     for command in ["run", "replay", "scenarios", "serve"] {
-        assert!(text.contains(&format!("\n  {command} ")), "{command}: {text}");
+        assert!(
+            text.contains(&format!("\n  {command} ")),
+            "{command}: {text}"
+        );
     }
     let version = streamlab(&["--version"]);
     assert!(version.status.success());

@@ -187,7 +187,10 @@ fn bundled_scenarios_run_by_id_in_any_case() {
     assert!(out.contains("== S08 finished"), "{out}");
     let (code, _, err) = streamlab(&["run", "S99"]);
     assert_eq!(code, 2);
-    assert!(err.contains("S99: cannot read") && err.contains("bundled"), "{err}");
+    assert!(
+        err.contains("S99: cannot read") && err.contains("bundled"),
+        "{err}"
+    );
 }
 
 /// S08 is 122,000 steps: the default narration folds the steady state and
@@ -198,11 +201,26 @@ fn the_default_narration_folds_the_steady_state() {
     assert_eq!(code, 0);
     let lines = folded.lines().count();
     assert!(lines < 200, "{lines} lines:\n{folded}");
-    assert!(folded.contains("steps folded (--full shows them)"), "{folded}");
-    assert!(folded.contains("fault      # Redis process crashes"), "{folded}");
-    assert!(folded.contains("redis      # r1 promoted to primary"), "{folded}");
-    assert!(folded.contains("check      ✓ producer.p.acked == 6001"), "{folded}");
-    assert!(folded.contains("> XADD s * m 1\n"), "the opening steps are shown: {folded}");
+    assert!(
+        folded.contains("steps folded (--full shows them)"),
+        "{folded}"
+    );
+    assert!(
+        folded.contains("fault      # Redis process crashes"),
+        "{folded}"
+    );
+    assert!(
+        folded.contains("redis      # r1 promoted to primary"),
+        "{folded}"
+    );
+    assert!(
+        folded.contains("check      ✓ producer.p.acked == 6001"),
+        "{folded}"
+    );
+    assert!(
+        folded.contains("> XADD s * m 1\n"),
+        "the opening steps are shown: {folded}"
+    );
     assert!(folded.contains("expectations: 9/9 passed"), "{folded}");
 
     let (code, full, _) = streamlab(&["run", "S08", "--full"]);
@@ -210,7 +228,11 @@ fn the_default_narration_folds_the_steady_state() {
     assert!(full.lines().count() > 100_000, "{}", full.lines().count());
     assert!(!full.contains("steps folded"));
     // Folding changes what is printed, never the run.
-    let hash = |t: &str| t.lines().find(|l| l.contains("finished")).map(str::to_string);
+    let hash = |t: &str| {
+        t.lines()
+            .find(|l| l.contains("finished"))
+            .map(str::to_string)
+    };
     assert_eq!(hash(&folded), hash(&full));
 }
 
@@ -222,7 +244,10 @@ fn replay_narrates_the_default_or_the_named_scenario() {
     let (code, out, _) = streamlab(&["replay", "s05"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("== S05 "), "{out}");
-    assert!(out.contains("more lines (--full shows them)"), "long replies are cut: {out}");
+    assert!(
+        out.contains("more lines (--full shows them)"),
+        "long replies are cut: {out}"
+    );
 }
 
 /// Nobody consumes S08's Kafka topic: its records are unconsumed, not

@@ -86,7 +86,8 @@ fn keys_move_time_and_play_advances() {
 fn the_timeline_slider_seeks_exactly() {
     let mut h = harness("S02");
     let total = h.state().player().total_steps().unwrap();
-    h.get_by_label("Timeline").set_value_accesskit((total / 2) as f64);
+    h.get_by_label("Timeline")
+        .set_value_accesskit((total / 2) as f64);
     h.run();
     assert_eq!(h.state().world().step, total / 2);
 }
@@ -113,7 +114,10 @@ fn a_crashed_consumer_lane_holds_its_entries_until_the_reaper_claims_them() {
     }
     let w = h.state().world();
     let lanes = &w.stream("orders").unwrap().groups[0].lanes;
-    assert_eq!(lanes.iter().find(|l| l.name == "c1").unwrap().pending_count, 0);
+    assert_eq!(
+        lanes.iter().find(|l| l.name == "c1").unwrap().pending_count,
+        0
+    );
     h.get_by_label("● reaper");
 }
 
@@ -124,8 +128,14 @@ fn the_stream_tab_shows_the_tree_with_xinfo_numbers() {
     h.run();
     let s = h.state().world().streams[0].clone();
     h.get_by_label(&format!("XINFO STREAM {}", s.key));
-    h.get_by_label_contains(&format!("{} rax nodes", streamlab::gui::theme::thousands(s.radix_tree_nodes)));
-    h.get_by_label_contains(&format!("Macro node {}", s.node.as_ref().unwrap().master_id));
+    h.get_by_label_contains(&format!(
+        "{} rax nodes",
+        streamlab::gui::theme::thousands(s.radix_tree_nodes)
+    ));
+    h.get_by_label_contains(&format!(
+        "Macro node {}",
+        s.node.as_ref().unwrap().master_id
+    ));
 }
 
 #[test]
@@ -142,7 +152,10 @@ fn kafka_vs_pel_shows_both_ledgers_live() {
     let (ledger_redis, ledger_kafka) = w.ledgers.clone().expect("the tab shows the ledgers");
     let redis = streamlab::gui::theme::thousands(ledger_redis.duplicates);
     let kafka = streamlab::gui::theme::thousands(ledger_kafka.duplicates);
-    assert_ne!(redis, kafka, "S02's lesson: Kafka re-reads from the committed offset");
+    assert_ne!(
+        redis, kafka,
+        "S02's lesson: Kafka re-reads from the committed offset"
+    );
     h.get_by_label("duplicates");
     assert!(!h.query_all_by_label(&kafka).collect::<Vec<_>>().is_empty());
 }
@@ -158,7 +171,8 @@ fn pick_another_scenario_and_reject_a_broken_file() {
     let title = h.state().player().scenario().meta.title.clone();
     h.get_by_label(&title);
     // A broken RON text: the error names where, the run stays.
-    h.state_mut().picker_paste("Scenario(meta: (id: \"X\", title: 5))");
+    h.state_mut()
+        .picker_paste("Scenario(meta: (id: \"X\", title: 5))");
     h.run();
     h.get_by_label("Load pasted RON").click();
     h.run();

@@ -48,9 +48,7 @@ fn with_kafka(kafka: &str) -> String {
 #[test]
 fn a_kafka_section_that_does_not_build_is_a_load_error() {
     // A producer to a topic nobody declared.
-    let bad = with_kafka(
-        r#"    producers: [(name: "kp", topic: "nowhere", schedule: Manual)],"#,
-    );
+    let bad = with_kafka(r#"    producers: [(name: "kp", topic: "nowhere", schedule: Manual)],"#);
     let e = parse_scenario("k.ron", &bad).expect_err("unknown topic");
     assert!(e.message.contains("kafka section"), "{e}");
     assert!(e.message.contains("nowhere"), "{e}");
@@ -61,7 +59,12 @@ fn a_kafka_section_that_does_not_build_is_a_load_error() {
     // refuses it instead of running without its Kafka side.
     let good = with_kafka(r#"    topics: [(name: "t", partitions: 1)],"#);
     let mut broken = parse_scenario("k.ron", &good).expect("loads");
-    broken.kafka.as_mut().expect("kafka").cluster.min_insync_replicas = 0;
+    broken
+        .kafka
+        .as_mut()
+        .expect("kafka")
+        .cluster
+        .min_insync_replicas = 0;
     match Simulation::try_new(Arc::new(broken), RunOptions::default()) {
         Err(SimError::Kafka(m)) => assert!(m.contains("min_insync_replicas"), "{m}"),
         Ok(_) => panic!("a kafka section that does not build was accepted"),

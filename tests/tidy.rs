@@ -215,7 +215,10 @@ fn banned_apis_stay_out_of_the_deterministic_layers() {
     let layers: [(&str, Vec<&[Ban]>); 4] = [
         ("src/engine", vec![DETERMINISM, ENGINE_LAYERS]),
         ("src/sim", vec![DETERMINISM, SIM_LAYERS]),
-        ("src/scenario", vec![DETERMINISM, SIM_LAYERS, SCENARIO_LAYERS]),
+        (
+            "src/scenario",
+            vec![DETERMINISM, SIM_LAYERS, SCENARIO_LAYERS],
+        ),
         ("src/view", vec![DETERMINISM, VIEW_LAYERS]),
     ];
     let mut violations = Vec::new();
@@ -290,5 +293,8 @@ pub kafka: Option<crate::sim::kafka::KafkaConfig>,
 ";
     let found = check_text("schema.rs", text, &[SCENARIO_LAYERS]);
     assert_eq!(found.len(), 1, "{found:#?}");
-    assert!(found[0].starts_with("schema.rs:3: `crate::sim`"), "{found:#?}");
+    assert!(
+        found[0].starts_with("schema.rs:3: `crate::sim`"),
+        "{found:#?}"
+    );
 }

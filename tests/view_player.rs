@@ -37,11 +37,20 @@ fn straight_outcome(prefix: &str, seed: Option<u64>) -> Outcome {
 
 #[test]
 fn the_explored_run_has_the_trace_hash_of_a_straight_run() {
-    for (prefix, seed) in [("s01_", None), ("s02_", None), ("s02_", Some(7)), ("s08_", None)] {
+    for (prefix, seed) in [
+        ("s01_", None),
+        ("s02_", None),
+        ("s02_", Some(7)),
+        ("s08_", None),
+    ] {
         let mut p = Player::load(scenario(prefix), seed);
         p.explore_all();
         let want = straight_outcome(prefix, seed);
-        assert_eq!(p.total_steps(), Some(want.steps), "{prefix} seed {seed:?}: steps");
+        assert_eq!(
+            p.total_steps(),
+            Some(want.steps),
+            "{prefix} seed {seed:?}: steps"
+        );
         assert_eq!(
             format!("{:016x}", p.trace_hash().expect("explored to the end")),
             want.trace_hash,
@@ -65,7 +74,11 @@ fn seeking_and_stepping_back_land_on_the_world_of_a_straight_walk() {
             assert!(straight.step());
         }
         assert_eq!(explored.position(), n);
-        assert_eq!(World::of(&explored, None, None, true), World::of(&straight, None, None, true), "at step {n}");
+        assert_eq!(
+            World::of(&explored, None, None, true),
+            World::of(&straight, None, None, true),
+            "at step {n}"
+        );
     }
     explored.seek(total / 2);
     explored.step_back();
@@ -76,14 +89,31 @@ fn seeking_and_stepping_back_land_on_the_world_of_a_straight_walk() {
 fn markers_are_the_scenarios_captions_and_faults() {
     let mut p = Player::load(scenario("s01_"), None);
     p.explore_all();
-    let captions = p.markers().iter().filter(|m| m.kind == MarkerKind::Caption).count();
-    let faults = p.markers().iter().filter(|m| m.kind == MarkerKind::Fault).count();
+    let captions = p
+        .markers()
+        .iter()
+        .filter(|m| m.kind == MarkerKind::Caption)
+        .count();
+    let faults = p
+        .markers()
+        .iter()
+        .filter(|m| m.kind == MarkerKind::Fault)
+        .count();
     assert_eq!(captions, p.scenario().captions.len());
     assert_eq!(faults, p.scenario().faults.len());
     // The caption in force follows the position.
-    let second = p.markers().iter().filter(|m| m.kind == MarkerKind::Caption).nth(1).unwrap().clone();
+    let second = p
+        .markers()
+        .iter()
+        .filter(|m| m.kind == MarkerKind::Caption)
+        .nth(1)
+        .unwrap()
+        .clone();
     p.seek(second.step + 1);
-    assert_eq!(p.caption_in_force().map(|(i, m)| (i, m.text.clone())), Some((1, second.text.clone())));
+    assert_eq!(
+        p.caption_in_force().map(|(i, m)| (i, m.text.clone())),
+        Some((1, second.text.clone()))
+    );
     p.seek(second.step);
     assert_eq!(p.caption_in_force().map(|(i, _)| i), Some(0));
 }
@@ -97,12 +127,22 @@ fn the_stream_panel_numbers_are_what_xinfo_stream_answers() {
         let world = World::of(&p, None, None, false);
         for s in &world.streams {
             let mut db = p.sim().ctx.redis.db.clone();
-            let argv = vec![b"XINFO".to_vec(), b"STREAM".to_vec(), s.key.as_bytes().to_vec()];
+            let argv = vec![
+                b"XINFO".to_vec(),
+                b"STREAM".to_vec(),
+                s.key.as_bytes().to_vec(),
+            ];
             let reply = db
-                .execute(&mut Session::default(), &argv, &streamlab::engine::ExecContext::at(p.sim().ctx.unix_ms()))
+                .execute(
+                    &mut Session::default(),
+                    &argv,
+                    &streamlab::engine::ExecContext::at(p.sim().ctx.unix_ms()),
+                )
                 .reply;
             let field = |name: &str| -> i64 {
-                let Reply::Array(items) = &reply else { panic!("{reply:?}") };
+                let Reply::Array(items) = &reply else {
+                    panic!("{reply:?}")
+                };
                 let i = items
                     .iter()
                     .position(|r| matches!(r, Reply::Bulk(b) if b == name.as_bytes()))
@@ -142,7 +182,21 @@ fn a_crashed_consumer_keeps_its_lane_until_claimed() {
     assert!(c1.pending.iter().all(|e| e.delivery_count == 1));
     let w = at(&mut p, 90_000);
     let g = &w.stream("orders").unwrap().groups[0];
-    assert_eq!(g.lanes.iter().find(|l| l.name == "c1").unwrap().pending_count, 0);
-    let reaper = g.lanes.iter().find(|l| l.name == "reaper").expect("the claimer's lane");
-    assert!(reaper.pending.iter().all(|e| e.delivery_count == 2), "XAUTOCLAIM counts a delivery");
+    assert_eq!(
+        g.lanes
+            .iter()
+            .find(|l| l.name == "c1")
+            .unwrap()
+            .pending_count,
+        0
+    );
+    let reaper = g
+        .lanes
+        .iter()
+        .find(|l| l.name == "reaper")
+        .expect("the claimer's lane");
+    assert!(
+        reaper.pending.iter().all(|e| e.delivery_count == 2),
+        "XAUTOCLAIM counts a delivery"
+    );
 }

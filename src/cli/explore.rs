@@ -23,7 +23,10 @@ pub struct Request {
 
 /// Runs the explorer, or the replay when no window can be opened.
 pub fn main(req: Request) -> i32 {
-    let name = req.scenario.clone().unwrap_or_else(|| builtin::DEFAULT.to_string());
+    let name = req
+        .scenario
+        .clone()
+        .unwrap_or_else(|| builtin::DEFAULT.to_string());
     let text = match super::run::load_text(&name) {
         Ok(t) => t,
         Err(e) => {
@@ -45,7 +48,9 @@ pub fn main(req: Request) -> i32 {
             match streamlab::gui::run_native(&name, &text, req.seed, req.step) {
                 Ok(()) => return 0,
                 Err(e) => {
-                    eprintln!("streamlab: the explorer window could not open ({e}); showing the narrated replay")
+                    eprintln!(
+                        "streamlab: the explorer window could not open ({e}); showing the narrated replay"
+                    )
                 }
             }
         }

@@ -320,4 +320,3 @@ pub fn narrate_step(r: &StepRecord, names: &[String], reply_lines: usize) -> Str
     }
     s
 }
-

@@ -102,9 +102,17 @@ impl Explorer {
 
     /// Opens the scenario `text` (named `name`) with `seed` at `step`
     /// (`u64::MAX`: the end); a file that does not load is an error.
-    pub fn from_text(name: &str, text: &str, seed: Option<u64>, step: Option<u64>) -> Result<Explorer, String> {
+    pub fn from_text(
+        name: &str,
+        text: &str,
+        seed: Option<u64>,
+        step: Option<u64>,
+    ) -> Result<Explorer, String> {
         let scenario = parse_scenario(name, text).map_err(|e| e.to_string())?;
-        let source = Source { id: name.to_string(), text: text.into() };
+        let source = Source {
+            id: name.to_string(),
+            text: text.into(),
+        };
         let mut app = Explorer::with(source, Arc::new(scenario), seed);
         app.open_at(step);
         Ok(app)
@@ -136,7 +144,14 @@ impl Explorer {
     pub fn load_text(&mut self, name: &str, text: &str, seed: Option<u64>) -> Result<(), String> {
         let scenario = parse_scenario(name, text).map_err(|e| e.to_string())?;
         let id = scenario.meta.id.clone();
-        self.replace(Source { id, text: text.into() }, Arc::new(scenario), seed);
+        self.replace(
+            Source {
+                id,
+                text: text.into(),
+            },
+            Arc::new(scenario),
+            seed,
+        );
         Ok(())
     }
 
@@ -150,7 +165,8 @@ impl Explorer {
 
     /// Re-runs the current scenario with another seed and/or duration.
     pub fn reload(&mut self, seed: Option<u64>, duration_ms: Option<u64>) -> Result<(), String> {
-        let mut scenario = parse_scenario(&self.source.id, &self.source.text).map_err(|e| e.to_string())?;
+        let mut scenario =
+            parse_scenario(&self.source.id, &self.source.text).map_err(|e| e.to_string())?;
         if let Some(d) = duration_ms {
             scenario.meta.duration_ms = d;
         }
@@ -190,7 +206,8 @@ impl Explorer {
 
     /// Still exploring ahead (the scrub bar is growing).
     pub fn exploring(&self) -> bool {
-        self.player.total_steps().is_none() && self.player.known_steps() < crate::view::player::MAX_EXPLORED_STEPS
+        self.player.total_steps().is_none()
+            && self.player.known_steps() < crate::view::player::MAX_EXPLORED_STEPS
     }
 
     // ── actions ──────────────────────────────────────────────────────────
@@ -209,7 +226,11 @@ impl Explorer {
 
     /// Moves to `n` steps done (`u64::MAX`: the end).
     pub fn seek(&mut self, n: u64) {
-        let n = if n == u64::MAX { self.player.known_steps() } else { n };
+        let n = if n == u64::MAX {
+            self.player.known_steps()
+        } else {
+            n
+        };
         self.player.seek(n);
         self.refresh();
     }

@@ -19,14 +19,22 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
         if ui.button("⏮ Start").on_hover_text("Home").clicked() {
             app.seek(0);
         }
-        if ui.button("◀ Back").on_hover_text("← (shift: ×10)").clicked() {
+        if ui
+            .button("◀ Back")
+            .on_hover_text("← (shift: ×10)")
+            .clicked()
+        {
             app.step_back();
         }
         let play = if app.playing { "⏸ Pause" } else { "▶ Play" };
         if ui.button(play).on_hover_text("Space").clicked() {
             app.toggle_play();
         }
-        if ui.button("Step ▶").on_hover_text("→ (shift: ×10)").clicked() {
+        if ui
+            .button("Step ▶")
+            .on_hover_text("→ (shift: ×10)")
+            .clicked()
+        {
             app.step();
         }
         if ui.button("End ⏭").on_hover_text("End").clicked() {
@@ -101,7 +109,10 @@ fn scrub_bar(app: &mut Explorer, ui: &mut Ui) {
     }
     let here = x_of(app.player().position());
     painter.line_segment(
-        [egui::pos2(here, rect.top()), egui::pos2(here, rect.bottom())],
+        [
+            egui::pos2(here, rect.top()),
+            egui::pos2(here, rect.bottom()),
+        ],
         Stroke::new(2.0, Color32::WHITE),
     );
     if let Some(text) = hovered_text {

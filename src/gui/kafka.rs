@@ -29,44 +29,65 @@ pub fn show(app: &Explorer, ui: &mut Ui) {
                 cols[0].label("This scenario has no Kafka side. The S02 family compares both.");
             }
             Some(k) => {
-                ScrollArea::vertical().id_salt("kafka-side").max_height(cols[0].available_height() - 230.0).show(&mut cols[0], |ui| {
-                    for g in &k.groups {
-                        group(ui, g);
-                    }
-                    for (topic, parts) in &k.topics {
-                        ui.label(RichText::new(format!("topic {topic} (no group reads it here)")).strong());
-                        for p in parts {
-                            partition(ui, topic, p, &[]);
+                ScrollArea::vertical()
+                    .id_salt("kafka-side")
+                    .max_height(cols[0].available_height() - 230.0)
+                    .show(&mut cols[0], |ui| {
+                        for g in &k.groups {
+                            group(ui, g);
                         }
-                    }
-                });
+                        for (topic, parts) in &k.topics {
+                            ui.label(
+                                RichText::new(format!("topic {topic} (no group reads it here)"))
+                                    .strong(),
+                            );
+                            for p in parts {
+                                partition(ui, topic, p, &[]);
+                            }
+                        }
+                    });
             }
         }
         cols[1].heading("Redis: every delivered entry, in the PEL");
-        ScrollArea::vertical().id_salt("redis-side").max_height(cols[1].available_height() - 230.0).show(&mut cols[1], |ui| {
-            let mut any = false;
-            for s in &w.streams {
-                for g in &s.groups {
-                    super::pel::group(ui, &s.key, g, w.time_ms);
-                    any = true;
+        ScrollArea::vertical()
+            .id_salt("redis-side")
+            .max_height(cols[1].available_height() - 230.0)
+            .show(&mut cols[1], |ui| {
+                let mut any = false;
+                for s in &w.streams {
+                    for g in &s.groups {
+                        super::pel::group(ui, &s.key, g, w.time_ms);
+                        any = true;
+                    }
                 }
-            }
-            if !any {
-                ui.label("No consumer group yet.");
-            }
-        });
+                if !any {
+                    ui.label("No consumer group yet.");
+                }
+            });
     });
     ui.separator();
     super::ledger::show(ui, w);
 }
 
 fn group(ui: &mut Ui, g: &KafkaGroupView) {
-    ui.label(RichText::new(format!("group {} · topic {}", g.group_id, g.topic)).strong().size(15.0));
+    ui.label(
+        RichText::new(format!("group {} · topic {}", g.group_id, g.topic))
+            .strong()
+            .size(15.0),
+    );
     ui.horizontal_wrapped(|ui| {
         for c in &g.consumers {
-            let colour = if c.alive { theme::consumer(&c.name) } else { theme::DEAD };
+            let colour = if c.alive {
+                theme::consumer(&c.name)
+            } else {
+                theme::DEAD
+            };
             let state = if c.alive { "" } else { " ✝ down" };
-            let pos: Vec<String> = c.positions.iter().map(|(p, o)| format!("p{p}@{o}")).collect();
+            let pos: Vec<String> = c
+                .positions
+                .iter()
+                .map(|(p, o)| format!("p{p}@{o}"))
+                .collect();
             ui.label(RichText::new(format!("● {}{state} {}", c.name, pos.join(" "))).color(colour));
         }
         ui.weak(format!("{} commits", g.commits));
@@ -74,7 +95,11 @@ fn group(ui: &mut Ui, g: &KafkaGroupView) {
     let positions: Vec<(String, u32, u64)> = g
         .consumers
         .iter()
-        .flat_map(|c| c.positions.iter().map(move |(p, o)| (c.name.clone(), *p, *o)))
+        .flat_map(|c| {
+            c.positions
+                .iter()
+                .map(move |(p, o)| (c.name.clone(), *p, *o))
+        })
         .collect();
     for p in &g.partitions {
         partition(ui, &g.topic, p, &positions);
@@ -96,36 +121,51 @@ fn partition(ui: &mut Ui, topic: &str, p: &PartitionView, positions: &[(String, 
         ui.weak("(empty log)");
         return;
     }
-    ScrollArea::horizontal().id_salt(("klog", topic, p.partition)).show(ui, |ui| {
-        ui.horizontal(|ui| {
-            ui.spacing_mut().item_spacing.x = 2.0;
-            for (offset, msg) in &p.records {
-                let (rect, resp) = ui.allocate_exact_size(vec2(REC_W, REC_H + 12.0), Sense::hover());
-                let painter = ui.painter_at(rect);
-                let cell = egui::Rect::from_min_size(rect.min, vec2(REC_W, REC_H));
-                let below_commit = p.committed.is_some_and(|c| *offset < c);
-                let fill = if below_commit { theme::COMMITTED.linear_multiply(0.25) } else { theme::BOX };
-                painter.rect_filled(cell, 2.0, fill);
-                let owner_here = positions.iter().find(|(_, part, o)| *part == p.partition && o == offset);
-                let stroke = match owner_here {
-                    Some((name, _, _)) => Stroke::new(2.0, theme::consumer(name)),
-                    None => Stroke::new(1.0, Color32::from_gray(90)),
-                };
-                painter.rect_stroke(cell, 2.0, stroke, StrokeKind::Inside);
-                painter.text(cell.center(), egui::Align2::CENTER_CENTER, offset.to_string(), egui::FontId::monospace(11.0), Color32::from_gray(230));
-                if p.committed == Some(*offset) {
+    ScrollArea::horizontal()
+        .id_salt(("klog", topic, p.partition))
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.spacing_mut().item_spacing.x = 2.0;
+                for (offset, msg) in &p.records {
+                    let (rect, resp) =
+                        ui.allocate_exact_size(vec2(REC_W, REC_H + 12.0), Sense::hover());
+                    let painter = ui.painter_at(rect);
+                    let cell = egui::Rect::from_min_size(rect.min, vec2(REC_W, REC_H));
+                    let below_commit = p.committed.is_some_and(|c| *offset < c);
+                    let fill = if below_commit {
+                        theme::COMMITTED.linear_multiply(0.25)
+                    } else {
+                        theme::BOX
+                    };
+                    painter.rect_filled(cell, 2.0, fill);
+                    let owner_here = positions
+                        .iter()
+                        .find(|(_, part, o)| *part == p.partition && o == offset);
+                    let stroke = match owner_here {
+                        Some((name, _, _)) => Stroke::new(2.0, theme::consumer(name)),
+                        None => Stroke::new(1.0, Color32::from_gray(90)),
+                    };
+                    painter.rect_stroke(cell, 2.0, stroke, StrokeKind::Inside);
                     painter.text(
-                        pos_below(cell),
-                        egui::Align2::CENTER_TOP,
-                        "▲ commit",
-                        egui::FontId::proportional(9.5),
-                        theme::COMMITTED,
+                        cell.center(),
+                        egui::Align2::CENTER_CENTER,
+                        offset.to_string(),
+                        egui::FontId::monospace(11.0),
+                        Color32::from_gray(230),
                     );
+                    if p.committed == Some(*offset) {
+                        painter.text(
+                            pos_below(cell),
+                            egui::Align2::CENTER_TOP,
+                            "▲ commit",
+                            egui::FontId::proportional(9.5),
+                            theme::COMMITTED,
+                        );
+                    }
+                    resp.on_hover_text(format!("offset {offset}: message {msg}"));
                 }
-                resp.on_hover_text(format!("offset {offset}: message {msg}"));
-            }
+            });
         });
-    });
 }
 
 fn pos_below(cell: egui::Rect) -> egui::Pos2 {

@@ -64,7 +64,10 @@ impl Explorer {
                 ui.selectable_value(&mut self.tab, Tab::KafkaVsPel, "Kafka vs PEL");
                 if self.exploring() {
                     ui.spinner();
-                    ui.weak(format!("exploring the run: {} steps so far", theme::thousands(self.player().known_steps())));
+                    ui.weak(format!(
+                        "exploring the run: {} steps so far",
+                        theme::thousands(self.player().known_steps())
+                    ));
                 }
             });
             ui.separator();
@@ -104,22 +107,28 @@ impl Explorer {
         if ui.ctx().egui_wants_keyboard_input() {
             return;
         }
-        let (space, right, left, home, end, shift, slower, faster, caption, fault, help, tabs) = ui.input(|i| {
-            (
-                i.key_pressed(Key::Space),
-                i.key_pressed(Key::ArrowRight),
-                i.key_pressed(Key::ArrowLeft),
-                i.key_pressed(Key::Home),
-                i.key_pressed(Key::End),
-                i.modifiers.shift,
-                i.key_pressed(Key::OpenBracket),
-                i.key_pressed(Key::CloseBracket),
-                i.key_pressed(Key::C),
-                i.key_pressed(Key::F),
-                i.key_pressed(Key::Questionmark) || i.key_pressed(Key::Slash) && i.modifiers.shift,
-                [i.key_pressed(Key::Num1), i.key_pressed(Key::Num2), i.key_pressed(Key::Num3)],
-            )
-        });
+        let (space, right, left, home, end, shift, slower, faster, caption, fault, help, tabs) = ui
+            .input(|i| {
+                (
+                    i.key_pressed(Key::Space),
+                    i.key_pressed(Key::ArrowRight),
+                    i.key_pressed(Key::ArrowLeft),
+                    i.key_pressed(Key::Home),
+                    i.key_pressed(Key::End),
+                    i.modifiers.shift,
+                    i.key_pressed(Key::OpenBracket),
+                    i.key_pressed(Key::CloseBracket),
+                    i.key_pressed(Key::C),
+                    i.key_pressed(Key::F),
+                    i.key_pressed(Key::Questionmark)
+                        || i.key_pressed(Key::Slash) && i.modifiers.shift,
+                    [
+                        i.key_pressed(Key::Num1),
+                        i.key_pressed(Key::Num2),
+                        i.key_pressed(Key::Num3),
+                    ],
+                )
+            });
         let by = if shift { 10 } else { 1 };
         if space {
             self.toggle_play();
@@ -155,7 +164,10 @@ impl Explorer {
         if help {
             self.help_open = !self.help_open;
         }
-        for (i, t) in [Tab::Stream, Tab::Groups, Tab::KafkaVsPel].into_iter().enumerate() {
+        for (i, t) in [Tab::Stream, Tab::Groups, Tab::KafkaVsPel]
+            .into_iter()
+            .enumerate()
+        {
             if tabs[i] {
                 self.tab = t;
             }
@@ -181,7 +193,11 @@ pub fn setup_style(ctx: &egui::Context) {
     // The arrows and shapes of the visual language (▲ ◆ ▾ → ←) are in the
     // monospace font only: let proportional text fall back to it.
     let mut fonts = egui::FontDefinitions::default();
-    if let Some(mono) = fonts.families.get(&egui::FontFamily::Monospace).and_then(|f| f.first()).cloned()
+    if let Some(mono) = fonts
+        .families
+        .get(&egui::FontFamily::Monospace)
+        .and_then(|f| f.first())
+        .cloned()
         && let Some(prop) = fonts.families.get_mut(&egui::FontFamily::Proportional)
     {
         prop.insert(1.min(prop.len()), mono);
@@ -196,7 +212,12 @@ pub fn setup_style(ctx: &egui::Context) {
 /// known to load), at `step`; returns eframe's error text (no display, no
 /// GL) so the caller can fall back to the terminal.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn run_native(name: &str, text: &str, seed: Option<u64>, step: Option<u64>) -> Result<(), String> {
+pub fn run_native(
+    name: &str,
+    text: &str,
+    seed: Option<u64>,
+    step: Option<u64>,
+) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size([1280.0, 800.0])

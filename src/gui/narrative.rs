@@ -32,21 +32,28 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
     if n.is_fault {
         ui.label(RichText::new("◆ fault").color(theme::FAULT).strong());
     }
-    ScrollArea::vertical().id_salt("narrative").max_height(ui.available_height() - 120.0).show(ui, |ui| {
-        if let Some(cmd) = &n.command {
-            ui.label(RichText::new(format!("{}> {cmd}", n.who)).monospace().strong());
-        }
-        if let Some(reply) = &n.reply {
-            let text = RichText::new(reply).monospace();
-            if n.reply_is_error {
-                ui.label(text.color(theme::FAULT));
-            } else {
-                ui.label(text);
+    ScrollArea::vertical()
+        .id_salt("narrative")
+        .max_height(ui.available_height() - 120.0)
+        .show(ui, |ui| {
+            if let Some(cmd) = &n.command {
+                ui.label(
+                    RichText::new(format!("{}> {cmd}", n.who))
+                        .monospace()
+                        .strong(),
+                );
             }
-        }
-        ui.add_space(6.0);
-        ui.label(RichText::new(&n.sentence).size(15.0));
-    });
+            if let Some(reply) = &n.reply {
+                let text = RichText::new(reply).monospace();
+                if n.reply_is_error {
+                    ui.label(text.color(theme::FAULT));
+                } else {
+                    ui.label(text);
+                }
+            }
+            ui.add_space(6.0);
+            ui.label(RichText::new(&n.sentence).size(15.0));
+        });
     ui.separator();
     let w = app.world();
     if !w.redis_up {

@@ -62,10 +62,22 @@ pub fn group(ui: &mut Ui, key: &str, g: &GroupView, _now_ms: u64) {
         lane_row(ui, key, g, lane);
     }
     if !g.left_since_previous.is_empty() {
-        let ids: Vec<String> = g.left_since_previous.iter().take(6).map(|i| i.to_string()).collect();
+        let ids: Vec<String> = g
+            .left_since_previous
+            .iter()
+            .take(6)
+            .map(|i| i.to_string())
+            .collect();
         let more = g.left_since_previous.len().saturating_sub(6);
-        let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
-        ui.colored_label(theme::CHANGED, format!("left the PEL this step: {}{tail}", ids.join(", ")));
+        let tail = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        ui.colored_label(
+            theme::CHANGED,
+            format!("left the PEL this step: {}{tail}", ids.join(", ")),
+        );
     }
 }
 
@@ -78,7 +90,11 @@ fn lane_row(ui: &mut Ui, key: &str, g: &GroupView, lane: &LaneView) {
             ClientState::Hung { .. } => (" ⏸ hung", theme::DEAD),
             ClientState::NoClient => (" (no client uses this name)", theme::DEAD),
         };
-        ui.label(RichText::new(format!("● {}", lane.name)).color(badge_colour).strong());
+        ui.label(
+            RichText::new(format!("● {}", lane.name))
+                .color(badge_colour)
+                .strong(),
+        );
         if !badge.is_empty() {
             let text = match lane.state {
                 ClientState::Hung { until_ms } => format!("{badge} until t = {until_ms} ms"),
@@ -87,7 +103,10 @@ fn lane_row(ui: &mut Ui, key: &str, g: &GroupView, lane: &LaneView) {
             ui.label(RichText::new(text).color(theme::DEAD));
         }
         ui.label(format!("{} pending", theme::thousands(lane.pending_count)))
-            .on_hover_text(format!("XINFO CONSUMERS idle: {}", theme::duration(lane.seen_idle_ms)));
+            .on_hover_text(format!(
+                "XINFO CONSUMERS idle: {}",
+                theme::duration(lane.seen_idle_ms)
+            ));
     });
     if lane.pending.is_empty() {
         return;
@@ -96,11 +115,22 @@ fn lane_row(ui: &mut Ui, key: &str, g: &GroupView, lane: &LaneView) {
         .id_salt(("lane", key, &g.name, &lane.name))
         .show(ui, |ui| {
             ui.horizontal(|ui| {
-                let max_idle = lane.pending.iter().map(|p| p.idle_ms).max().unwrap_or(1).max(1);
+                let max_idle = lane
+                    .pending
+                    .iter()
+                    .map(|p| p.idle_ms)
+                    .max()
+                    .unwrap_or(1)
+                    .max(1);
                 for p in &lane.pending {
-                    let (rect, resp) = ui.allocate_exact_size(vec2(ENTRY_W, ENTRY_H), Sense::hover());
+                    let (rect, resp) =
+                        ui.allocate_exact_size(vec2(ENTRY_W, ENTRY_H), Sense::hover());
                     let painter = ui.painter_at(rect);
-                    let fill = if p.arrived { theme::CHANGED.linear_multiply(0.35) } else { theme::BOX };
+                    let fill = if p.arrived {
+                        theme::CHANGED.linear_multiply(0.35)
+                    } else {
+                        theme::BOX
+                    };
                     painter.rect_filled(rect, 3.0, fill);
                     painter.rect_stroke(rect, 3.0, Stroke::new(2.0, colour), StrokeKind::Inside);
                     painter.text(
@@ -115,7 +145,11 @@ fn lane_row(ui: &mut Ui, key: &str, g: &GroupView, lane: &LaneView) {
                         egui::Align2::RIGHT_TOP,
                         format!("×{}", p.delivery_count),
                         egui::FontId::proportional(11.0),
-                        if p.delivery_count > 1 { theme::FAULT } else { Color32::from_gray(200) },
+                        if p.delivery_count > 1 {
+                            theme::FAULT
+                        } else {
+                            Color32::from_gray(200)
+                        },
                     );
                     let frac = p.idle_ms as f32 / max_idle as f32;
                     let bar = egui::Rect::from_min_size(

@@ -62,22 +62,32 @@ pub fn catalog() -> Catalog {
 
 pub fn show(app: &mut Explorer, ui: &mut Ui, catalog: &Catalog) {
     let mut chosen: Option<String> = None;
-    ScrollArea::vertical().id_salt("picker").max_height(340.0).show(ui, |ui| {
-        egui::Grid::new("catalog").num_columns(2).striped(true).show(ui, |ui| {
-            for (lesson, items) in catalog {
-                ui.label(RichText::new(format!("{lesson} {}", items[0].1)).strong());
-                ui.horizontal_wrapped(|ui| {
-                    for (id, title) in items {
-                        let current = *id == app.source().id;
-                        if ui.selectable_label(current, id).on_hover_text(title).clicked() {
-                            chosen = Some(id.clone());
-                        }
+    ScrollArea::vertical()
+        .id_salt("picker")
+        .max_height(340.0)
+        .show(ui, |ui| {
+            egui::Grid::new("catalog")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for (lesson, items) in catalog {
+                        ui.label(RichText::new(format!("{lesson} {}", items[0].1)).strong());
+                        ui.horizontal_wrapped(|ui| {
+                            for (id, title) in items {
+                                let current = *id == app.source().id;
+                                if ui
+                                    .selectable_label(current, id)
+                                    .on_hover_text(title)
+                                    .clicked()
+                                {
+                                    chosen = Some(id.clone());
+                                }
+                            }
+                        });
+                        ui.end_row();
                     }
                 });
-                ui.end_row();
-            }
         });
-    });
     if let Some(id) = chosen {
         let r = app.load_bundled(&id, None);
         app.picker.error = r.err();
@@ -137,10 +147,12 @@ fn parse_fields(seed: &str, duration: &str) -> Result<(u64, u64), String> {
         .trim()
         .parse::<u64>()
         .map_err(|_| format!("seed: '{}' is not a whole number", seed.trim()))?;
-    let d = duration
-        .trim()
-        .parse::<u64>()
-        .map_err(|_| format!("duration: '{}' is not a whole number of ms", duration.trim()))?;
+    let d = duration.trim().parse::<u64>().map_err(|_| {
+        format!(
+            "duration: '{}' is not a whole number of ms",
+            duration.trim()
+        )
+    })?;
     if d == 0 {
         return Err("duration: must be at least 1 ms".into());
     }

@@ -2,7 +2,7 @@
 //! shaped as the `KafkaCluster`, `KafkaTopic`, `KafkaProducer` and
 //! `KafkaGroup` actors of a scenario file. It lives here, beside the schema
 //! that embeds it, so the scenario layer needs nothing from the simulator;
-//! `sim::kafka` re-exports it as `sim::kafka::config`. Its rules are in
+//! The Kafka model re-exports it as its `config` module. Its rules are in
 //! `kafka_check.rs`.
 //!
 //! ```text

@@ -1,6 +1,6 @@
 //! The rules a `kafka` section must follow, in one place: the loader checks
 //! them so a bad section is a `file:line:column` error, and the Kafka model
-//! (`sim::kafka::KafkaWorld::new`) checks them before it builds anything.
+//! (the Kafka model's `KafkaWorld::new`) checks them before it builds anything.
 //!
 //! ```text
 //!   check_config(cfg)          cluster sizes, topics, producers, groups, consumers
@@ -8,8 +8,8 @@
 //!                              MidProcessing on a Kafka consumer: partition it reads
 //! ```
 
-use super::kafka::{CommitPolicy, KafkaConfig, Processing};
 use super::checks::{FaultKind, FaultSpec, When};
+use super::kafka::{CommitPolicy, KafkaConfig, Processing};
 
 fn partitions_of(cfg: &KafkaConfig, topic: &str) -> Result<u32, String> {
     cfg.topics
@@ -96,7 +96,10 @@ pub fn check_config(cfg: &KafkaConfig) -> Result<(), String> {
             }
             consumer_names.push(&kc.name);
             if kc.max_poll_records == 0 {
-                return Err(format!("kafka consumer '{}': max_poll_records is 0", kc.name));
+                return Err(format!(
+                    "kafka consumer '{}': max_poll_records is 0",
+                    kc.name
+                ));
             }
             if let Processing::Uniform(a, b) = kc.processing
                 && a > b
@@ -104,7 +107,10 @@ pub fn check_config(cfg: &KafkaConfig) -> Result<(), String> {
                 return Err(format!("kafka consumer '{}': Uniform({a}, {b})", kc.name));
             }
             if let CommitPolicy::AutoCommit { interval_ms: 0, .. } = kc.commit {
-                return Err(format!("kafka consumer '{}': auto-commit interval 0", kc.name));
+                return Err(format!(
+                    "kafka consumer '{}': auto-commit interval 0",
+                    kc.name
+                ));
             }
         }
     }

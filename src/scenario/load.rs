@@ -220,8 +220,7 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
             actors: &actor_names,
             kafka_actors: &kafka_names,
         };
-        super::metric_names::check_metric(&e.metric, &names)
-            .map_err(|m| (quoted(&e.metric), m))?;
+        super::metric_names::check_metric(&e.metric, &names).map_err(|m| (quoted(&e.metric), m))?;
     }
     Ok(())
 }

@@ -14,7 +14,7 @@
 //!   kafka.<topic>.duplicates
 //! ```
 //!
-//! The simulator's `sim::metrics::value` reads these paths; the two lists
+//! The simulator's metric reader (`metrics::value`) reads these paths; the two lists
 //! must agree (tests/scenarios.rs runs every bundled expectation, and the
 //! tests below try every field named here).
 
@@ -146,9 +146,7 @@ pub fn check_metric(metric: &str, names: &Names) -> Result<(), String> {
             }
         }
         "reply" => match rest.rsplit_once('.') {
-            Some((admin, n)) if names.actors.contains(&admin) => {
-                number(n, "a command index")
-            }
+            Some((admin, n)) if names.actors.contains(&admin) => number(n, "a command index"),
             Some((admin, _)) => fail(&format!("names no actor {admin:?}")),
             None => fail("expected reply.<admin>.<n>"),
         },

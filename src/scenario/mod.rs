@@ -9,11 +9,11 @@
 //! Nothing here reads files: the CLI does that, so the same code runs in wasm.
 //!
 //! This layer sits below the simulator: `sim` reads scenarios, and nothing
-//! here uses `crate::sim` (tests/tidy.rs checks it). What the schema needs
+//! here imports the simulator (tests/tidy.rs checks it). What the schema needs
 //! lives here:
 //!
 //! * `schema`, `actors`, `checks`: the RON types;
-//! * `kafka`: the `kafka` section's types (re-exported as `sim::kafka::config`);
+//! * `kafka`: the `kafka` section's types (the Kafka model re-exports them as its `config`);
 //! * `kafka_check`: its rules, used by the loader and by `KafkaWorld::new`;
 //! * `metric_names`: the grammar of `expect` metric paths;
 //! * `load`: parse + validate, errors as `file:line:column: message`;

@@ -18,6 +18,7 @@
 
 use super::actors::Actor;
 use super::ctx::{Ctx, Event, Wake};
+use super::error::SimError;
 use super::kafka::KafkaStep;
 use super::ledger::Ledger;
 use super::queue::{EventClass, EventQueue};
@@ -25,7 +26,6 @@ use super::redis::RedisNode;
 use super::replicas::Replication;
 use super::rng::SimRng;
 use super::trace::{Note, Trace, Who};
-use super::error::SimError;
 use super::{expect, faults, metrics};
 use crate::engine::{Argv, Session};
 use crate::scenario::Scenario;

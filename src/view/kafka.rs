@@ -125,7 +125,12 @@ fn partitions(world: &KafkaWorld, topic: &str, group: Option<&str>) -> Vec<Parti
                 owner: group.and_then(|g| world.owner(g, p).ok().flatten()),
                 leader: world.leader(topic, p).ok().flatten(),
                 isr: world.isr(topic, p).unwrap_or_default(),
-                records: log.iter().skip(first).take(MAX_LOG_RECORDS).map(|(o, m)| (*o, *m)).collect(),
+                records: log
+                    .iter()
+                    .skip(first)
+                    .take(MAX_LOG_RECORDS)
+                    .map(|(o, m)| (*o, *m))
+                    .collect(),
             }
         })
         .collect()

@@ -42,7 +42,10 @@ impl Narrative {
                 ..Narrative::default()
             };
         };
-        let reply = r.reply.as_ref().map(|reply| clip_lines(&reply.to_cli_text()));
+        let reply = r
+            .reply
+            .as_ref()
+            .map(|reply| clip_lines(&reply.to_cli_text()));
         Narrative {
             who: r.who_name(actor_names).to_string(),
             command: r.command.as_ref().map(|argv| command_text(argv)),
@@ -94,7 +97,12 @@ mod tests {
             step: 3,
             time_ms: 10,
             who: Who::Actor(0),
-            command: Some(vec![b"XACK".to_vec(), b"s".to_vec(), b"g".to_vec(), b"1-0".to_vec()]),
+            command: Some(vec![
+                b"XACK".to_vec(),
+                b"s".to_vec(),
+                b"g".to_vec(),
+                b"1-0".to_vec(),
+            ]),
             reply: Some(reply),
             note: Note::Acked(1, 1),
         }

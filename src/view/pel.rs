@@ -81,7 +81,11 @@ pub struct GroupView {
 impl GroupView {
     /// The groups of `stream`, read at the simulation's current time;
     /// `previous` is the same stream's groups one step earlier.
-    pub fn all(stream: &Stream, sim: &Simulation, previous: Option<&[GroupView]>) -> Vec<GroupView> {
+    pub fn all(
+        stream: &Stream,
+        sim: &Simulation,
+        previous: Option<&[GroupView]>,
+    ) -> Vec<GroupView> {
         let now_ms = sim.ctx.unix_ms();
         let counters = Counters::of(stream);
         stream

@@ -147,7 +147,13 @@ impl TreeLayout {
             }
         }
         b.place(0, 0, &open, &on_path);
-        b.layout.levels = b.layout.boxes.iter().map(|x| x.level + 1).max().unwrap_or(0);
+        b.layout.levels = b
+            .layout
+            .boxes
+            .iter()
+            .map(|x| x.level + 1)
+            .max()
+            .unwrap_or(0);
         b.layout.columns = b.next_column;
         b.layout
     }
@@ -190,9 +196,18 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     /// Places node `i` at `level` and what opens below it; returns its box.
-    fn place(&mut self, i: usize, level: usize, open: &[bool], on_path: &dyn Fn(usize) -> bool) -> usize {
+    fn place(
+        &mut self,
+        i: usize,
+        level: usize,
+        open: &[bool],
+        on_path: &dyn Fn(usize) -> bool,
+    ) -> usize {
         let n = &self.dump.nodes[i];
-        let key = n.is_key.then(|| StreamId::from_be_bytes(&n.prefix)).flatten();
+        let key = n
+            .is_key
+            .then(|| StreamId::from_be_bytes(&n.prefix))
+            .flatten();
         let fresh = key.is_some_and(|k| self.known_keys.is_some_and(|known| !known.contains(&k)));
         let me = self.push(
             BoxKind::Node {
@@ -211,7 +226,11 @@ impl Builder<'_> {
             if !n.children.is_empty() {
                 // The hidden subtree hangs under the node, in its column.
                 let s = self.subs[i];
-                let own_entries = if n.is_key { s.entries - self.subs_entries_of_children(i) } else { 0 };
+                let own_entries = if n.is_key {
+                    s.entries - self.subs_entries_of_children(i)
+                } else {
+                    0
+                };
                 let c = self.push(
                     BoxKind::Collapsed {
                         nodes: s.nodes - 1,
@@ -227,14 +246,21 @@ impl Builder<'_> {
             }
             return me;
         }
-        let (lo, hi) = window(n.children.len(), n.children.iter().position(|e| on_path(e.child)));
+        let (lo, hi) = window(
+            n.children.len(),
+            n.children.iter().position(|e| on_path(e.child)),
+        );
         let mut kids = Vec::new();
         if lo > 0 {
             kids.push(self.more(&n.children[..lo], level + 1));
         }
         for e in &n.children[lo..hi] {
             let c = self.place(e.child, level + 1, open, on_path);
-            let label = if n.compressed { String::new() } else { hex(&e.edge) };
+            let label = if n.compressed {
+                String::new()
+            } else {
+                hex(&e.edge)
+            };
             self.edge(me, c, label);
             kids.push(c);
         }
@@ -277,7 +303,11 @@ impl Builder<'_> {
     }
 
     fn subs_entries_of_children(&self, i: usize) -> u64 {
-        self.dump.nodes[i].children.iter().map(|e| self.subs[e.child].entries).sum()
+        self.dump.nodes[i]
+            .children
+            .iter()
+            .map(|e| self.subs[e.child].entries)
+            .sum()
     }
 
     fn take_column(&mut self) -> f32 {
@@ -308,7 +338,9 @@ fn window(count: usize, focus: Option<usize>) -> (usize, usize) {
         return (0, count);
     }
     let center = focus.unwrap_or(count - 1);
-    let lo = center.saturating_sub(MAX_FANOUT / 2).min(count - MAX_FANOUT);
+    let lo = center
+        .saturating_sub(MAX_FANOUT / 2)
+        .min(count - MAX_FANOUT);
     (lo, lo + MAX_FANOUT)
 }
 
@@ -327,7 +359,11 @@ pub fn hex_label(bytes: &[u8], offset: usize, compressed: bool) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -339,7 +375,10 @@ mod tests {
         let mut s = Stream::new();
         let limits = NodeLimits::default();
         for i in 0..n {
-            let id = StreamId { ms: 1_700_000_000_000 + i / per_ms, seq: i % per_ms };
+            let id = StreamId {
+                ms: 1_700_000_000_000 + i / per_ms,
+                seq: i % per_ms,
+            };
             s.append(id, &[(b"f".as_slice(), b"v".as_slice())], limits);
         }
         s
@@ -363,10 +402,18 @@ mod tests {
         let t = TreeLayout::of(s.rax(), s.tail_master(), DEFAULT_BUDGET, None);
         assert_eq!(t.node_count, s.radix_tree_nodes());
         assert_eq!(t.key_count, 3, "250 entries close two nodes of 100");
-        let nodes = t.boxes.iter().filter(|b| matches!(b.kind, BoxKind::Node { .. })).count();
+        let nodes = t
+            .boxes
+            .iter()
+            .filter(|b| matches!(b.kind, BoxKind::Node { .. }))
+            .count();
         assert_eq!(nodes as u64, s.radix_tree_nodes());
         assert_eq!(drawn_keys(&t), 3);
-        assert_eq!(t.edges.len(), t.boxes.len() - 1, "a tree: one edge per non-root box");
+        assert_eq!(
+            t.edges.len(),
+            t.boxes.len() - 1,
+            "a tree: one edge per non-root box"
+        );
     }
 
     #[test]
@@ -382,8 +429,12 @@ mod tests {
             .boxes
             .iter()
             .map(|b| match (&b.kind, b.kind.clone()) {
-                (BoxKind::Node { key: Some(k), .. }, _) => s.rax().get(&k.to_be_bytes()).unwrap().live(),
-                (_, BoxKind::Collapsed { entries, .. } | BoxKind::MoreSiblings { entries, .. }) => entries,
+                (BoxKind::Node { key: Some(k), .. }, _) => {
+                    s.rax().get(&k.to_be_bytes()).unwrap().live()
+                }
+                (_, BoxKind::Collapsed { entries, .. } | BoxKind::MoreSiblings { entries, .. }) => {
+                    entries
+                }
                 _ => 0,
             })
             .sum();
@@ -406,7 +457,9 @@ mod tests {
         let after = TreeLayout::of(s2.rax(), s2.tail_master(), DEFAULT_BUDGET, Some(&known));
         let fresh: Vec<_> = after.boxes.iter().filter(|b| b.fresh).collect();
         assert_eq!(fresh.len(), 1);
-        assert!(matches!(fresh[0].kind, BoxKind::Node { key: Some(k), .. } if k == s2.tail_master().unwrap()));
+        assert!(
+            matches!(fresh[0].kind, BoxKind::Node { key: Some(k), .. } if k == s2.tail_master().unwrap())
+        );
     }
 
     #[test]

@@ -101,9 +101,12 @@ impl World {
             .filter_map(|(key, value)| match value {
                 Value::Stream(s) => {
                     let key_text = String::from_utf8_lossy(key).into_owned();
-                    let before = previous.and_then(|w| w.streams.iter().find(|v| v.key == key_text));
+                    let before =
+                        previous.and_then(|w| w.streams.iter().find(|v| v.key == key_text));
                     let open = focus
-                        .filter(|(k, id)| *k == key_text && s.rax().get(&id.to_be_bytes()).is_some())
+                        .filter(|(k, id)| {
+                            *k == key_text && s.rax().get(&id.to_be_bytes()).is_some()
+                        })
                         .map(|(_, id)| id)
                         .or(s.tail_master());
                     Some(stream_view(key_text, key, value, s, sim, before, open))

@@ -72,11 +72,7 @@ pub(crate) struct TopicState {
 }
 
 impl TopicState {
-    pub(crate) fn new(
-        cfg: &KafkaTopic,
-        ti: usize,
-        cluster: &KafkaCluster,
-    ) -> TopicState {
+    pub(crate) fn new(cfg: &KafkaTopic, ti: usize, cluster: &KafkaCluster) -> TopicState {
         // check_config (scenario::kafka_check) ruled out 0 partitions and
         // unordered preloads before the world was built.
         let mut partitions = Vec::new();

@@ -254,7 +254,13 @@ fn a_side_without_consumers_says_so_instead_of_zeros() {
     assert_eq!(without["produced_acked"], 1);
     assert_eq!(without["unconsumed"], 1);
     assert_eq!(without["lost"], 0);
-    for absent in ["completed", "completed_by", "duplicates", "phantom", "redeliveries"] {
+    for absent in [
+        "completed",
+        "completed_by",
+        "duplicates",
+        "phantom",
+        "redeliveries",
+    ] {
         assert!(without.get(absent).is_none(), "{absent}: {without}");
     }
 }
