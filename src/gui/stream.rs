@@ -206,16 +206,6 @@ fn tree(ui: &mut Ui, s: &StreamView) -> Option<StreamId> {
                     Stroke::new(1.0, Color32::from_gray(90))
                 };
                 painter.rect_stroke(rect, 4.0, stroke, StrokeKind::Inside);
-                if selected {
-                    // A wide tree opens scrolled to the open node, once per
-                    // node: the learner sees the tail, then scrolls freely.
-                    let seen = ui.make_persistent_id(("tree-scrolled-to", &s.key));
-                    let shown: Option<StreamId> = ui.data(|d| d.get_temp(seen));
-                    if shown != key {
-                        ui.scroll_to_rect(rect, Some(egui::Align::Center));
-                        ui.data_mut(|d| d.insert_temp(seen, key));
-                    }
-                }
                 let text_colour = Color32::from_gray(235);
                 let mut all: Vec<(String, Color32)> =
                     lines.iter().map(|l| (clip(l, 26), text_colour)).collect();
