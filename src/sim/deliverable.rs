@@ -55,17 +55,16 @@ pub fn still_deliverable(sim: &Simulation) -> BTreeSet<u64> {
     };
     // A message copied to a dead-letter stream waits for a human: not lost.
     for key in &dlqs {
-        let entries = replies::entries(&run(&["XRANGE", key, "-", "+"]));
-        still.extend(entries.iter().filter_map(|e| e.msg));
+        for_each_entry(&run, key, |_, m| {
+            still.insert(m);
+        });
     }
     for key in keys {
-        let entries = replies::entries(&run(&["XRANGE", &key, "-", "+"]));
         let Reply::Array(groups) = run(&["XINFO", "GROUPS", &key]) else {
             continue;
         };
-        if groups.is_empty() {
-            still.extend(entries.iter().filter_map(|e| e.msg));
-        }
+        // Per group: its cursor and the IDs it holds pending.
+        let mut cursors: Vec<((u64, u64), BTreeSet<(u64, u64)>)> = Vec::new();
         for g in &groups {
             let Reply::Array(fields) = g else { continue };
             let get = |name: &str| {
@@ -81,18 +80,59 @@ pub fn still_deliverable(sim: &Simulation) -> BTreeSet<u64> {
             };
             let name = String::from_utf8_lossy(&name).into_owned();
             let last = parse_id(&String::from_utf8_lossy(&last));
-            let pending: BTreeSet<String> =
-                replies::pending_rows(&run(&["XPENDING", &key, &name, "-", "+", "1000000000"]))
-                    .into_iter()
-                    .map(|r| r.id)
-                    .collect();
-            for e in &entries {
-                let Some(m) = e.msg else { continue };
-                if parse_id(&e.id) > last || pending.contains(&e.id) {
-                    still.insert(m);
-                }
-            }
+            cursors.push((last, pending_ids(&run, &key, &name)));
         }
+        let no_groups = groups.is_empty();
+        for_each_entry(&run, &key, |id, m| {
+            if no_groups
+                || cursors
+                    .iter()
+                    .any(|(last, pending)| id > *last || pending.contains(&id))
+            {
+                still.insert(m);
+            }
+        });
     }
     still
+}
+
+/// Entries read per XRANGE or XPENDING call: the scan pages through a
+/// stream as a client would, so a million entries never sit in one reply.
+const PAGE_ENTRIES: usize = 10_000;
+const PAGE: &str = "10000";
+
+/// Calls `f(id, message)` for every entry of `key` that carries a message
+/// number, paging with exclusive ranges.
+fn for_each_entry(run: &impl Fn(&[&str]) -> Reply, key: &str, mut f: impl FnMut((u64, u64), u64)) {
+    let mut from = "-".to_string();
+    loop {
+        let page = replies::entries(&run(&["XRANGE", key, &from, "+", "COUNT", PAGE]));
+        let Some(last) = page.last() else { break };
+        from = format!("({}", last.id);
+        for e in &page {
+            if let Some(m) = e.msg {
+                f(parse_id(&e.id), m);
+            }
+        }
+        if page.len() < PAGE_ENTRIES {
+            break;
+        }
+    }
+}
+
+/// Every ID pending in group `group` of `key`, paged.
+fn pending_ids(run: &impl Fn(&[&str]) -> Reply, key: &str, group: &str) -> BTreeSet<(u64, u64)> {
+    let mut ids = BTreeSet::new();
+    let mut from = "-".to_string();
+    loop {
+        let rows = replies::pending_rows(&run(&["XPENDING", key, group, &from, "+", PAGE]));
+        let Some(last) = rows.last() else { break };
+        from = format!("({}", last.id);
+        let full = rows.len() == PAGE_ENTRIES;
+        ids.extend(rows.iter().map(|r| parse_id(&r.id)));
+        if !full {
+            break;
+        }
+    }
+    ids
 }

@@ -187,12 +187,7 @@ fn account_rollback(sim: &mut Simulation) -> usize {
     let now = sim.ctx.now_ms;
     let mut n = 0;
     for m in before.difference(&after) {
-        if sim
-            .ctx
-            .ledger_redis
-            .history(*m)
-            .is_some_and(|h| h.acked_ms.is_some())
-        {
+        if sim.ctx.ledger_redis.is_acked(*m) {
             sim.ctx.ledger_redis.log_lost(*m, now);
             n += 1;
         }

@@ -40,6 +40,9 @@ use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use store::{Kind, Slot, Store};
+
+mod store;
 
 /// A producer-assigned logical message id, independent of stream ID or offset.
 pub type MsgId = u64;
@@ -145,7 +148,7 @@ impl std::error::Error for LedgerError {}
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Ledger {
     system: String,
-    msgs: BTreeMap<MsgId, MsgHistory>,
+    msgs: Store,
     /// Nobody reads this side (see [`Ledger::mark_no_consumer`]).
     no_consumer: bool,
 }
@@ -154,7 +157,7 @@ impl Ledger {
     pub fn new(system: &str) -> Ledger {
         Ledger {
             system: system.to_string(),
-            msgs: BTreeMap::new(),
+            msgs: Store::default(),
             no_consumer: false,
         }
     }
@@ -175,69 +178,73 @@ impl Ledger {
         &self.system
     }
 
-    fn entry(&mut self, msg: MsgId) -> &mut MsgHistory {
-        self.msgs.entry(msg).or_default()
-    }
-
     // ----- recording -------------------------------------------------------
 
     /// The producer sent (or the log received) `msg`; no success reply yet.
     pub fn produced(&mut self, msg: MsgId, t_ms: u64) {
-        let h = self.entry(msg);
-        h.produced_ms.get_or_insert(t_ms);
+        let s = self.msgs.slot_mut(msg);
+        if s.produced_ms == u64::MAX {
+            s.produced_ms = t_ms;
+        }
     }
 
     /// The producer received success for `msg`. Repeated acks (a retried
     /// send) keep the first time.
     pub fn produced_acked(&mut self, msg: MsgId, t_ms: u64) {
-        let h = self.entry(msg);
-        h.acked_ms.get_or_insert(t_ms);
+        let s = self.msgs.slot_mut(msg);
+        if !s.acked() {
+            s.acked_ms = t_ms;
+        }
     }
 
     /// A read handed `msg` to `consumer`.
     pub fn delivered(&mut self, msg: MsgId, consumer: &str, t_ms: u64) {
-        self.entry(msg)
-            .deliveries
-            .push((consumer.to_string(), t_ms));
+        self.msgs.push(msg, Kind::Delivery, consumer, t_ms);
     }
 
     /// `actor` began processing `msg` (attempts are counted at their start).
     pub fn processing_started(&mut self, msg: MsgId, actor: &str, t_ms: u64) {
-        self.entry(msg).starts.push((actor.to_string(), t_ms));
+        self.msgs.push(msg, Kind::Start, actor, t_ms);
     }
 
     /// `actor` finished processing `msg`: its side effect happened.
     pub fn completed(&mut self, msg: MsgId, actor: &str, t_ms: u64) {
-        self.entry(msg).completions.push((actor.to_string(), t_ms));
+        self.msgs.push(msg, Kind::Completion, actor, t_ms);
     }
 
     /// `msg` is absent from the log after a failover or restart (rolled back).
     /// Intentional deletes and trims must use [`Ledger::undeliverable`]
     /// instead: they are not a loss of the database.
     pub fn log_lost(&mut self, msg: MsgId, t_ms: u64) {
-        let h = self.entry(msg);
-        h.log_lost_ms.get_or_insert(t_ms);
-        h.undeliverable
-            .get_or_insert((Undeliverable::LogLost, t_ms));
+        let s = self.msgs.slot_mut(msg);
+        if !s.log_lost() {
+            s.log_lost_ms = t_ms;
+        }
+        if s.undeliverable().is_none() {
+            s.set_undeliverable(Some((Undeliverable::LogLost, t_ms)));
+        }
     }
 
     /// `msg` is in the log again (a producer retry re-appended it after a
     /// rollback), so it is neither log-lost nor out of reach any more.
     pub fn back_in_log(&mut self, msg: MsgId, _t_ms: u64) {
-        let h = self.entry(msg);
-        h.log_lost_ms = None;
-        h.undeliverable = None;
+        let s = self.msgs.slot_mut(msg);
+        s.log_lost_ms = u64::MAX;
+        s.set_undeliverable(None);
     }
 
     /// `msg` can no longer be delivered to the group. The first reason wins.
     pub fn undeliverable(&mut self, msg: MsgId, reason: Undeliverable, t_ms: u64) {
-        self.entry(msg).undeliverable.get_or_insert((reason, t_ms));
+        let s = self.msgs.slot_mut(msg);
+        if s.undeliverable().is_none() {
+            s.set_undeliverable(Some((reason, t_ms)));
+        }
     }
 
     /// `msg` is reachable again (e.g. a group cursor was rewound).
     pub fn deliverable_again(&mut self, msg: MsgId) {
-        if let Some(h) = self.msgs.get_mut(&msg) {
-            h.undeliverable = None;
+        if self.msgs.slot(msg).is_some() {
+            self.msgs.slot_mut(msg).set_undeliverable(None);
         }
     }
 
@@ -245,36 +252,56 @@ impl Ledger {
     /// can still reach the group; every other known message cannot.
     /// A message already marked with a reason keeps it.
     pub fn set_still_deliverable(&mut self, still: &BTreeSet<MsgId>, t_ms: u64) {
-        for (id, h) in self.msgs.iter_mut() {
-            if still.contains(id) {
-                if h.log_lost_ms.is_none() {
-                    h.undeliverable = None;
+        self.msgs.for_each_mut(|id, s| {
+            if still.contains(&id) {
+                if !s.log_lost() {
+                    s.set_undeliverable(None);
                 }
-            } else {
-                h.undeliverable.get_or_insert((Undeliverable::Gone, t_ms));
+            } else if s.undeliverable().is_none() {
+                s.set_undeliverable(Some((Undeliverable::Gone, t_ms)));
             }
-        }
+        });
     }
 
     // ----- per-message queries ----------------------------------------------
 
-    pub fn history(&self, msg: MsgId) -> Option<&MsgHistory> {
-        self.msgs.get(&msg)
+    /// Everything recorded about `msg` (built on demand).
+    pub fn history(&self, msg: MsgId) -> Option<MsgHistory> {
+        self.msgs.history(msg)
     }
 
-    /// All message histories in id order.
-    pub fn histories(&self) -> impl Iterator<Item = (&MsgId, &MsgHistory)> {
-        self.msgs.iter()
+    /// The producer was told `msg` is stored.
+    pub fn is_acked(&self, msg: MsgId) -> bool {
+        self.msgs.slot(msg).is_some_and(|s| s.acked())
+    }
+
+    /// `msg` is missing from the log after a failover or restart.
+    pub fn is_log_lost(&self, msg: MsgId) -> bool {
+        self.msgs.slot(msg).is_some_and(|s| s.log_lost())
+    }
+
+    /// All message histories in id order (each built on demand).
+    pub fn histories(&self) -> impl Iterator<Item = (MsgId, MsgHistory)> + '_ {
+        self.msgs
+            .iter()
+            .filter_map(|(m, _)| Some((m, self.msgs.history(m)?)))
     }
 
     pub fn deliveries(&self, msg: MsgId) -> u64 {
-        self.msgs.get(&msg).map_or(0, |h| h.deliveries.len() as u64)
+        self.msgs.slot(msg).map_or(0, |s| u64::from(s.deliveries()))
     }
 
     pub fn completions(&self, msg: MsgId) -> u64 {
         self.msgs
-            .get(&msg)
-            .map_or(0, |h| h.completions.len() as u64)
+            .slot(msg)
+            .map_or(0, |s| u64::from(s.completions()))
+    }
+
+    /// Processing attempts of `msg`.
+    pub fn attempts(&self, msg: MsgId) -> u64 {
+        self.msgs
+            .slot(msg)
+            .map_or(0, |s| u64::from(s.counts[Kind::Start as usize]))
     }
 
     /// Time from the first delivery of `msg` to its first completion, the
@@ -283,109 +310,117 @@ impl Ledger {
     /// production instead, so that time spent queued behind a stall shows.
     /// `None` while the message has never been completed.
     pub fn stall_ms(&self, msg: MsgId) -> Option<u64> {
-        let h = self.msgs.get(&msg)?;
-        let done_ms = h.completions.iter().map(|c| c.1).min()?;
-        let before: Vec<u64> = h
-            .deliveries
-            .iter()
+        let s = self.msgs.slot(msg)?;
+        let done_ms = self
+            .msgs
+            .events(msg, s, Kind::Completion)
+            .map(|c| c.1)
+            .min()?;
+        let before: Vec<u64> = self
+            .msgs
+            .events(msg, s, Kind::Delivery)
             .map(|d| d.1)
             .filter(|&t| t <= done_ms)
             .collect();
         let first_delivery = before.iter().copied().min();
-        let from_ms = if before.len() >= 2 {
+        let production = s.produced_ms.min(s.acked_ms);
+        let from_ms = if before.len() >= 2 || production == u64::MAX {
             first_delivery
         } else {
-            h.production_ms().or(first_delivery)
+            Some(production)
         }?;
         Some(done_ms.saturating_sub(from_ms))
     }
 
     // ----- outputs ----------------------------------------------------------
 
-    fn count(&self, pred: impl Fn(&MsgHistory) -> bool) -> u64 {
-        self.msgs.values().filter(|h| pred(h)).count() as u64
+    fn count(&self, pred: impl Fn(&Slot) -> bool) -> u64 {
+        self.msgs.iter().filter(|(_, s)| pred(s)).count() as u64
     }
 
     pub fn produced_acked_count(&self) -> u64 {
-        self.count(|h| h.acked_ms.is_some())
+        self.count(|s| s.acked())
     }
 
     /// Distinct messages completed at least once.
     pub fn completed_count(&self) -> u64 {
-        self.count(|h| !h.completions.is_empty())
+        self.count(|s| s.completions() > 0)
     }
 
     /// Completion events per actor (a duplicate counts for its actor).
     pub fn completed_by(&self) -> BTreeMap<String, u64> {
-        let mut by = BTreeMap::new();
-        for h in self.msgs.values() {
-            for (actor, _) in &h.completions {
-                *by.entry(actor.clone()).or_insert(0) += 1;
-            }
-        }
-        by
+        self.msgs
+            .completions_by_actor()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, n)| *n > 0)
+            .map(|(i, n)| (self.msgs.actor_name(i).to_string(), n))
+            .collect()
     }
 
     /// Σ max(0, completed(m) − 1).
     pub fn duplicates(&self) -> u64 {
         self.msgs
-            .values()
-            .map(|h| (h.completions.len() as u64).saturating_sub(1))
+            .iter()
+            .map(|(_, s)| u64::from(s.completions().saturating_sub(1)))
             .sum()
     }
 
     /// Acknowledged messages missing from the log after a failover/restart.
     pub fn log_lost_count(&self) -> u64 {
-        self.count(|h| h.acked_ms.is_some() && h.log_lost_ms.is_some())
+        self.count(|s| s.acked() && s.log_lost())
     }
 
     /// Acknowledged, never completed, and out of the group's reach.
     pub fn lost(&self) -> u64 {
-        self.count(|h| {
-            h.acked_ms.is_some() && h.completions.is_empty() && h.undeliverable.is_some()
-        })
+        self.count(|s| s.acked() && s.completions() == 0 && s.undeliverable().is_some())
     }
 
     /// Acknowledged, never completed, and still deliverable: waiting in the
     /// log or stream (or a PEL) for a consumer that has not got to it.
     pub fn unconsumed(&self) -> u64 {
-        self.count(|h| {
-            h.acked_ms.is_some() && h.completions.is_empty() && h.undeliverable.is_none()
-        })
+        self.count(|s| s.acked() && s.completions() == 0 && s.undeliverable().is_none())
     }
 
     /// Completed, then rolled back: side effects without a record.
     pub fn phantom(&self) -> u64 {
-        self.count(|h| !h.completions.is_empty() && h.acked_ms.is_some() && h.log_lost_ms.is_some())
+        self.count(|s| s.completions() > 0 && s.acked() && s.log_lost())
     }
 
     /// Messages delivered two or more times.
     pub fn redelivered_msgs(&self) -> u64 {
-        self.count(|h| h.deliveries.len() >= 2)
+        self.count(|s| s.deliveries() >= 2)
     }
 
     /// Σ (deliveries − 1) over delivered messages.
     pub fn redeliveries(&self) -> u64 {
         self.msgs
-            .values()
-            .map(|h| (h.deliveries.len() as u64).saturating_sub(1))
+            .iter()
+            .map(|(_, s)| u64::from(s.deliveries().saturating_sub(1)))
             .sum()
     }
 
+    /// Every output in one pass over the messages.
     pub fn summary(&self) -> LedgerSummary {
-        LedgerSummary {
-            produced_acked: self.produced_acked_count(),
-            completed: self.completed_count(),
+        let mut sum = LedgerSummary {
             completed_by: self.completed_by(),
-            duplicates: self.duplicates(),
-            log_lost: self.log_lost_count(),
-            lost: self.lost(),
-            unconsumed: self.unconsumed(),
-            phantom: self.phantom(),
-            redelivered_msgs: self.redelivered_msgs(),
-            redeliveries: self.redeliveries(),
             has_consumer: self.has_consumer(),
+            ..LedgerSummary::default()
+        };
+        for (_, s) in self.msgs.iter() {
+            let (acked, done) = (s.acked(), s.completions() > 0);
+            let out_of_reach = s.undeliverable().is_some();
+            sum.produced_acked += u64::from(acked);
+            sum.completed += u64::from(done);
+            sum.duplicates += u64::from(s.completions().saturating_sub(1));
+            sum.log_lost += u64::from(acked && s.log_lost());
+            sum.lost += u64::from(acked && !done && out_of_reach);
+            sum.unconsumed += u64::from(acked && !done && !out_of_reach);
+            sum.phantom += u64::from(done && acked && s.log_lost());
+            sum.redelivered_msgs += u64::from(s.deliveries() >= 2);
+            sum.redeliveries += u64::from(s.deliveries().saturating_sub(1));
         }
+        sum
     }
 
     /// Looks up the part after `ledger.<system>.`: `lost`, `completed_by.c1`,

@@ -267,12 +267,10 @@ pub fn read(sim: &Simulation, metric: &str) -> Result<Value, String> {
                 "kafka" => &sim.ctx.ledger_kafka,
                 other => return Err(format!("unknown ledger {other:?}")),
             };
-            let h = ledger.history(msg);
-            let n = |f: fn(&super::ledger::MsgHistory) -> usize| h.map_or(0, f) as i64;
             match f {
-                "attempts" => int(n(|h| h.starts.len())),
-                "deliveries" => int(n(|h| h.deliveries.len())),
-                "completions" => int(n(|h| h.completions.len())),
+                "attempts" => int(ledger.attempts(msg) as i64),
+                "deliveries" => int(ledger.deliveries(msg) as i64),
+                "completions" => int(ledger.completions(msg) as i64),
                 other => Err(format!(
                     "unknown message field {other:?}; expected attempts, deliveries or completions"
                 )),

@@ -208,11 +208,7 @@ impl KafkaWorld {
                     KafkaAction::Send,
                     format!("send m{msg} -> p{p}@{o}"),
                 );
-                if out
-                    .ledger
-                    .history(msg)
-                    .is_some_and(|h| h.log_lost_ms.is_some())
-                {
+                if out.ledger.is_log_lost(msg) {
                     out.ledger.back_in_log(msg, t);
                 }
                 o

@@ -99,7 +99,7 @@ fn s08_acks_1_loses_the_unreplicated_tail() {
         .ledger
         .histories()
         .filter(|(_, h)| h.log_lost_ms.is_some())
-        .map(|(m, _)| *m)
+        .map(|(m, _)| m)
         .collect();
     assert_eq!(lost, (5976..=6000).collect::<Vec<u64>>());
     assert_eq!(r.world.leader("t", 0), Ok(Some(1)));

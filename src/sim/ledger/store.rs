@@ -1,0 +1,272 @@
+//! Where the ledger keeps its messages: fixed-size slots in shared pages.
+//!
+//! ```text
+//!   Store
+//!    ├─ actors: ["c1", "c2", "reaper"]            names interned once: an event is 8 bytes
+//!    ├─ pages: BTreeMap<msg / 512, Arc<Page>>      ids are dense (a producer counts up), so a
+//!    │           └─ Page { slots: [Slot; 512] }   page holds 512 neighbours; a clone of the
+//!    │                                            store shares every page until one is written
+//!    └─ more: BTreeMap<MsgId, More>               the 2nd, 3rd … delivery / start / completion
+//!
+//!   Slot (72 bytes)
+//!     produced_ms acked_ms log_lost_ms undeliverable_ms      u64, NONE = u64::MAX
+//!     first delivery │ first start │ first completion       Event = t_ms << 16 | actor
+//!     deliveries starts completions                          u32 counts
+//!     undeliverable reason, present
+//! ```
+//!
+//! Why this shape: a run keeps one record per message for its whole length
+//! (S13b: 483k messages in each of two ledgers), and the explorer's
+//! timeline keeps up to 16 copies of the simulation. A history as three
+//! vectors of `(String, u64)` cost over 500 bytes per message and was
+//! copied whole into every checkpoint; almost every message is delivered,
+//! started and completed once, so the first of each lives in the slot and
+//! only repeats go to `more`. Writes touch the newest messages, so the
+//! pages of old ones stay shared between the live run and its checkpoints
+//! (`Arc::make_mut` copies a page only when a shared one is written).
+
+use super::{MsgHistory, MsgId, Undeliverable};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Messages per page.
+const PAGE_SLOTS: usize = 512;
+/// "Not set" for a time.
+const NONE: u64 = u64::MAX;
+
+/// One recorded event: when, and which interned actor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Event(u64);
+
+impl Event {
+    fn new(actor: u16, t_ms: u64) -> Event {
+        // Virtual time stays far below 2^48 ms (8 900 years).
+        Event((t_ms << 16) | u64::from(actor))
+    }
+    fn actor(self) -> usize {
+        (self.0 & 0xffff) as usize
+    }
+    fn t_ms(self) -> u64 {
+        self.0 >> 16
+    }
+}
+
+/// Which list an event belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    Delivery,
+    Start,
+    Completion,
+}
+
+/// Everything about one message that fits a fixed size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Slot {
+    pub produced_ms: u64,
+    pub acked_ms: u64,
+    pub log_lost_ms: u64,
+    pub undeliverable_ms: u64,
+    first: [Event; 3],
+    /// Deliveries, starts, completions.
+    pub counts: [u32; 3],
+    /// 0: deliverable; else `Undeliverable as u8 + 1`.
+    reason: u8,
+    pub present: bool,
+}
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        produced_ms: NONE,
+        acked_ms: NONE,
+        log_lost_ms: NONE,
+        undeliverable_ms: NONE,
+        first: [Event(0); 3],
+        counts: [0; 3],
+        reason: 0,
+        present: false,
+    };
+
+    pub fn acked(&self) -> bool {
+        self.acked_ms != NONE
+    }
+    pub fn log_lost(&self) -> bool {
+        self.log_lost_ms != NONE
+    }
+    pub fn deliveries(&self) -> u32 {
+        self.counts[Kind::Delivery as usize]
+    }
+    pub fn completions(&self) -> u32 {
+        self.counts[Kind::Completion as usize]
+    }
+    pub fn undeliverable(&self) -> Option<(Undeliverable, u64)> {
+        let reason = match self.reason {
+            0 => return None,
+            1 => Undeliverable::Trimmed,
+            2 => Undeliverable::SkippedByOffset,
+            3 => Undeliverable::Gone,
+            _ => Undeliverable::LogLost,
+        };
+        Some((reason, self.undeliverable_ms))
+    }
+    pub fn set_undeliverable(&mut self, u: Option<(Undeliverable, u64)>) {
+        match u {
+            None => {
+                self.reason = 0;
+                self.undeliverable_ms = NONE;
+            }
+            Some((reason, t_ms)) => {
+                self.reason = reason as u8 + 1;
+                self.undeliverable_ms = t_ms;
+            }
+        }
+    }
+}
+
+fn opt(t: u64) -> Option<u64> {
+    (t != NONE).then_some(t)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Page {
+    slots: [Slot; PAGE_SLOTS],
+}
+
+/// Events after the first of their kind, in arrival order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct More {
+    lists: [Vec<Event>; 3],
+}
+
+/// The ledger's messages.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct Store {
+    actors: Vec<String>,
+    pages: BTreeMap<u64, Arc<Page>>,
+    more: BTreeMap<MsgId, More>,
+}
+
+impl Store {
+    /// The slot of `msg`, created (present) if needed; copies its page
+    /// first when a checkpoint still shares it.
+    pub fn slot_mut(&mut self, msg: MsgId) -> &mut Slot {
+        let page = self
+            .pages
+            .entry(msg / PAGE_SLOTS as u64)
+            .or_insert_with(|| {
+                Arc::new(Page {
+                    slots: [Slot::EMPTY; PAGE_SLOTS],
+                })
+            });
+        let slot = &mut Arc::make_mut(page).slots[(msg % PAGE_SLOTS as u64) as usize];
+        slot.present = true;
+        slot
+    }
+
+    /// The slot of `msg`, if anything was recorded about it.
+    pub fn slot(&self, msg: MsgId) -> Option<&Slot> {
+        let page = self.pages.get(&(msg / PAGE_SLOTS as u64))?;
+        let slot = &page.slots[(msg % PAGE_SLOTS as u64) as usize];
+        slot.present.then_some(slot)
+    }
+
+    /// Every recorded message in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (MsgId, &Slot)> {
+        self.pages.iter().flat_map(|(p, page)| {
+            page.slots
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.present)
+                .map(move |(i, s)| (p * PAGE_SLOTS as u64 + i as u64, s))
+        })
+    }
+
+    /// Every recorded message, for writing (pages are copied if shared).
+    pub fn for_each_mut(&mut self, mut f: impl FnMut(MsgId, &mut Slot)) {
+        for (p, page) in self.pages.iter_mut() {
+            for (i, s) in Arc::make_mut(page).slots.iter_mut().enumerate() {
+                if s.present {
+                    f(p * PAGE_SLOTS as u64 + i as u64, s);
+                }
+            }
+        }
+    }
+
+    fn actor_index(&mut self, name: &str) -> u16 {
+        match self.actors.iter().position(|a| a == name) {
+            Some(i) => i as u16,
+            None => {
+                self.actors.push(name.to_string());
+                (self.actors.len() - 1) as u16
+            }
+        }
+    }
+
+    /// Records an event of `kind` for `msg` by `actor` at `t_ms`.
+    pub fn push(&mut self, msg: MsgId, kind: Kind, actor: &str, t_ms: u64) {
+        let ev = Event::new(self.actor_index(actor), t_ms);
+        let slot = self.slot_mut(msg);
+        let k = kind as usize;
+        slot.counts[k] = slot.counts[k].saturating_add(1);
+        if slot.counts[k] == 1 {
+            slot.first[k] = ev;
+        } else {
+            self.more.entry(msg).or_default().lists[k].push(ev);
+        }
+    }
+
+    /// The events of `kind` for `msg`, in order: (actor index, t_ms).
+    pub fn events(
+        &self,
+        msg: MsgId,
+        slot: &Slot,
+        kind: Kind,
+    ) -> impl Iterator<Item = (usize, u64)> {
+        let k = kind as usize;
+        let first = (slot.counts[k] > 0).then_some(slot.first[k]);
+        let rest = self.more.get(&msg).map_or(&[][..], |m| &m.lists[k][..]);
+        first
+            .into_iter()
+            .chain(rest.iter().copied())
+            .map(|e| (e.actor(), e.t_ms()))
+    }
+
+    /// Completions per actor index (a duplicate counts for its actor).
+    pub fn completions_by_actor(&self) -> Vec<u64> {
+        let mut by = vec![0u64; self.actors.len()];
+        for (_, s) in self.iter() {
+            if s.completions() > 0 {
+                by[s.first[Kind::Completion as usize].actor()] += 1;
+            }
+        }
+        for more in self.more.values() {
+            for e in &more.lists[Kind::Completion as usize] {
+                by[e.actor()] += 1;
+            }
+        }
+        by
+    }
+
+    /// An interned actor's name.
+    pub fn actor_name(&self, i: usize) -> &str {
+        self.actors.get(i).map_or("?", String::as_str)
+    }
+
+    /// The full history of `msg`, built for a reader.
+    pub fn history(&self, msg: MsgId) -> Option<MsgHistory> {
+        let s = self.slot(msg)?;
+        let list = |kind| {
+            self.events(msg, s, kind)
+                .map(|(a, t)| (self.actor_name(a).to_string(), t))
+                .collect()
+        };
+        Some(MsgHistory {
+            produced_ms: opt(s.produced_ms),
+            acked_ms: opt(s.acked_ms),
+            deliveries: list(Kind::Delivery),
+            starts: list(Kind::Start),
+            completions: list(Kind::Completion),
+            log_lost_ms: opt(s.log_lost_ms),
+            undeliverable: s.undeliverable(),
+        })
+    }
+}
