@@ -221,10 +221,41 @@ impl Stream {
                 .map(|(k, _)| k)
                 .or_else(|| self.rax.first().map(|(k, _)| k));
             let Some(mut key) = first_key else { return };
+            let mut first_node = true;
             loop {
                 let Some(node) = self.rax.get(&key) else {
                     return;
                 };
+                if std::mem::take(&mut first_node) && start > node.master_id() {
+                    // A read of new entries (XREADGROUP >, XREAD from the
+                    // last ID) starts near the node's end: walk back to the
+                    // first wanted entry instead of forward over every
+                    // older one. Live IDs only grow along a stream (XADD
+                    // and XSETID refuse anything at or below the last live
+                    // entry), so the first live entry below `start` ends
+                    // the walk; tombstones are skipped as the forward scan
+                    // skips them.
+                    let mut wanted = Vec::new();
+                    for e in node.iter_rev() {
+                        if e.deleted {
+                            continue;
+                        }
+                        if e.id < start {
+                            break;
+                        }
+                        wanted.push(e);
+                    }
+                    for e in wanted.iter().rev() {
+                        if e.id > end || !visit(node, e) {
+                            return;
+                        }
+                    }
+                    match self.rax.seek(Seek::Gt, &key) {
+                        Some((next, _)) => key = next,
+                        None => return,
+                    }
+                    continue;
+                }
                 // As Redis's iterator: only a live entry inside the start
                 // bound can end the scan (a node may hold tombstones with
                 // larger IDs after XSETID lowered an emptied stream's top).
