@@ -56,6 +56,10 @@ fn main() {
         std::process::exit(2);
     };
     let scenario = Arc::new(parse_scenario(file, text).expect("bundled scenario parses"));
+    if std::env::args().any(|a| a == "--timeline") {
+        timeline(&id, scenario);
+        return;
+    }
     let base = allocated_bytes();
     let mut sim = Simulation::new(scenario, RunOptions::default());
     let (mut peak, mut peak_step) = (0, 0);
@@ -132,5 +136,52 @@ fn main() {
         "the rest",
         rest as f64 / 1e6,
         rest as f64 / msgs as f64
+    );
+}
+
+/// The explorer's timeline over the whole run (as `view::Player` builds
+/// it: a checkpoint every 500 steps at first, at most 16): its memory next
+/// to the live simulation's, and how long seeks to spread-out steps take.
+fn timeline(id: &str, scenario: Arc<streamlab::scenario::Scenario>) {
+    use std::time::Instant;
+    use streamlab::sim::checkpoint::Timeline;
+    let base = allocated_bytes();
+    let opts = RunOptions {
+        keep_trace: std::env::var("NO_TRACE").is_err(),
+        ..RunOptions::default()
+    };
+    let mut tl = Timeline::with_limit(Simulation::new(scenario, opts), 500, 16);
+    // The explorer takes each new record's markers and lets it go.
+    while tl.step() {
+        tl.forget_records();
+    }
+    let total = allocated_bytes() - base;
+    let live = {
+        let before = allocated_bytes();
+        let copy = tl.current().clone();
+        let bytes = allocated_bytes() - before;
+        drop(copy);
+        bytes
+    };
+    let steps = tl.position();
+    let mut seek_ms: Vec<f64> = Vec::new();
+    // 41 targets spread over the run, visited out of order.
+    for k in 0..41u64 {
+        let n = (k * 17 % 41) * steps / 40;
+        let t = Instant::now();
+        tl.seek(n);
+        seek_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        assert_eq!(tl.position(), n.min(steps));
+    }
+    seek_ms.sort_by(f64::total_cmp);
+    println!(
+        "{id} timeline: {steps} steps, {} checkpoints (spacing {}); live simulation {:.1} MB, timeline in all {:.1} MB ({:.2}x); seek median {:.0} ms, max {:.0} ms",
+        tl.checkpoint_steps().len(),
+        tl.spacing_steps(),
+        live as f64 / 1e6,
+        total as f64 / 1e6,
+        total as f64 / live.max(1) as f64,
+        seek_ms[seek_ms.len() / 2],
+        seek_ms[seek_ms.len() - 1],
     );
 }

@@ -43,7 +43,8 @@ fn step_forward_and_back_by_the_buttons() {
     h.run();
     assert_eq!(h.state().world().step, 2);
     // The narrative shows the command of step 2 as typed and its reply.
-    let record = h.state().player().record(1).unwrap().clone();
+    let record = h.state().player().last_record().unwrap().clone();
+    assert_eq!(record.step, 1);
     let names = h.state().player().sim().actor_names().to_vec();
     let command = streamlab::sim::trace::command_text(record.command.as_ref().unwrap());
     h.get_by_label(&format!("{}> {command}", record.who_name(&names)));

@@ -169,7 +169,7 @@ fn a_crashed_consumer_keeps_its_lane_until_claimed() {
     p.explore_all();
     let at = |p: &mut Player, ms: u64| {
         let step = (0..p.total_steps().unwrap())
-            .find(|&i| p.record(i).unwrap().time_ms > ms)
+            .find(|&i| p.step_time_ms(i).unwrap() > ms)
             .unwrap();
         p.seek(step);
         World::of(p, None, None, false)

@@ -22,7 +22,8 @@
 //! (about furthest / (max_checkpoints / 2) once thinned).
 //!
 //! Records are moved out of the simulation into the timeline after every
-//! step, so a checkpoint clone does not copy the trace.
+//! step, so a checkpoint clone does not copy the trace; a reader that has
+//! taken what it needs from them lets the timeline forget them.
 
 use super::simulation::Simulation;
 use super::trace::StepRecord;
@@ -42,7 +43,10 @@ pub struct Timeline {
     spacing_steps: u64,
     /// Checkpoints kept at most.
     max_checkpoints: usize,
+    /// Records of steps `records_from ..`, in order (see
+    /// [`Timeline::forget_records`]).
     records: Vec<StepRecord>,
+    records_from: u64,
     /// The most steps the timeline has been at.
     furthest_steps: u64,
     /// The run's step count, once a step found nothing left to do.
@@ -64,6 +68,7 @@ impl Timeline {
             current: sim,
             spacing_steps: every_steps.max(1),
             records: Vec::new(),
+            records_from: 0,
             furthest_steps: 0,
             end_steps: None,
         }
@@ -74,16 +79,33 @@ impl Timeline {
         &self.current
     }
 
-    /// Records of every step reached so far (kept only if the run keeps traces).
+    /// Records of the steps reached so far, from the first one not
+    /// forgotten (kept only if the run keeps traces): step `i`'s record is
+    /// `records()[i - records_from()]`.
     pub fn records(&self) -> &[StepRecord] {
         &self.records
     }
 
+    /// The step of `records()[0]`.
+    pub fn records_from(&self) -> u64 {
+        self.records_from
+    }
+
+    /// Drops the records kept so far; later steps are kept again. A
+    /// reader that takes what it needs from each new record (the
+    /// explorer's markers) keeps the timeline's memory to its checkpoints:
+    /// half a million records of a long run cost more than the run itself.
+    pub fn forget_records(&mut self) {
+        self.records_from += self.records.len() as u64;
+        self.records = Vec::new();
+    }
+
     /// The record of the last step done (the one that led to the current
-    /// position), if the run keeps traces and a step was made.
+    /// position), if the run keeps traces and a step was made; always
+    /// there, forgotten or not (the simulation keeps its newest record).
     pub fn last_record(&self) -> Option<&StepRecord> {
-        let n = self.position();
-        n.checked_sub(1).and_then(|i| self.records.get(i as usize))
+        self.position().checked_sub(1)?;
+        self.current.ctx.trace.last_record()
     }
 
     /// Current step count.
@@ -122,8 +144,8 @@ impl Timeline {
             let steps = self.current.steps();
             self.furthest_steps = self.furthest_steps.max(steps);
             let fresh = self.current.ctx.trace.drain_records();
-            if steps as usize > self.records.len() {
-                let have = self.records.len() as u64;
+            let have = self.records_from + self.records.len() as u64;
+            if steps > have {
                 self.records
                     .extend(fresh.into_iter().filter(|r| r.step >= have));
             }

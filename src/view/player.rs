@@ -25,8 +25,8 @@ use crate::sim::{RunOptions, Simulation};
 /// Steps a checkpoint covers: a seek replays at most this many steps.
 pub const CHECKPOINT_EVERY_STEPS: u64 = 500;
 
-/// How far ahead a run is explored when it loads (records are kept for
-/// every explored step, so this bounds the memory of a very long run).
+/// How far ahead a run is explored when it loads (checkpoints and step
+/// times grow with it, so this bounds the memory of a very long run).
 pub const MAX_EXPLORED_STEPS: u64 = 250_000;
 
 /// Checkpoints kept at most: past it their spacing doubles (exact seeks
@@ -60,8 +60,11 @@ pub struct Marker {
 pub struct Player {
     scenario: Arc<Scenario>,
     timeline: Timeline,
-    /// Steps explored ahead so far (records exist for all of them).
+    /// Steps explored ahead so far.
     explored: u64,
+    /// Virtual time of every explored step (the records themselves are
+    /// not kept: the one at the position comes from the simulation).
+    times_ms: Vec<u64>,
     /// Set when exploring reached the run's end.
     total_steps: Option<u64>,
     /// FNV trace hash of the whole run, once explored to its end.
@@ -86,6 +89,7 @@ impl Player {
             scenario,
             timeline: Timeline::with_limit(sim, CHECKPOINT_EVERY_STEPS, MAX_CHECKPOINTS),
             explored: 0,
+            times_ms: Vec::new(),
             total_steps: None,
             trace_hash: None,
             markers: Vec::new(),
@@ -126,8 +130,9 @@ impl Player {
     fn note_new_records(&mut self) {
         let records = self.timeline.records();
         let names = self.timeline.current().actor_names().to_vec();
-        let from = self.explored as usize;
-        for r in records.iter().skip(from) {
+        let from = self.explored;
+        for r in records.iter().filter(|r| r.step >= from) {
+            self.times_ms.push(r.time_ms);
             let kind = match r.who {
                 Who::Narrator => MarkerKind::Caption,
                 Who::Fault => MarkerKind::Fault,
@@ -144,7 +149,9 @@ impl Player {
                 text,
             });
         }
-        self.explored = self.explored.max(records.len() as u64);
+        let reached = self.timeline.records_from() + records.len() as u64;
+        self.explored = self.explored.max(reached);
+        self.timeline.forget_records();
     }
 
     /// One step forward; false at the end of the run.
@@ -220,14 +227,14 @@ impl Player {
         self.sim().seed()
     }
 
-    /// The record of step `index` (0-based), if explored.
-    pub fn record(&self, index: u64) -> Option<&StepRecord> {
-        self.timeline.records().get(index as usize)
+    /// Virtual time of step `index` (0-based), if explored.
+    pub fn step_time_ms(&self, index: u64) -> Option<u64> {
+        self.times_ms.get(index as usize).copied()
     }
 
     /// The record of the step that led to the current position.
     pub fn last_record(&self) -> Option<&StepRecord> {
-        self.position().checked_sub(1).and_then(|i| self.record(i))
+        self.timeline.last_record()
     }
 
     /// Captions and faults of the explored run, in step order.
