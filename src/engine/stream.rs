@@ -336,6 +336,15 @@ impl Stream {
 
     /// ID of the last live entry (`streamLastValidID`), 0-0 when empty.
     pub fn last_live_id(&self) -> StreamId {
+        // Almost always the tail node holds it: look there first, without
+        // an iterator over the tree (every XREADGROUP > asks).
+        if let Some(id) = self
+            .tail_master
+            .and_then(|m| self.rax.get(&m.to_be_bytes()))
+            .and_then(Node::last_live)
+        {
+            return id;
+        }
         for (_, node) in self.rax.iter_rev() {
             if let Some(id) = node.last_live() {
                 return id;
