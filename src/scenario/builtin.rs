@@ -46,6 +46,7 @@ bundled!(
     "s08e_partition.ron",
     "s08f_min_replicas.ron",
     "s08g_kafka_acks_all.ron",
+    "s08h_kafka_acks_all_not_idempotent.ron",
     "s09a_aof_always_power_loss.ron",
     "s09b_aof_everysec_process_crash.ron",
     "s09c_aof_everysec_power_loss.ron",

@@ -38,6 +38,9 @@ fn ms_100() -> u64 {
 fn ms_3000() -> u64 {
     3_000
 }
+fn ms_9000() -> u64 {
+    9_000
+}
 fn ms_30000() -> u64 {
     30_000
 }
@@ -99,12 +102,26 @@ pub struct KafkaCluster {
     pub follower_lag: FollowerLag,
     #[serde(default)]
     pub unclean_leader_election: bool,
-    /// A crashed follower leaves the ISR this long after its crash.
+    /// A crashed follower leaves the ISR this long after its crash, if
+    /// the controller has not fenced it sooner (`replica.lag.time.max.ms`,
+    /// broker config doc: default 30 000).
     #[serde(default = "ms_30000")]
     pub replica_lag_time_max_ms: u64,
-    /// Time from a leader's crash to the new leader taking over.
+    /// How long the KRaft controller waits for a broker's heartbeat before
+    /// it fences the broker, removes it from every ISR and elects new
+    /// leaders for what it led (`broker.session.timeout.ms`, KIP-631,
+    /// default 9 000). Until then nobody knows the broker is gone.
+    #[serde(default = "ms_9000")]
+    pub broker_session_timeout_ms: u64,
+    /// Time from the fencing to the new leader taking over.
     #[serde(default)]
     pub leader_election_ms: u64,
+    /// How long the coordinator holds the first rebalance of an empty group
+    /// so that more members can join it (`group.initial.rebalance.delay.ms`,
+    /// broker config doc: default 3 000; each new joiner restarts the delay,
+    /// up to the rebalance timeout).
+    #[serde(default = "ms_3000")]
+    pub group_initial_rebalance_delay_ms: u64,
 }
 
 impl Default for KafkaCluster {
@@ -116,7 +133,9 @@ impl Default for KafkaCluster {
             follower_lag: FollowerLag::default(),
             unclean_leader_election: false,
             replica_lag_time_max_ms: 30_000,
+            broker_session_timeout_ms: 9_000,
             leader_election_ms: 0,
+            group_initial_rebalance_delay_ms: 3_000,
         }
     }
 }

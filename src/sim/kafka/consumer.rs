@@ -299,16 +299,26 @@ impl KafkaWorld {
             },
         );
         if cs.member.is_none() {
-            // Left the group (max.poll.interval.ms): rejoin from this poll.
-            cs.waiting = true;
-            self.join_member(c, t, out);
-            if self.consumers[c].is_async() {
-                self.schedule_poll(c, t.saturating_add(self.consumers[c].cfg.poll_interval_ms));
+            if let Some(id) = self.static_member_of(c) {
+                // A static member back from a poll timeout rejoins under its
+                // group.instance.id and gets its old assignment (KIP-345).
+                self.readopt_static(c, id, "poll() again", t, out);
+            } else {
+                // Left the group (max.poll.interval.ms): rejoin from this poll.
+                self.consumers[c].waiting = true;
+                self.join_member(c, t, out);
+                if self.consumers[c].is_async() {
+                    self.schedule_poll(c, t.saturating_add(self.consumers[c].cfg.poll_interval_ms));
+                }
+                return;
             }
-            return;
         }
+        let cs = &mut self.consumers[c];
         if let Some(member) = cs.member
-            && self.groups[g].rebalance.is_some()
+            && self.groups[g]
+                .rebalance
+                .as_ref()
+                .is_some_and(|rb| rb.informed.contains(&member))
         {
             // The rebalance runs inside poll(): rejoin, then block until assigned.
             cs.waiting = true;
@@ -466,6 +476,10 @@ impl KafkaWorld {
             return;
         };
         let g = cs.group;
+        if cs.cfg.static_member {
+            self.poll_timeout_static(c, member, t, out);
+            return;
+        }
         let why = format!(
             "{} did not call poll() for {} ms: it leaves the group although it is alive",
             cs.cfg.name, self.groups[g].cfg.max_poll_interval_ms

@@ -35,7 +35,7 @@
 //! faults before running the model up to their time.
 //!
 //! Trace actors are consumer, producer and group names, `broker-N`, and
-//! `controller` (leader elections).
+//! `kafka-controller` (fencing, leader elections).
 //!
 //! Left out, on purpose: network and commit latency (replies arrive in the
 //! same millisecond), the group coordinator's own broker (coordination never
@@ -71,6 +71,7 @@
 mod broker;
 /// The configuration types live with the scenario schema that embeds them.
 pub use crate::scenario::kafka as config;
+pub use broker::CONTROLLER;
 mod consumer;
 mod event;
 mod group;
@@ -79,6 +80,7 @@ mod producer;
 mod query;
 mod rebalance;
 mod retry;
+mod static_member;
 mod topic;
 
 pub use config::*;
