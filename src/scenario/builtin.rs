@@ -67,6 +67,7 @@ bundled!(
     "s13_bridge_restart.ron",
     "s13b_bridge_outage_trim.ron",
     "s13c_bridge_outage_trim_approx.ron",
+    "s13d_kafka_retention_outage.ron",
 );
 
 /// The scenario `cargo run` replays without arguments.

@@ -113,6 +113,10 @@ pub struct KafkaCluster {
     /// default 9 000). Until then nobody knows the broker is gone.
     #[serde(default = "ms_9000")]
     pub broker_session_timeout_ms: u64,
+    /// How often each broker deletes log segments past their retention
+    /// (`log.retention.check.interval.ms`, broker config doc: default 300 000).
+    #[serde(default = "ms_300000")]
+    pub retention_check_interval_ms: u64,
     /// Time from the fencing to the new leader taking over.
     #[serde(default)]
     pub leader_election_ms: u64,
@@ -134,6 +138,7 @@ impl Default for KafkaCluster {
             unclean_leader_election: false,
             replica_lag_time_max_ms: 30_000,
             broker_session_timeout_ms: 9_000,
+            retention_check_interval_ms: 300_000,
             leader_election_ms: 0,
             group_initial_rebalance_delay_ms: 3_000,
         }
@@ -149,6 +154,21 @@ pub struct KafkaTopic {
     pub partitions: u32,
     #[serde(default)]
     pub preload: BTreeMap<u32, Vec<u64>>,
+    /// `retention.ms`: a closed segment whose newest record is older than
+    /// this is deleted and the log start moves past it. `None` stands for
+    /// the default of 7 days (604 800 000), longer than any run, and is
+    /// never checked.
+    #[serde(default)]
+    pub retention_ms: Option<u64>,
+    /// `segment.ms`: the active segment rolls at the first append more than
+    /// this after its first record (default 7 days). Retention deletes
+    /// whole segments only.
+    #[serde(default = "ms_7_days")]
+    pub segment_ms: u64,
+}
+
+fn ms_7_days() -> u64 {
+    604_800_000
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

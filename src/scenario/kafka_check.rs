@@ -28,6 +28,9 @@ pub fn check_config(cfg: &KafkaConfig) -> Result<(), String> {
             c.replication_factor, c.brokers
         ));
     }
+    if c.retention_check_interval_ms == 0 {
+        return Err("kafka cluster: retention_check_interval_ms must be at least 1".into());
+    }
     if c.min_insync_replicas == 0 {
         return Err("kafka cluster: min_insync_replicas must be at least 1".into());
     }
@@ -40,6 +43,12 @@ pub fn check_config(cfg: &KafkaConfig) -> Result<(), String> {
         }
         if let Some(p) = t.preload.keys().find(|&&p| p >= t.partitions) {
             return Err(format!("kafka topic '{}': preload for p{p}", t.name));
+        }
+        if t.segment_ms == 0 || t.retention_ms == Some(0) {
+            return Err(format!(
+                "kafka topic '{}': segment_ms and retention_ms must be at least 1",
+                t.name
+            ));
         }
         for (p, offsets) in &t.preload {
             if offsets.windows(2).any(|w| w[0] >= w[1]) || offsets.contains(&u64::MAX) {

@@ -375,12 +375,12 @@ impl KafkaWorld {
         let mut room = self.consumers[c].cfg.max_poll_records as usize;
         let mut batch = Vec::new();
         for (p, pos) in self.owned_positions(c) {
-            let part = &self.topics[ti].partitions[p as usize];
-            let from = if pos < part.log_start {
-                self.start_offset(g, p).max(part.log_start)
+            let from = if pos < self.topics[ti].partitions[p as usize].log_start {
+                self.out_of_range(c, p, pos, t, out)
             } else {
                 pos
             };
+            let part = &self.topics[ti].partitions[p as usize];
             let got = part.readable(from, room);
             let end = got.last().map_or(from, |r| r.0 + 1);
             room -= got.len();

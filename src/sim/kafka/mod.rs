@@ -7,6 +7,8 @@
 //!                                     ├─ topics[]     topic.rs     partition logs, high
 //!                                     │               broker.rs    watermark; crashes, ISR,
 //!                                     │                            leader election
+//!                                     │               retention.rs segments, retention,
+//!                                     │                            OFFSET_OUT_OF_RANGE
 //!                                     ├─ producers[]  producer.rs  acks 0/1/all, idempotent
 //!                                     │               retry.rs     sessions, retry rounds
 //!                                     ├─ groups[]     group.rs     members, heartbeats,
@@ -79,6 +81,7 @@ mod hooks;
 mod producer;
 mod query;
 mod rebalance;
+mod retention;
 mod retry;
 mod static_member;
 mod topic;
@@ -145,6 +148,8 @@ pub enum KafkaAction {
     Isr,
     /// The controller moved (or lost) a partition's leader.
     Election,
+    /// Retention deleted log segments.
+    Retention,
 }
 
 /// One line of the model's trace: who did what at which time.
@@ -260,6 +265,7 @@ impl KafkaWorld {
         for g in &config.groups {
             world.add_group(g, config.seed)?;
         }
+        world.schedule_retention_check(0);
         Ok(world)
     }
 
@@ -367,6 +373,7 @@ impl KafkaWorld {
                 partition,
             } => self.on_retry(pi, session, partition, t, out),
             Ev::RebalanceDone { g, round } => self.on_rebalance_due(g, round, t, out),
+            Ev::RetentionCheck => self.on_retention_check(t, out),
         }
     }
 }

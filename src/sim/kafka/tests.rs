@@ -10,6 +10,8 @@ pub(super) fn topic(name: &str, partitions: u32, preload: &[(u32, Vec<u64>)]) ->
         name: name.into(),
         partitions,
         preload: preload.iter().cloned().collect(),
+        retention_ms: None,
+        segment_ms: 604_800_000,
     }
 }
 
