@@ -30,6 +30,7 @@ bundled!(
     "s02g_stall.ron",
     "s03_poison_dlq.ron",
     "s03b_justid_antipattern.ron",
+    "s03c_kafka_poison.ron",
     "s04a2_maxlen_approx_1050.ron",
     "s04a_maxlen_approx.ron",
     "s04b_maxlen_exact.ron",

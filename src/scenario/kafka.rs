@@ -315,4 +315,25 @@ pub struct KafkaConsumer {
     pub commit: CommitPolicy,
     #[serde(default)]
     pub start_at_ms: u64,
+    /// Offsets (on any partition it reads) whose processing always fails.
+    #[serde(default)]
+    pub poison: Vec<u64>,
+    /// What the consumer does when processing a record fails.
+    #[serde(default)]
+    pub on_failure: OnFailure,
+}
+
+/// Kafka keeps no per-record ack or delivery count, so a failed record is
+/// the application's problem (S03c): it can only seek back to it, skip it,
+/// or hand it to another topic and move on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum OnFailure {
+    /// `seek()` back to the failed record and poll again: every later
+    /// record of the partition waits behind it, for ever if it always fails.
+    #[default]
+    SeekBack,
+    /// Log it and go on; once the offset is committed past it, it is gone.
+    Skip,
+    /// Publish it to this topic (a retry or dead-letter topic) and go on.
+    DeadLetter(String),
 }

@@ -9,7 +9,7 @@
 //! ```
 
 use super::checks::{FaultKind, FaultSpec, When};
-use super::kafka::{CommitPolicy, KafkaConfig, Processing};
+use super::kafka::{CommitPolicy, KafkaConfig, OnFailure, Processing};
 
 fn partitions_of(cfg: &KafkaConfig, topic: &str) -> Result<u32, String> {
     cfg.topics
@@ -114,6 +114,15 @@ pub fn check_config(cfg: &KafkaConfig) -> Result<(), String> {
                 && a > b
             {
                 return Err(format!("kafka consumer '{}': Uniform({a}, {b})", kc.name));
+            }
+            if let OnFailure::DeadLetter(to) = &kc.on_failure {
+                partitions_of(cfg, to).map_err(|e| format!("kafka consumer '{}': {e}", kc.name))?;
+                if *to == g.topic {
+                    return Err(format!(
+                        "kafka consumer '{}': dead-letter topic '{to}' is the topic it reads",
+                        kc.name
+                    ));
+                }
             }
             if let CommitPolicy::AutoCommit { interval_ms: 0, .. } = kc.commit {
                 return Err(format!(

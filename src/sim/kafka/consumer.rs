@@ -202,7 +202,7 @@ impl KafkaWorld {
         }
     }
 
-    fn schedule_poll(&mut self, c: usize, at: u64) {
+    pub(crate) fn schedule_poll(&mut self, c: usize, at: u64) {
         let cs = &mut self.consumers[c];
         cs.poll_token += 1;
         self.queue.push(
@@ -410,7 +410,7 @@ impl KafkaWorld {
         batch
     }
 
-    fn start_next(&mut self, c: usize, t: u64, out: &mut Out) {
+    pub(crate) fn start_next(&mut self, c: usize, t: u64, out: &mut Out) {
         let Some(f) = self.consumers[c].queue.pop_front() else {
             self.consumers[c].current = None;
             if !self.consumers[c].is_async() {
@@ -458,6 +458,11 @@ impl KafkaWorld {
         let Some(f) = cs.current.take() else {
             return;
         };
+        if cs.cfg.poison.contains(&f.offset) {
+            self.on_failed_record(c, f, t, out);
+            return;
+        }
+        let cs = &mut self.consumers[c];
         let name = cs.cfg.name.clone();
         out.ledger.completed(f.msg, &name, t);
         out.step(t, &name, KafkaAction::Done, format!("done {}", f.offset));

@@ -15,7 +15,8 @@
 //!                                     │               rebalance.rs session timeout, commits;
 //!                                     │                            eager rebalance, assignment
 //!                                     └─ consumers[]  consumer.rs  poll loop, processing,
-//!                                                                  commit policies
+//!                                                     poison.rs    commit policies; failed
+//!                                                                  records
 //! ```
 //!
 //! Why a separate model: the simulator runs a Kafka consumer group side by
@@ -78,6 +79,7 @@ mod consumer;
 mod event;
 mod group;
 mod hooks;
+mod poison;
 mod producer;
 mod query;
 mod rebalance;

@@ -14,6 +14,8 @@ fn consumer(name: &str, static_member: bool) -> KafkaConsumer {
         static_member,
         commit: CommitPolicy::AfterBatch,
         start_at_ms: 0,
+        poison: Vec::new(),
+        on_failure: OnFailure::SeekBack,
     }
 }
 
