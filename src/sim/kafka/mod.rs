@@ -41,10 +41,13 @@
 //! `kafka-controller` (fencing, leader elections).
 //!
 //! Left out, on purpose: network and commit latency (replies arrive in the
-//! same millisecond), the group coordinator's own broker (coordination never
-//! fails), cooperative rebalancing, transactions, follower lag other than a
-//! constant, and a live follower falling out of the ISR for slowness (only
-//! a crashed one leaves it).
+//! same millisecond; `rebalance_ms` stands for the JoinGroup/SyncGroup round
+//! trips), the group coordinator's own broker (coordination never fails),
+//! cooperative rebalancing, transactions, follower lag other than a
+//! constant, `segment.bytes`, and a live follower falling out of the ISR for
+//! slowness (only a crashed one leaves it). What is modelled, with each
+//! timing against Kafka's default, is tabled in the README ("What the fault
+//! models assume").
 //!
 //! # Use
 //!
@@ -71,6 +74,7 @@
 //! assert_eq!(world.committed("kg", 0).unwrap(), Some(503));
 //! ```
 
+mod batch_text;
 mod broker;
 /// The configuration types live with the scenario schema that embeds them.
 pub use crate::scenario::kafka as config;
