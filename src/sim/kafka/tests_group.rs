@@ -319,3 +319,58 @@ fn a_new_group_waits_the_initial_rebalance_delay_and_each_joiner_restarts_it() {
     assert!(r.has(4_000, "kg", "rebalance: p0 -> A"));
     assert!(r.has(4_000, "A", "poll -> [0..4]"));
 }
+
+/// S13d in miniature: 10 msg/s, retention 60 s in 10 s segments, the only
+/// consumer dead from 30 050 to 150 000.
+fn retention_outage(reset: OffsetReset) -> Run {
+    let mut topic_cfg = topic("t", 1, &[]);
+    topic_cfg.retention_ms = Some(60_000);
+    topic_cfg.segment_ms = 10_000;
+    let mut c = consumer("A", false);
+    c.max_poll_records = 500;
+    c.processing = Processing::Fixed(1);
+    let mut cfg = group(vec![c], 300_000, 1);
+    cfg.topics = vec![topic_cfg];
+    cfg.cluster.retention_check_interval_ms = 5_000;
+    cfg.groups[0].auto_offset_reset = reset;
+    cfg.producers = vec![super::tests::producer(
+        "P",
+        Acks::One,
+        KafkaSchedule::Every {
+            interval_ms: 100,
+            offset_ms: 100,
+            count: None,
+            until_ms: Some(200_000),
+        },
+    )];
+    let mut r = Run::new(cfg);
+    r.world.crash_consumer("A", 30_050).unwrap();
+    r.world.restart_consumer("A", 150_000).unwrap();
+    r.to(210_000);
+    r.world.finalize_ledger(&mut r.ledger);
+    r
+}
+
+#[test]
+fn out_of_range_with_earliest_loses_only_what_retention_deleted() {
+    let r = retention_outage(OffsetReset::Earliest);
+    // Segments of 101 records; the check of 150 000 left the log at 808.
+    assert!(r.has(
+        150_000,
+        "A",
+        "fetch p0@300: OFFSET_OUT_OF_RANGE, auto.offset.reset=earliest -> 808"
+    ));
+    assert_eq!(r.ledger.lost(), 808 - 300);
+    assert_eq!(r.world.committed("kg", 0), Ok(Some(2000)));
+}
+
+#[test]
+fn out_of_range_with_latest_skips_the_retained_records_too() {
+    let r = retention_outage(OffsetReset::Latest);
+    assert!(r.has(
+        150_000,
+        "A",
+        "fetch p0@300: OFFSET_OUT_OF_RANGE, auto.offset.reset=latest -> 1500"
+    ));
+    assert_eq!(r.ledger.lost(), 1500 - 300);
+}
