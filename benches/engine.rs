@@ -4,7 +4,7 @@
 //!   (a) in-process XADD/s        1M two-field entries, via Db::execute (argv
 //!                                in, reply out) and via Stream::append
 //!   (b) bytes per entry          1M `amount 50 user 123`, same-ms IDs;
-//!                                1M entries of five ten-byte fields
+//!                                1M entries of five fields (six-byte names, ten-byte values)
 //!   (c) bytes per pending entry  XGROUP CREATE + XREADGROUP of 100k entries
 //!   (d) server XADD/s            redis-benchmark -c 50 -P 16 -n 500000
 //!                                against streamlab serve and redis-server,

@@ -7,6 +7,12 @@ use streamlab::sim::ledger::Ledger;
 
 /// S02 setup: one partition holding 500–509, committed 500, KA and KB with
 /// 10-record polls and 50 ms per record; KA dies halfway through 502.
+///
+/// Kafka's own timing: the group is empty at t=0, so the coordinator holds
+/// the first assignment for group.initial.rebalance.delay.ms (3 000); KA
+/// polls at 3 000, dies at 3 125 after its heartbeat of 3 000, and its
+/// session ends at 48 000, when KB's heartbeat of the same millisecond tells
+/// it of the rebalance.
 fn s02(commit: &str, producer: bool) -> KafkaConfig {
     let producers = if producer {
         r#"producers: [(name: "P", topic: "t", acks: One, first_msg_id: 1000,
@@ -81,18 +87,20 @@ impl Run {
 #[test]
 fn k_after_replays_the_whole_batch() {
     let r = start(s02("AfterBatch", false)).finish(60_000);
-    assert!(r.has_step(0, "KA", "poll -> [500..509]"));
-    assert!(r.has_step(125, "KA", "crash (mid-processing 502)"));
-    assert!(r.has_step(45_000, "kg", "session timeout: KA removed"));
-    assert!(r.has_step(45_000, "kg", "rebalance: p0 -> KB"));
-    assert!(r.has_step(45_000, "KB", "poll -> [500..509]"));
-    assert!(r.has_step(45_500, "KB", "commitSync(510)"));
+    assert!(r.has_step(0, "kg", "initial rebalance delay until 3000"));
+    assert!(r.has_step(3_000, "KA", "poll -> [500..509]"));
+    assert!(r.has_step(3_125, "KA", "crash (mid-processing 502)"));
+    assert!(r.has_step(48_000, "kg", "session timeout: KA removed"));
+    assert!(r.has_step(48_000, "KB", "heartbeat -> REBALANCE_IN_PROGRESS"));
+    assert!(r.has_step(48_000, "kg", "rebalance: p0 -> KB"));
+    assert!(r.has_step(48_000, "KB", "poll -> [500..509]"));
+    assert!(r.has_step(48_500, "KB", "commitSync(510)"));
     assert_eq!(
         r.completions(500),
-        vec![("KA".into(), 50), ("KB".into(), 45_050)]
+        vec![("KA".into(), 3_050), ("KB".into(), 48_050)]
     );
-    assert_eq!(r.completions(502), vec![("KB".into(), 45_150)]);
-    assert_eq!(r.completions(509), vec![("KB".into(), 45_500)]);
+    assert_eq!(r.completions(502), vec![("KB".into(), 48_150)]);
+    assert_eq!(r.completions(509), vec![("KB".into(), 48_500)]);
     let s = r.ledger.summary();
     assert_eq!(s.produced_acked, 10);
     assert_eq!(s.duplicates, 2);
@@ -106,24 +114,26 @@ fn k_after_replays_the_whole_batch() {
 #[test]
 fn owner_changes_exactly_at_session_expiry() {
     let mut r = start(s02("AfterBatch", false));
-    r.to(44_999);
+    r.to(47_999);
     assert_eq!(r.world.owner("kg", 0), Ok(Some("KA".into())));
     assert_eq!(r.world.committed("kg", 0), Ok(Some(500)));
-    r.to(45_000);
+    r.to(48_000);
     assert_eq!(r.world.owner("kg", 0), Ok(Some("KB".into())));
     assert_eq!(
         r.world.metric("kg.owner.0"),
         Ok(MetricValue::Text("KB".into()))
     );
-    assert_eq!(r.world.owner_at("kg", 0, 44_999), Ok(Some("KA".into())));
-    assert_eq!(r.world.owner_at("kg", 0, 45_000), Ok(Some("KB".into())));
-    // KA's last heartbeat was its join at t=0; the next would have been 3000.
-    assert!(
-        !r.steps
-            .iter()
-            .any(|s| s.actor == "KA" && s.action == "heartbeat")
-    );
-    assert!(r.has_step(42_000, "KB", "heartbeat"));
+    assert_eq!(r.world.owner_at("kg", 0, 47_999), Ok(Some("KA".into())));
+    assert_eq!(r.world.owner_at("kg", 0, 48_000), Ok(Some("KB".into())));
+    // KA's last heartbeat was at 3000, just before its crash at 3125.
+    let ka_beats: Vec<u64> = r
+        .steps
+        .iter()
+        .filter(|s| s.actor == "KA" && s.action == "heartbeat")
+        .map(|s| s.t_ms)
+        .collect();
+    assert_eq!(ka_beats, vec![3_000]);
+    assert!(r.has_step(45_000, "KB", "heartbeat"));
 }
 
 #[test]
@@ -148,7 +158,7 @@ fn k_auto_sync_commit_at_poll_start_commits_only_earlier_polls() {
         false,
     );
     let r = start(cfg).finish(60_000);
-    assert!(r.has_step(0, "KA", "commitAsync(500) [auto]"));
+    assert!(r.has_step(3_000, "KA", "commitAsync(500) [auto]"));
     assert_eq!(r.ledger.duplicates(), 2);
     assert_eq!(r.ledger.lost(), 0);
 }
@@ -156,11 +166,11 @@ fn k_auto_sync_commit_at_poll_start_commits_only_earlier_polls() {
 #[test]
 fn k_before_loses_the_unprocessed_rest() {
     let mut r = start(s02("BeforeProcessing", false));
-    r.to(45_000);
+    r.to(48_000);
     assert_eq!(r.world.owner("kg", 0), Ok(Some("KB".into())));
     assert_eq!(r.world.position("KB", 0), Ok(Some(510)));
     let r = r.finish(60_000);
-    assert!(r.has_step(0, "KA", "commitSync(510)"));
+    assert!(r.has_step(3_000, "KA", "commitSync(510)"));
     let s = r.ledger.summary();
     assert_eq!(s.lost, 8);
     assert_eq!(s.duplicates, 0);
@@ -171,54 +181,56 @@ fn k_before_loses_the_unprocessed_rest() {
 #[test]
 fn k_auto_async_commits_ahead_of_the_worker() {
     let cfg = s02(
-        "AutoCommit(interval_ms: 5000, handoff: Async, first_due_ms: Some(100))",
+        "AutoCommit(interval_ms: 5000, handoff: Async, first_due_ms: Some(3100))",
         false,
     );
     let mut r = start(cfg);
-    r.to(99);
+    // Fetched at 3000 (the group's first assignment); the timer expires at
+    // the poll of 3100, while the worker is on 502.
+    r.to(3_099);
     assert_eq!(r.world.committed("kg", 0), Ok(Some(500)));
-    r.to(100);
-    assert!(r.has_step(100, "KA", "commitAsync(510) [auto]"));
+    r.to(3_100);
+    assert!(r.has_step(3_100, "KA", "commitAsync(510) [auto]"));
     assert_eq!(r.world.committed("kg", 0), Ok(Some(510)));
     let r = r.finish(60_000);
     let s = r.ledger.summary();
     assert_eq!(s.lost, 8);
     assert_eq!(s.duplicates, 0);
-    assert_eq!(r.completions(501), vec![("KA".into(), 100)]);
+    assert_eq!(r.completions(501), vec![("KA".into(), 3_100)]);
 }
 
 #[test]
 fn k_per_record_replays_only_the_unfinished() {
     let r = start(s02("PerRecord", false)).finish(60_000);
-    assert!(r.has_step(100, "KA", "commitSync(502)"));
+    assert!(r.has_step(3_100, "KA", "commitSync(502)"));
     let s = r.ledger.summary();
     assert_eq!(s.duplicates, 0);
     assert_eq!(s.lost, 0);
     assert_eq!(s.redelivered_msgs, 8);
-    assert_eq!(r.completions(509), vec![("KB".into(), 45_400)]);
+    assert_eq!(r.completions(509), vec![("KB".into(), 48_400)]);
 }
 
 #[test]
 fn stall_add_on_backlog_at_takeover() {
     let mut r = start(s02("AfterBatch", true));
-    r.to(44_999);
+    r.to(47_999);
     // Nobody consumes while KA is dead but still the owner.
-    assert_eq!(r.world.log_end_offset("t", 0), Ok(959));
-    assert_eq!(r.world.unconsumed_entries("kg", 0), Ok(449));
-    r.to(45_000);
-    assert_eq!(r.world.log_end_offset("t", 0), Ok(960));
-    // 450 new messages wait behind KB's position; 460 behind the committed offset.
-    assert_eq!(r.world.unconsumed_entries("kg", 0), Ok(450));
-    assert_eq!(r.world.lag_entries("kg", 0), Ok(460));
+    assert_eq!(r.world.log_end_offset("t", 0), Ok(989));
+    assert_eq!(r.world.unconsumed_entries("kg", 0), Ok(479));
+    r.to(48_000);
+    assert_eq!(r.world.log_end_offset("t", 0), Ok(990));
+    // 480 new messages wait behind KB's position; 490 behind the committed offset.
+    assert_eq!(r.world.unconsumed_entries("kg", 0), Ok(480));
+    assert_eq!(r.world.lag_entries("kg", 0), Ok(490));
     let r = r.finish(120_000);
-    assert_eq!(r.world.max_lag("kg"), Ok((450, 45_000)));
-    assert_eq!(r.world.metric("kg.lag.max"), Ok(MetricValue::Int(450)));
+    assert_eq!(r.world.max_lag("kg"), Ok((480, 48_000)));
+    assert_eq!(r.world.metric("kg.lag.max"), Ok(MetricValue::Int(480)));
     // Behind the committed offset the backlog peaks later: KB replays
-    // 500–509 for 500 ms while 4 more arrive (964 − 500 at 45 400).
-    assert_eq!(r.world.max_committed_lag("kg"), Ok((464, 45_400)));
+    // 500–509 for 500 ms while 4 more arrive (994 − 500 at 48 400).
+    assert_eq!(r.world.max_committed_lag("kg"), Ok((494, 48_400)));
     assert_eq!(
         r.world.metric("kg.lag.committed_max"),
-        Ok(MetricValue::Int(464))
+        Ok(MetricValue::Int(494))
     );
     // KB (20 msg/s) drains the 10 msg/s backlog and catches up.
     assert_eq!(r.world.unconsumed_entries("kg", 0), Ok(0));
@@ -229,7 +241,7 @@ fn stall_add_on_backlog_at_takeover() {
     let first_new = r.completions(1000);
     assert_eq!(first_new.len(), 1);
     assert_eq!(r.ledger.stall_ms(1000), Some(first_new[0].1 - 100));
-    assert!(first_new[0].1 > 45_500);
+    assert!(first_new[0].1 > 48_500);
 }
 
 #[test]
@@ -292,8 +304,8 @@ fn section_4_example_parses_and_runs() {
     let r = start(config).finish(60_000);
     assert_eq!(r.ledger.metric("duplicates"), Ok(2));
     assert_eq!(r.ledger.metric("lost"), Ok(0));
-    assert_eq!(r.world.owner_at("kg", 0, 44_999), Ok(Some("KA".into())));
-    assert_eq!(r.world.owner_at("kg", 0, 45_000), Ok(Some("KB".into())));
+    assert_eq!(r.world.owner_at("kg", 0, 47_999), Ok(Some("KA".into())));
+    assert_eq!(r.world.owner_at("kg", 0, 48_000), Ok(Some("KB".into())));
     // A misspelt field inside the unwrapped newtype is still an error.
     let typo = r#"#![enable(unwrap_variant_newtypes)]
     [KafkaTopic(name: "t", partitions: 1, prelaod: {})]"#;

@@ -100,3 +100,43 @@ fn kafka_faults_naming_nothing_are_load_errors() {
         assert_eq!((e.line, e.col), (8, 3), "{fault}: {e}");
     }
 }
+
+#[test]
+fn bad_retention_and_failure_settings_are_load_errors() {
+    for (kafka, needle) in [
+        (
+            r#"    topics: [(name: "t", partitions: 1, segment_ms: 0)],"#,
+            "segment_ms and retention_ms must be at least 1",
+        ),
+        (
+            r#"    topics: [(name: "t", partitions: 1, retention_ms: 0)],"#,
+            "segment_ms and retention_ms must be at least 1",
+        ),
+        (
+            r#"    cluster: (retention_check_interval_ms: 0), topics: [(name: "t", partitions: 1)],"#,
+            "retention_check_interval_ms must be at least 1",
+        ),
+        (
+            r#"    topics: [(name: "t", partitions: 1)],
+    groups: [(topic: "t", group_id: "kg", consumers: [(name: "K", processing: Fixed(1),
+              commit: PerRecord, on_failure: DeadLetter("dlt"))])],"#,
+            "kafka consumer 'K': kafka: unknown topic 'dlt'",
+        ),
+        (
+            r#"    topics: [(name: "t", partitions: 1)],
+    groups: [(topic: "t", group_id: "kg", consumers: [(name: "K", processing: Fixed(1),
+              commit: PerRecord, on_failure: DeadLetter("t"))])],"#,
+            "dead-letter topic 't' is the topic it reads",
+        ),
+        (
+            r#"    topics: [(name: "t", partitions: 1)],
+    groups: [(topic: "t", group_id: "kg", consumers: [(name: "K", processing: Fixed(1),
+              commit: PerRecord, on_failure: Retry)])],"#,
+            "Retry",
+        ),
+    ] {
+        let e = parse_scenario("k.ron", &with_kafka(kafka)).expect_err(needle);
+        assert!(e.message.contains(needle), "{needle}: {e}");
+        assert!(e.line >= 8, "{e}");
+    }
+}

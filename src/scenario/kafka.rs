@@ -38,6 +38,9 @@ fn ms_100() -> u64 {
 fn ms_3000() -> u64 {
     3_000
 }
+fn ms_9000() -> u64 {
+    9_000
+}
 fn ms_30000() -> u64 {
     30_000
 }
@@ -99,12 +102,30 @@ pub struct KafkaCluster {
     pub follower_lag: FollowerLag,
     #[serde(default)]
     pub unclean_leader_election: bool,
-    /// A crashed follower leaves the ISR this long after its crash.
+    /// A crashed follower leaves the ISR this long after its crash, if
+    /// the controller has not fenced it sooner (`replica.lag.time.max.ms`,
+    /// broker config doc: default 30 000).
     #[serde(default = "ms_30000")]
     pub replica_lag_time_max_ms: u64,
-    /// Time from a leader's crash to the new leader taking over.
+    /// How long the KRaft controller waits for a broker's heartbeat before
+    /// it fences the broker, removes it from every ISR and elects new
+    /// leaders for what it led (`broker.session.timeout.ms`, KIP-631,
+    /// default 9 000). Until then nobody knows the broker is gone.
+    #[serde(default = "ms_9000")]
+    pub broker_session_timeout_ms: u64,
+    /// How often each broker deletes log segments past their retention
+    /// (`log.retention.check.interval.ms`, broker config doc: default 300 000).
+    #[serde(default = "ms_300000")]
+    pub retention_check_interval_ms: u64,
+    /// Time from the fencing to the new leader taking over.
     #[serde(default)]
     pub leader_election_ms: u64,
+    /// How long the coordinator holds the first rebalance of an empty group
+    /// so that more members can join it (`group.initial.rebalance.delay.ms`,
+    /// broker config doc: default 3 000; each new joiner restarts the delay,
+    /// up to the rebalance timeout).
+    #[serde(default = "ms_3000")]
+    pub group_initial_rebalance_delay_ms: u64,
 }
 
 impl Default for KafkaCluster {
@@ -116,7 +137,10 @@ impl Default for KafkaCluster {
             follower_lag: FollowerLag::default(),
             unclean_leader_election: false,
             replica_lag_time_max_ms: 30_000,
+            broker_session_timeout_ms: 9_000,
+            retention_check_interval_ms: 300_000,
             leader_election_ms: 0,
+            group_initial_rebalance_delay_ms: 3_000,
         }
     }
 }
@@ -130,6 +154,21 @@ pub struct KafkaTopic {
     pub partitions: u32,
     #[serde(default)]
     pub preload: BTreeMap<u32, Vec<u64>>,
+    /// `retention.ms`: a closed segment whose newest record is older than
+    /// this is deleted and the log start moves past it. `None` stands for
+    /// the default of 7 days (604 800 000), longer than any run, and is
+    /// never checked.
+    #[serde(default)]
+    pub retention_ms: Option<u64>,
+    /// `segment.ms`: the active segment rolls at the first append more than
+    /// this after its first record (default 7 days). Retention deletes
+    /// whole segments only.
+    #[serde(default = "ms_7_days")]
+    pub segment_ms: u64,
+}
+
+fn ms_7_days() -> u64 {
+    604_800_000
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -276,4 +315,25 @@ pub struct KafkaConsumer {
     pub commit: CommitPolicy,
     #[serde(default)]
     pub start_at_ms: u64,
+    /// Offsets (on any partition it reads) whose processing always fails.
+    #[serde(default)]
+    pub poison: Vec<u64>,
+    /// What the consumer does when processing a record fails.
+    #[serde(default)]
+    pub on_failure: OnFailure,
+}
+
+/// Kafka keeps no per-record ack or delivery count, so a failed record is
+/// the application's problem (S03c): it can only seek back to it, skip it,
+/// or hand it to another topic and move on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum OnFailure {
+    /// `seek()` back to the failed record and poll again: every later
+    /// record of the partition waits behind it, for ever if it always fails.
+    #[default]
+    SeekBack,
+    /// Log it and go on; once the offset is committed past it, it is gone.
+    Skip,
+    /// Publish it to this topic (a retry or dead-letter topic) and go on.
+    DeadLetter(String),
 }

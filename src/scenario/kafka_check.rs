@@ -9,7 +9,7 @@
 //! ```
 
 use super::checks::{FaultKind, FaultSpec, When};
-use super::kafka::{CommitPolicy, KafkaConfig, Processing};
+use super::kafka::{CommitPolicy, KafkaConfig, OnFailure, Processing};
 
 fn partitions_of(cfg: &KafkaConfig, topic: &str) -> Result<u32, String> {
     cfg.topics
@@ -28,6 +28,9 @@ pub fn check_config(cfg: &KafkaConfig) -> Result<(), String> {
             c.replication_factor, c.brokers
         ));
     }
+    if c.retention_check_interval_ms == 0 {
+        return Err("kafka cluster: retention_check_interval_ms must be at least 1".into());
+    }
     if c.min_insync_replicas == 0 {
         return Err("kafka cluster: min_insync_replicas must be at least 1".into());
     }
@@ -40,6 +43,12 @@ pub fn check_config(cfg: &KafkaConfig) -> Result<(), String> {
         }
         if let Some(p) = t.preload.keys().find(|&&p| p >= t.partitions) {
             return Err(format!("kafka topic '{}': preload for p{p}", t.name));
+        }
+        if t.segment_ms == 0 || t.retention_ms == Some(0) {
+            return Err(format!(
+                "kafka topic '{}': segment_ms and retention_ms must be at least 1",
+                t.name
+            ));
         }
         for (p, offsets) in &t.preload {
             if offsets.windows(2).any(|w| w[0] >= w[1]) || offsets.contains(&u64::MAX) {
@@ -105,6 +114,15 @@ pub fn check_config(cfg: &KafkaConfig) -> Result<(), String> {
                 && a > b
             {
                 return Err(format!("kafka consumer '{}': Uniform({a}, {b})", kc.name));
+            }
+            if let OnFailure::DeadLetter(to) = &kc.on_failure {
+                partitions_of(cfg, to).map_err(|e| format!("kafka consumer '{}': {e}", kc.name))?;
+                if *to == g.topic {
+                    return Err(format!(
+                        "kafka consumer '{}': dead-letter topic '{to}' is the topic it reads",
+                        kc.name
+                    ));
+                }
             }
             if let CommitPolicy::AutoCommit { interval_ms: 0, .. } = kc.commit {
                 return Err(format!(

@@ -40,6 +40,7 @@ pub fn kafka_names(cfg: &KafkaConfig) -> Vec<String> {
     names.extend(cfg.producers.iter().map(|p| p.name.clone()));
     names.extend((0..cfg.cluster.brokers).map(|b| format!("broker-{b}")));
     names.push("kafka".into());
+    names.push(super::kafka::CONTROLLER.into());
     names
 }
 

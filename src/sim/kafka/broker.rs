@@ -2,8 +2,9 @@
 //!
 //! ```text
 //!   crash_broker(b) ──▶ partitions b led: leader = none, waiting acks=all sends fail
-//!        │                └─▶ Election at +leader_election_ms
-//!        └─▶ IsrShrink at +replica_lag_time_max_ms: b leaves every ISR
+//!        │                └─▶ Election at +broker_session_timeout_ms +leader_election_ms
+//!        └─▶ IsrShrink at +min(broker_session_timeout_ms, replica_lag_time_max_ms):
+//!                         b leaves every ISR
 //!
 //!   Election: first live ISR member in replica order (any live replica if
 //!             unclean election is on); its log is the truth, the rest is cut
@@ -14,6 +15,14 @@
 //!        an offline partition whose ISR contains b elects it at once
 //! ```
 //!
+//! Why the wait before the election: in KRaft mode (KIP-631) the controller
+//! learns of a dead broker only when its heartbeats stop for
+//! `broker.session.timeout.ms` (9 s by default); then it fences the broker,
+//! removes it from every ISR and elects new leaders in one step
+//! (ReplicationControlManager.handleBrokerFenced). Until then producers
+//! and consumers of the partitions it led get errors and retry. Redis
+//! Sentinel's `down-after-milliseconds` plays the same part (S08).
+//!
 //! Why ISR membership matters: `acks=all` waits for the ISR as it is *now*.
 //! A follower that fell out makes `acks=all` with `min.insync.replicas=1`
 //! acknowledge on the leader alone, exactly like `acks=1` (S08). In the
@@ -23,6 +32,10 @@
 use super::event::Ev;
 use super::topic::Record;
 use super::{KafkaAction, KafkaWorld, Out};
+
+/// The trace actor of leader elections: named for its system, so a reader
+/// of a mixed trace never takes it for a Redis event.
+pub const CONTROLLER: &str = "kafka-controller";
 
 impl KafkaWorld {
     pub(crate) fn on_crash_broker(&mut self, broker: u32, t: u64, out: &mut Out) {
@@ -46,12 +59,17 @@ impl KafkaWorld {
                 }
             }
         }
+        let fenced_at = t.saturating_add(self.cluster.broker_session_timeout_ms);
         out.story(
             t,
             &name,
             KafkaAction::BrokerCrash,
             "crash".into(),
-            format!("broker {broker} is down: it led {} partition(s)", led.len()),
+            format!(
+                "broker {broker} is down: it led {} partition(s); the controller fences it at {fenced_at} (broker.session.timeout.ms {} ms)",
+                led.len(),
+                self.cluster.broker_session_timeout_ms
+            ),
         );
         for &(ti, p, epoch) in &led {
             let waiting = std::mem::take(&mut self.topics[ti].partitions[p as usize].waiting_acks);
@@ -59,14 +77,18 @@ impl KafkaWorld {
                 self.send_failed(pi, msg, "NOT_LEADER_OR_FOLLOWER", t, out);
             }
             self.queue.push(
-                t.saturating_add(self.cluster.leader_election_ms),
+                fenced_at.saturating_add(self.cluster.leader_election_ms),
                 Ev::Election { t: ti, p, epoch },
             );
         }
-        self.queue.push(
-            t.saturating_add(self.cluster.replica_lag_time_max_ms),
-            Ev::IsrShrink { broker },
-        );
+        // Whichever comes first: the leader's replica.lag.time.max.ms or
+        // the controller fencing the broker (KIP-631).
+        let shrink_ms = self
+            .cluster
+            .replica_lag_time_max_ms
+            .min(self.cluster.broker_session_timeout_ms);
+        self.queue
+            .push(t.saturating_add(shrink_ms), Ev::IsrShrink { broker });
     }
 
     pub(crate) fn on_isr_shrink(&mut self, broker: u32, t: u64, out: &mut Out) {
@@ -115,7 +137,7 @@ impl KafkaWorld {
         let Some(new_leader) = chosen else {
             out.story(
                 t,
-                "controller",
+                CONTROLLER,
                 KafkaAction::Election,
                 format!("{topic_name}/p{p} offline"),
                 "no in-sync replica is alive; the partition stays offline".into(),
@@ -173,7 +195,7 @@ impl KafkaWorld {
         }
         out.story(
             t,
-            "controller",
+            CONTROLLER,
             KafkaAction::Election,
             format!("leader {topic_name}/p{p} -> broker-{new_leader}, truncated {}", cut.len()),
             format!(

@@ -23,6 +23,7 @@
 //! instead of spinning. A crash may be armed for the moment a consumer is
 //! processing a given offset (`MidProcessing`), by default halfway through.
 
+use super::batch_text::fmt_batch;
 use super::config::{CommitPolicy, Handoff, KafkaConsumer, OffsetReset, Processing};
 use super::event::Ev;
 use super::{KafkaAction, KafkaWorld, Out};
@@ -126,42 +127,6 @@ impl ConsumerState {
     }
 }
 
-/// `[500..509]` for one partition, `p0[1..3] p1[7]` for several.
-fn fmt_batch(partitions: usize, batch: &[Fetched]) -> String {
-    let mut by: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
-    for f in batch {
-        by.entry(f.p).or_default().push(f.offset);
-    }
-    let mut parts = Vec::new();
-    for (p, offsets) in by {
-        let mut runs: Vec<String> = Vec::new();
-        let mut i = 0;
-        while i < offsets.len() {
-            let mut j = i;
-            while j + 1 < offsets.len() && offsets[j + 1] == offsets[j] + 1 {
-                j += 1;
-            }
-            runs.push(if j > i {
-                format!("{}..{}", offsets[i], offsets[j])
-            } else {
-                offsets[i].to_string()
-            });
-            i = j + 1;
-        }
-        let body = format!("[{}]", runs.join(", "));
-        parts.push(if partitions == 1 {
-            body
-        } else {
-            format!("p{p}{body}")
-        });
-    }
-    if parts.is_empty() {
-        "[]".into()
-    } else {
-        parts.join(" ")
-    }
-}
-
 impl KafkaWorld {
     pub(crate) fn on_join(&mut self, c: usize, t: u64, out: &mut Out) {
         if self.consumers[c].alive {
@@ -202,7 +167,7 @@ impl KafkaWorld {
         }
     }
 
-    fn schedule_poll(&mut self, c: usize, at: u64) {
+    pub(crate) fn schedule_poll(&mut self, c: usize, at: u64) {
         let cs = &mut self.consumers[c];
         cs.poll_token += 1;
         self.queue.push(
@@ -299,16 +264,26 @@ impl KafkaWorld {
             },
         );
         if cs.member.is_none() {
-            // Left the group (max.poll.interval.ms): rejoin from this poll.
-            cs.waiting = true;
-            self.join_member(c, t, out);
-            if self.consumers[c].is_async() {
-                self.schedule_poll(c, t.saturating_add(self.consumers[c].cfg.poll_interval_ms));
+            if let Some(id) = self.static_member_of(c) {
+                // A static member back from a poll timeout rejoins under its
+                // group.instance.id and gets its old assignment (KIP-345).
+                self.readopt_static(c, id, "poll() again", t, out);
+            } else {
+                // Left the group (max.poll.interval.ms): rejoin from this poll.
+                self.consumers[c].waiting = true;
+                self.join_member(c, t, out);
+                if self.consumers[c].is_async() {
+                    self.schedule_poll(c, t.saturating_add(self.consumers[c].cfg.poll_interval_ms));
+                }
+                return;
             }
-            return;
         }
+        let cs = &mut self.consumers[c];
         if let Some(member) = cs.member
-            && self.groups[g].rebalance.is_some()
+            && self.groups[g]
+                .rebalance
+                .as_ref()
+                .is_some_and(|rb| rb.informed.contains(&member))
         {
             // The rebalance runs inside poll(): rejoin, then block until assigned.
             cs.waiting = true;
@@ -365,12 +340,12 @@ impl KafkaWorld {
         let mut room = self.consumers[c].cfg.max_poll_records as usize;
         let mut batch = Vec::new();
         for (p, pos) in self.owned_positions(c) {
-            let part = &self.topics[ti].partitions[p as usize];
-            let from = if pos < part.log_start {
-                self.start_offset(g, p).max(part.log_start)
+            let from = if pos < self.topics[ti].partitions[p as usize].log_start {
+                self.out_of_range(c, p, pos, t, out)
             } else {
                 pos
             };
+            let part = &self.topics[ti].partitions[p as usize];
             let got = part.readable(from, room);
             let end = got.last().map_or(from, |r| r.0 + 1);
             room -= got.len();
@@ -400,7 +375,7 @@ impl KafkaWorld {
         batch
     }
 
-    fn start_next(&mut self, c: usize, t: u64, out: &mut Out) {
+    pub(crate) fn start_next(&mut self, c: usize, t: u64, out: &mut Out) {
         let Some(f) = self.consumers[c].queue.pop_front() else {
             self.consumers[c].current = None;
             if !self.consumers[c].is_async() {
@@ -448,6 +423,11 @@ impl KafkaWorld {
         let Some(f) = cs.current.take() else {
             return;
         };
+        if cs.cfg.poison.contains(&f.offset) {
+            self.on_failed_record(c, f, t, out);
+            return;
+        }
+        let cs = &mut self.consumers[c];
         let name = cs.cfg.name.clone();
         out.ledger.completed(f.msg, &name, t);
         out.step(t, &name, KafkaAction::Done, format!("done {}", f.offset));
@@ -466,32 +446,15 @@ impl KafkaWorld {
             return;
         };
         let g = cs.group;
+        if cs.cfg.static_member {
+            self.poll_timeout_static(c, member, t, out);
+            return;
+        }
         let why = format!(
             "{} did not call poll() for {} ms: it leaves the group although it is alive",
             cs.cfg.name, self.groups[g].cfg.max_poll_interval_ms
         );
         let action = format!("max.poll.interval.ms exceeded: {} leaves", cs.cfg.name);
         self.remove_member(g, member, t, &action, &why, out);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn batch_text_compresses_runs() {
-        let f = |p, offset| Fetched {
-            p,
-            offset,
-            msg: offset,
-        };
-        assert_eq!(
-            fmt_batch(1, &[f(0, 500), f(0, 501), f(0, 502)]),
-            "[500..502]"
-        );
-        assert_eq!(fmt_batch(1, &[f(0, 1), f(0, 3), f(0, 4)]), "[1, 3..4]");
-        assert_eq!(fmt_batch(2, &[f(0, 1), f(1, 7)]), "p0[1] p1[7]");
-        assert_eq!(fmt_batch(1, &[]), "[]");
     }
 }

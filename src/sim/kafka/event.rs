@@ -119,6 +119,7 @@ pub(crate) enum Ev {
         g: usize,
         round: u64,
     },
+    RetentionCheck,
 }
 
 impl Ev {
@@ -139,6 +140,7 @@ impl Ev {
             | Ev::Replicate { .. }
             | Ev::Election { .. }
             | Ev::IsrShrink { .. }
+            | Ev::RetentionCheck
             | Ev::CatchUp { .. } => Class::Timer,
             Ev::Join { .. }
             | Ev::Poll { .. }

@@ -29,12 +29,22 @@ pub(crate) struct Member {
     pub last_hb_ms: u64,
 }
 
-/// A rebalance in progress: members rejoin one by one (each at its next
-/// poll); once all have, the assignment follows `rebalance_ms` later.
+/// A rebalance in progress: members learn of it (the joiner at once, the
+/// others from their next heartbeat's REBALANCE_IN_PROGRESS) and rejoin one
+/// by one from `poll()`; once all have, the assignment follows
+/// `rebalance_ms` later, and never before `not_before_ms`.
 #[derive(Clone, Debug)]
 pub(crate) struct Rebalance {
     pub round: u64,
+    pub started_ms: u64,
+    /// Members that know a rebalance is under way.
+    pub informed: BTreeSet<u64>,
     pub rejoined: BTreeSet<u64>,
+    /// The first rebalance of an empty group waits for more joiners
+    /// (`group.initial.rebalance.delay.ms`); 0 otherwise.
+    pub not_before_ms: u64,
+    /// The group was empty when this rebalance began.
+    pub initial: bool,
     /// Set once every member has rejoined (the sync phase).
     pub due_ms: Option<u64>,
 }
@@ -109,11 +119,65 @@ impl KafkaWorld {
             format!("join {}", self.groups[g].cfg.group_id),
         );
         self.arm_heartbeats(c, id, t);
+        let was_empty = self.groups[g].members.len() == 1;
         if self.groups[g].rebalance.is_some() {
-            self.rejoin(g, id, t, out);
-            self.check_rejoined(g, t);
+            self.extend_initial_delay(g, t);
         } else {
             self.start_rebalance(g, t, &format!("{name} joined"), out);
+            if was_empty {
+                self.delay_initial_rebalance(g, t, out);
+            }
+        }
+        // The joiner learns of the rebalance from its own JoinGroup.
+        if let Some(rb) = self.groups[g].rebalance.as_mut() {
+            rb.informed.insert(id);
+        }
+        self.rejoin(g, id, t, out);
+        self.check_rejoined(g, t);
+    }
+
+    /// The first rebalance of an empty group (a new group, or one whose
+    /// members all left) is held `group.initial.rebalance.delay.ms` so that
+    /// members starting together share one generation (GroupCoordinator's
+    /// InitialDelayedJoin, broker config doc).
+    fn delay_initial_rebalance(&mut self, g: usize, t: u64, out: &mut Out) {
+        let delay = self.cluster.group_initial_rebalance_delay_ms;
+        let gid = self.groups[g].cfg.group_id.clone();
+        let Some(rb) = self.groups[g].rebalance.as_mut() else {
+            return;
+        };
+        rb.initial = true;
+        rb.not_before_ms = t.saturating_add(delay);
+        if delay > 0 {
+            out.story(
+                t,
+                &gid,
+                KafkaAction::Rebalance,
+                format!("initial rebalance delay until {}", rb.not_before_ms),
+                format!("a new (empty) group waits group.initial.rebalance.delay.ms = {delay} ms for more members before it assigns partitions"),
+            );
+        }
+    }
+
+    /// Another member joining during the initial delay restarts it, up to
+    /// the rebalance timeout (the consumers' max.poll.interval.ms).
+    fn extend_initial_delay(&mut self, g: usize, t: u64) {
+        let delay = self.cluster.group_initial_rebalance_delay_ms;
+        let timeout = self.groups[g].cfg.max_poll_interval_ms;
+        let Some(rb) = self.groups[g].rebalance.as_mut() else {
+            return;
+        };
+        if !rb.initial || t >= rb.not_before_ms {
+            return;
+        }
+        let cap = rb.started_ms.saturating_add(timeout);
+        rb.not_before_ms = t.saturating_add(delay).min(cap).max(rb.not_before_ms);
+        if let Some(due) = rb.due_ms.as_mut() {
+            // The earlier RebalanceDone finds the due time moved and does nothing.
+            *due = rb.not_before_ms;
+            let round = rb.round;
+            let at = rb.not_before_ms;
+            self.queue.push(at, Ev::RebalanceDone { g, round });
         }
     }
 
@@ -151,8 +215,39 @@ impl KafkaWorld {
             return;
         }
         let name = cs.cfg.name.clone();
-        out.step(t, &name, KafkaAction::Heartbeat, "heartbeat".into());
+        let waiting = cs.waiting;
+        let learns = self.groups[g]
+            .rebalance
+            .as_ref()
+            .is_some_and(|rb| !rb.informed.contains(&member) && !rb.rejoined.contains(&member));
         self.arm_heartbeats(c, member, t);
+        if !learns {
+            out.step(t, &name, KafkaAction::Heartbeat, "heartbeat".into());
+            return;
+        }
+        // The classic protocol tells a member of a rebalance only in a
+        // heartbeat response (AbstractCoordinator.HeartbeatResponseHandler:
+        // REBALANCE_IN_PROGRESS → requestRejoin); the member then rejoins
+        // from poll(). One blocked in poll() does so at once, because its
+        // wait is bounded by the time to the next heartbeat.
+        if let Some(rb) = self.groups[g].rebalance.as_mut() {
+            rb.informed.insert(member);
+        }
+        out.story(
+            t,
+            &name,
+            KafkaAction::Heartbeat,
+            "heartbeat -> REBALANCE_IN_PROGRESS".into(),
+            format!(
+                "{name} learns of the rebalance from its heartbeat (every {} ms) and rejoins {}",
+                self.groups[g].cfg.heartbeat_interval_ms,
+                if waiting { "now" } else { "at its next poll()" }
+            ),
+        );
+        if waiting {
+            self.rejoin(g, member, t, out);
+            self.check_rejoined(g, t);
+        }
     }
 
     pub(crate) fn on_session_check(

@@ -75,7 +75,8 @@ impl KafkaWorld {
         Ok(())
     }
 
-    /// Clean `close()`: auto-commit consumers commit, LeaveGroup, immediate rebalance.
+    /// Clean `close()`: auto-commit consumers commit; a dynamic member sends
+    /// LeaveGroup (immediate rebalance), a static one does not (KIP-345).
     pub fn close_consumer(&mut self, name: &str, t_ms: u64) -> Result<(), KafkaError> {
         let c = self.consumer_index(name)?;
         self.not_past(t_ms)?;
@@ -216,31 +217,10 @@ impl KafkaWorld {
             self.on_crash_consumer(c, t, out, Some("restart".into()));
         }
         self.start_consumer(c, t);
-        let g = self.consumers[c].group;
         let name = self.consumers[c].cfg.name.clone();
-        let kept = self.consumers[c]
-            .member
-            .filter(|m| self.groups[g].members.contains_key(m));
-        match kept {
-            Some(member) if self.consumers[c].cfg.static_member => {
-                let owned: Vec<u32> = self.groups[g]
-                    .owners
-                    .iter()
-                    .filter(|(_, m)| **m == member)
-                    .map(|(p, _)| *p)
-                    .collect();
-                for &p in &owned {
-                    let start = self.start_offset(g, p);
-                    self.consumers[c].positions.insert(p, start);
-                }
-                out.story(
-                    t,
-                    &name,
-                    KafkaAction::Restart,
-                    format!("restart: rejoin as static member ({} partition(s) kept)", owned.len()),
-                    "a static member back within the session timeout keeps its assignment: no rebalance".into(),
-                );
-                self.arm_heartbeats(c, member, t);
+        match self.static_member_of(c) {
+            Some(member) => {
+                self.readopt_static(c, member, "restart", t, out);
                 self.wake(c, t);
             }
             _ => {
@@ -308,8 +288,11 @@ impl KafkaWorld {
         cs.current = None;
         cs.waiting = false;
         let g = cs.group;
-        if let Some(member) = cs.member.take() {
-            self.consumers[c].member = Some(member);
+        if let Some(member) = cs.member
+            && cs.cfg.static_member
+        {
+            self.close_static(c, member, t, out);
+        } else if let Some(member) = cs.member {
             let why = format!("{name} closed cleanly and sent LeaveGroup: rebalance now");
             self.remove_member(g, member, t, &format!("{name} left"), &why, out);
         }

@@ -1,7 +1,8 @@
 //! Producers: send schedule, acks, retries and idempotent sessions.
 //!
 //! ```text
-//!   send(m) ─▶ partition leader? ──no──▶ NOT_LEADER ─▶ retry after backoff
+//!   send(m) ─▶ idempotent and earlier sends to p wait for a retry? ─▶ join them, in order
+//!              partition leader? ──no──▶ NOT_LEADER ─▶ retry after backoff
 //!                 │yes
 //!                 ├─ acks=all and |ISR| < min.insync ─▶ NOT_ENOUGH_REPLICAS ─▶ retry
 //!                 ├─ idempotent and (producer, session, seq) already in log ─▶ no new record
@@ -144,8 +145,34 @@ impl KafkaWorld {
             },
         );
         out.ledger.produced(msg, t);
+        if self.queue_behind_retries(pi, msg, partition) {
+            return partition;
+        }
         self.attempt(pi, msg, t, out);
         partition
+    }
+
+    /// An idempotent producer keeps each partition's order across retries
+    /// (`enable.idempotence`, default true since Kafka 3.0, KIP-679; order
+    /// holds with `max.in.flight.requests.per.connection` ≤ 5, KAFKA-5494):
+    /// a new record for a partition whose earlier records wait for a retry
+    /// joins the back of that queue instead of overtaking them. Without
+    /// idempotence and more than one request in flight, the producer config
+    /// doc warns that a retry can land after later records, which is what
+    /// the model then does.
+    fn queue_behind_retries(&mut self, pi: usize, msg: MsgId, partition: u32) -> bool {
+        let pr = &mut self.producers[pi];
+        if !pr.cfg.idempotent {
+            return false;
+        }
+        let Some(q) = pr.retry.get_mut(&partition).filter(|q| !q.msgs.is_empty()) else {
+            return false;
+        };
+        if let Some(inf) = pr.inflight.get_mut(&msg) {
+            inf.joined_round = q.rounds;
+            q.msgs.push_back(msg);
+        }
+        true
     }
 
     pub(crate) fn attempt(&mut self, pi: usize, msg: MsgId, t: u64, out: &mut Out) {

@@ -258,7 +258,14 @@ impl KafkaWorld {
         for (g, gs) in self.groups.iter().enumerate() {
             let ti = gs.topic;
             for (p, part) in self.topics[ti].partitions.iter().enumerate() {
-                let from = self.start_offset(g, p as u32);
+                // A committed offset the log no longer holds resumes at the
+                // auto.offset.reset point (retention.rs).
+                let committed = self.start_offset(g, p as u32);
+                let from = if committed < part.log_start {
+                    self.reset_point(g, p as u32)
+                } else {
+                    committed
+                };
                 set.extend(part.records.range(from..).map(|(_, r)| r.msg));
             }
         }

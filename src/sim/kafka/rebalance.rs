@@ -2,12 +2,14 @@
 //!
 //! ```text
 //!   trigger: join / LeaveGroup / session expiry / max.poll.interval exceeded
-//!        │
+//!        │   (an empty group's first join: held group.initial.rebalance.delay.ms)
 //!        ▼
-//!   preparing ── each member rejoins at its next poll(): an auto-commit
+//!   preparing ── each member learns of it from its next heartbeat response
+//!        │       (the joiner from its JoinGroup), then rejoins at its next
+//!        │       poll(): an auto-commit
 //!        │       consumer first commits what it consumed, then revokes all
-//!        │       its partitions (owner = none). Members already blocked in
-//!        │       poll rejoin at once; one busy with a batch finishes it (and
+//!        │       its partitions (owner = none). Members blocked in poll
+//!        │       rejoin on that heartbeat; one busy with a batch finishes it (and
 //!        │       may still commit) first; a dead or hung member holds the
 //!        │       group until its session or poll interval expires.
 //!        ▼
@@ -37,7 +39,11 @@ impl KafkaWorld {
         gs.rounds += 1;
         gs.rebalance = Some(Rebalance {
             round: gs.rounds,
+            started_ms: t,
+            informed: BTreeSet::new(),
             rejoined: BTreeSet::new(),
+            not_before_ms: 0,
+            initial: false,
             due_ms: None,
         });
         let gid = gs.cfg.group_id.clone();
@@ -56,8 +62,6 @@ impl KafkaWorld {
             let cs = &self.consumers[c];
             if !cs.alive || cs.member != Some(id) || cs.is_hung(t) {
                 stuck.push(cs.cfg.name.clone());
-            } else if cs.waiting {
-                self.rejoin(g, id, t, out);
             }
         }
         if !stuck.is_empty() {
@@ -127,7 +131,7 @@ impl KafkaWorld {
         if rb.due_ms.is_some() || !gs.members.keys().all(|id| rb.rejoined.contains(id)) {
             return;
         }
-        let due = t.saturating_add(gs.cfg.rebalance_ms);
+        let due = t.max(rb.not_before_ms).saturating_add(gs.cfg.rebalance_ms);
         rb.due_ms = Some(due);
         let round = rb.round;
         self.queue.push(due, Ev::RebalanceDone { g, round });

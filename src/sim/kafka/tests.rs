@@ -3,13 +3,15 @@
 //! tests/kafka_model.rs.
 
 use super::*;
-use crate::sim::ledger::Ledger;
+use crate::sim::ledger::{Ledger, MsgId};
 
 pub(super) fn topic(name: &str, partitions: u32, preload: &[(u32, Vec<u64>)]) -> KafkaTopic {
     KafkaTopic {
         name: name.into(),
         partitions,
         preload: preload.iter().cloned().collect(),
+        retention_ms: None,
+        segment_ms: 604_800_000,
     }
 }
 
@@ -105,9 +107,10 @@ fn s08_acks_1_loses_the_unreplicated_tail() {
     assert_eq!(r.world.leader("t", 0), Ok(Some(1)));
     assert_eq!(r.world.log_end_offset("t", 0), Ok(5976));
     assert_eq!(r.world.isr("t", 0), Ok(vec![1, 2]));
+    // The controller fences broker 0 after broker.session.timeout.ms (9 s).
     assert!(r.has(
-        60_005,
-        "controller",
+        69_005,
+        "kafka-controller",
         "leader t/p0 -> broker-1, truncated 25"
     ));
 }
@@ -123,14 +126,16 @@ fn s08_acks_all_min_insync_2_loses_nothing() {
     // Acks trail the appends by the follower lag.
     let acked = r.world.acked_messages("P").unwrap();
     assert_eq!(acked[0], (0, 250));
-    // The 25 unacknowledged at the crash were re-sent after the backoff.
+    // The 25 unacknowledged at the crash are retried every 100 ms until the
+    // controller fences broker 0 (9 s) and elects broker 1.
     assert!(r.has(
         60_005,
         "P",
         "send m5976 -> p0: NOT_LEADER_OR_FOLLOWER, retry at 60105"
     ));
-    assert!(r.has(60_105, "P", "send m5976 -> p0@5976"));
-    assert!(acked.contains(&(6000, 60_355)));
+    // (The retry round of 69 005 runs right after the election.)
+    assert!(r.has(69_005, "P", "send m5976 -> p0@5976"));
+    assert!(acked.contains(&(6000, 69_255)));
 }
 
 /// A follower dies, so the high watermark stalls (it is still in the ISR);
@@ -160,7 +165,8 @@ fn lost_acks(idempotent: bool) -> Run {
     r.to(4999);
     assert_eq!(r.world.high_watermark("t", 0), Ok(0));
     assert_eq!(r.world.producer_counts("P"), Ok((0, 0)));
-    r.to(10_000);
+    // Broker 1 is elected when the controller fences broker 0 at 14 000.
+    r.to(20_000);
     r
 }
 
@@ -178,7 +184,8 @@ fn idempotent_retries_are_stored_once() {
     assert_eq!(r.world.topic_duplicates("t"), Ok(0));
     assert_eq!(r.world.producer_counts("P"), Ok((10, 0)));
     assert_eq!(r.world.log_end_offset("t", 0), Ok(10));
-    assert!(r.has(5100, "P", "send m0 -> p0: duplicate of @0, not stored"));
+    // The first retry round after broker 1 is elected at 14 000 (fencing).
+    assert!(r.has(14_000, "P", "send m0 -> p0: duplicate of @0, not stored"));
 }
 
 #[test]
@@ -222,12 +229,13 @@ fn acks_0_into_an_offline_partition_is_acknowledged_and_lost() {
     };
     let mut r = Run::new(config);
     r.world.crash_broker(0, 15).unwrap();
-    r.to(5000);
+    r.to(11_000);
     assert_eq!(r.ledger.produced_acked_count(), 2);
     assert_eq!(r.ledger.log_lost_count(), 1);
     // One broker, RF=1: no replica left to elect.
     assert_eq!(r.world.leader("t", 0), Ok(None));
-    assert!(r.has(1015, "controller", "t/p0 offline"));
+    // Fenced after broker.session.timeout.ms (9 s), then leader_election_ms.
+    assert!(r.has(10_015, "kafka-controller", "t/p0 offline"));
 }
 
 #[test]
@@ -319,7 +327,8 @@ fn invalid_configs_are_errors() {
     );
 }
 
-/// RF=2, the follower dies at 1000 and leaves the ISR at 31 000; the
+/// RF=2, the follower dies at 1000 and leaves the ISR at 10 000 (fenced after
+/// broker.session.timeout.ms); the
 /// leader dies at 40 005; the follower comes back at 50 000.
 fn shrunken_isr(min_insync: u32, unclean: bool) -> Run {
     let config = KafkaConfig {
@@ -353,7 +362,7 @@ fn acks_all_with_min_insync_1_degrades_to_acks_1() {
     // (The record of t=750 reaches broker 1 at 1000, after its crash.)
     assert!(r.has(
         50_000,
-        "controller",
+        "kafka-controller",
         "leader t/p0 -> broker-1, truncated 3926"
     ));
     assert_eq!(r.ledger.log_lost_count(), 4001 - 75);
@@ -363,7 +372,7 @@ fn acks_all_with_min_insync_1_degrades_to_acks_1() {
 #[test]
 fn without_unclean_election_the_partition_stays_offline() {
     let r = shrunken_isr(1, false);
-    assert!(r.has(50_000, "controller", "t/p0 offline"));
+    assert!(r.has(50_000, "kafka-controller", "t/p0 offline"));
     assert_eq!(r.ledger.log_lost_count(), 0);
     assert_eq!(r.world.leader("t", 0), Ok(None));
     // Sends after the leader's crash time out instead.
@@ -402,4 +411,47 @@ fn a_restarted_follower_catches_up_and_rejoins_the_isr() {
     r.to(70_000);
     assert_eq!(r.world.producer_counts("P"), Ok((6001, 0)));
     assert!(r.world.restart_broker(9, 70_000).is_err());
+}
+
+/// acks=1, RF=3; the leader dies at 1000 and broker 1 takes over at 10 000
+/// (fencing); retries every 70 ms, so the first round after the election
+/// is at 10 030, after the new sends of 10 000, 10 010 and 10 020.
+fn outage_order(idempotent: bool) -> Vec<MsgId> {
+    let mut p = producer("P", Acks::One, every_10ms_until(12_000));
+    p.idempotent = idempotent;
+    p.retry_backoff_ms = 70;
+    let config = KafkaConfig {
+        cluster: rf3(1),
+        topics: vec![topic("t", 1, &[])],
+        producers: vec![p],
+        ..KafkaConfig::default()
+    };
+    let mut r = Run::new(config);
+    r.world.crash_broker(0, 1000).unwrap();
+    r.to(20_000);
+    r.world
+        .log("t", 0)
+        .unwrap()
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect()
+}
+
+#[test]
+fn an_idempotent_producer_keeps_the_partition_order_across_retries() {
+    let log = outage_order(true);
+    assert!(log.windows(2).all(|w| w[0] < w[1]), "{log:?}");
+    // m0..m74 reached the followers and survived the truncation; m100
+    // (sent at 1000) onwards were retried or queued behind the retries.
+    assert_eq!(log[75], 100);
+    assert_eq!(log.last(), Some(&1200));
+}
+
+#[test]
+fn without_idempotence_a_new_record_overtakes_the_retries() {
+    let log = outage_order(false);
+    let at = |m: MsgId| log.iter().position(|x| *x == m).unwrap();
+    assert!(at(1001) < at(100), "{log:?}");
+    // The sends of 10 000, 10 010 and 10 020 land before the retry round.
+    assert_eq!(log[75..79], [1000, 1001, 1002, 100]);
 }

@@ -14,12 +14,21 @@ fn consumer(name: &str, static_member: bool) -> KafkaConsumer {
         static_member,
         commit: CommitPolicy::AfterBatch,
         start_at_ms: 0,
+        poison: Vec::new(),
+        on_failure: OnFailure::SeekBack,
     }
 }
 
-/// Offsets 0–9 in one partition, committed 0, session 45 s, no rebalance delay.
+/// Offsets 0–9 in one partition, committed 0, session 45 s, no rebalance
+/// delay: the broker runs with `group.initial.rebalance.delay.ms=0` (as
+/// Kafka's shipped config/server.properties does), so a test starts with
+/// the group assigned at t=0; the delay has its own test below.
 fn group(consumers: Vec<KafkaConsumer>, max_poll_interval_ms: u64, partitions: u32) -> KafkaConfig {
     KafkaConfig {
+        cluster: KafkaCluster {
+            group_initial_rebalance_delay_ms: 0,
+            ..KafkaCluster::default()
+        },
         topics: vec![topic("t", partitions, &[(0, (0..10).collect())])],
         groups: vec![KafkaGroup {
             topic: "t".into(),
@@ -58,11 +67,14 @@ fn a_hung_consumer_is_evicted_by_max_poll_interval_not_by_session() {
     assert!(r.has(9_000, "A", "heartbeat"));
     r.to(60_000);
     assert!(r.has(10_000, "kg", "max.poll.interval.ms exceeded: A leaves"));
-    assert_eq!(r.world.owner_at("kg", 0, 10_000), Ok(Some("B".into())));
+    // B, blocked in poll, learns of the rebalance at its next heartbeat.
+    assert_eq!(r.world.owner_at("kg", 0, 11_999), Ok(None));
+    assert!(r.has(12_000, "B", "heartbeat -> REBALANCE_IN_PROGRESS"));
+    assert_eq!(r.world.owner_at("kg", 0, 12_000), Ok(Some("B".into())));
     // A wakes up, finishes its stale batch, and its commit is refused.
     assert_eq!(
         done_by(&r, 1),
-        vec![("B".into(), 10_200), ("A".into(), 20_150)]
+        vec![("B".into(), 12_200), ("A".into(), 20_150)]
     );
     assert!(r.has(20_450, "A", "commitSync(5) failed"));
     assert!(r.has(20_450, "A", "join kg"));
@@ -147,8 +159,11 @@ fn clean_close_rebalances_at_once() {
     r.world.close_consumer("A", 150).unwrap();
     r.to(10_000);
     assert!(r.has(150, "kg", "A left"));
-    assert_eq!(r.world.owner_at("kg", 0, 150), Ok(Some("B".into())));
-    assert_eq!(done_by(&r, 0), vec![("A".into(), 100), ("B".into(), 250)]);
+    // The LeaveGroup starts the rebalance at once; B hears of it from its
+    // heartbeat at 3 000 (heartbeat.interval.ms) and takes p0 then.
+    assert_eq!(r.world.owner_at("kg", 0, 2_999), Ok(None));
+    assert_eq!(r.world.owner_at("kg", 0, 3_000), Ok(Some("B".into())));
+    assert_eq!(done_by(&r, 0), vec![("A".into(), 100), ("B".into(), 3_100)]);
     assert_eq!(r.ledger.duplicates(), 1);
     assert_eq!(r.world.committed("kg", 0), Ok(Some(10)));
 }
@@ -199,11 +214,14 @@ fn a_member_busy_with_a_batch_finishes_and_commits_before_the_rebalance() {
     let mut r = Run::new(group(vec![consumer("A", false), late], 300_000, 1));
     r.to(10_000);
     assert!(r.has(250, "kg", "rebalance start (C joined)"));
-    // A keeps p0 while it works through 0–4, and its commit still counts.
-    assert_eq!(r.world.owner_at("kg", 0, 499), Ok(Some("A".into())));
+    // A does not know of the rebalance before its heartbeat at 3 000: it
+    // keeps p0, works through 0–4 and 5–9, and both commits count.
+    assert_eq!(r.world.owner_at("kg", 0, 2_999), Ok(Some("A".into())));
     assert!(r.has(500, "A", "commitSync(5)"));
-    assert!(r.has(500, "kg", "rebalance: p0 -> A"));
     assert!(r.has(500, "A", "poll -> [5..9]"));
+    assert!(r.has(1_000, "A", "commitSync(10)"));
+    assert!(r.has(3_000, "A", "heartbeat -> REBALANCE_IN_PROGRESS"));
+    assert!(r.has(3_000, "kg", "rebalance: p0 -> A"));
     assert_eq!(r.ledger.duplicates(), 0);
     assert_eq!(r.ledger.redelivered_msgs(), 0);
 }
@@ -223,12 +241,136 @@ fn rebalance_ms_runs_from_the_last_rejoin() {
     // While preparing, A still owns p0 and its commits count.
     assert!(r.has(1_300, "A", "commitSync(3)"));
     assert!(r.has(1_500, "A", "commitSync(5)"));
-    // A rejoins at its poll (1500); the sync phase then lasts 1000 ms.
-    assert_eq!(r.world.owner_at("kg", 0, 1_499), Ok(Some("A".into())));
-    assert_eq!(r.world.owner_at("kg", 0, 1_500), Ok(None));
-    assert_eq!(r.world.owner_at("kg", 0, 2_499), Ok(None));
-    assert!(r.has(2_500, "kg", "rebalance: p0 -> A"));
-    assert!(r.has(2_500, "A", "poll -> [5..9]"));
+    // A learns of the rebalance at its heartbeat (3000), blocked in poll
+    // after 5–9, and rejoins; the sync phase then lasts 1000 ms.
+    assert!(r.has(1_500, "A", "poll -> [5..9]"));
+    assert_eq!(r.world.owner_at("kg", 0, 2_999), Ok(Some("A".into())));
+    assert_eq!(r.world.owner_at("kg", 0, 3_000), Ok(None));
+    assert_eq!(r.world.owner_at("kg", 0, 3_999), Ok(None));
+    assert!(r.has(4_000, "kg", "rebalance: p0 -> A"));
     assert_eq!(r.world.committed("kg", 0), Ok(Some(10)));
     assert_eq!(r.ledger.duplicates(), 0);
+}
+
+#[test]
+fn a_static_member_that_closes_holds_its_partition_until_the_session_expires() {
+    let mut r = Run::new(group(
+        vec![consumer("A", true), consumer("B", false)],
+        300_000,
+        1,
+    ));
+    r.world.close_consumer("A", 150).unwrap();
+    r.to(60_000);
+    // KIP-345: no LeaveGroup. A's last heartbeat was at 0.
+    assert!(r.has(150, "A", "close (static member: no LeaveGroup)"));
+    assert_eq!(r.world.owner_at("kg", 0, 44_999), Ok(Some("A".into())));
+    assert!(r.has(45_000, "kg", "session timeout: A removed"));
+    // B's heartbeat of the same millisecond brings the news.
+    assert_eq!(r.world.owner_at("kg", 0, 45_000), Ok(Some("B".into())));
+    assert_eq!(done_by(&r, 1), vec![("B".into(), 45_200)]);
+}
+
+#[test]
+fn a_static_member_past_max_poll_stops_heartbeating_but_does_not_leave() {
+    let mut r = Run::new(group(
+        vec![consumer("A", true), consumer("B", false)],
+        10_000,
+        1,
+    ));
+    r.world.hang_consumer("A", 150, 20_000).unwrap();
+    r.to(60_000);
+    assert!(r.has(
+        10_000,
+        "A",
+        "max.poll.interval.ms exceeded: A stops heartbeating (static: no LeaveGroup)"
+    ));
+    // No heartbeat after the poll timeout; last one at 9 000, so the session
+    // would end at 54 000. A polls again at 20 450 and takes its place back.
+    assert!(!r.has(12_000, "A", "heartbeat"));
+    assert!(r.has(20_450, "A", "commitSync(5) failed"));
+    assert!(r.has(
+        20_450,
+        "A",
+        "poll() again: rejoin as static member (1 partition(s) kept)"
+    ));
+    assert_eq!(r.world.owner_at("kg", 0, 59_999), Ok(Some("A".into())));
+    let rebalances = r
+        .steps
+        .iter()
+        .filter(|s| s.action.starts_with("rebalance start"))
+        .count();
+    assert_eq!(rebalances, 1, "only the initial join rebalances");
+    assert_eq!(r.ledger.completed_by().get("B"), None);
+    // Its batch 0–4 was never committed, so it reads it again.
+    assert_eq!(r.ledger.duplicates(), 5);
+    assert_eq!(r.world.committed("kg", 0), Ok(Some(10)));
+}
+
+#[test]
+fn a_new_group_waits_the_initial_rebalance_delay_and_each_joiner_restarts_it() {
+    let mut late = consumer("B", false);
+    late.start_at_ms = 1_000;
+    let mut cfg = group(vec![consumer("A", false), late], 300_000, 1);
+    cfg.cluster.group_initial_rebalance_delay_ms = 3_000;
+    let mut r = Run::new(cfg);
+    r.to(10_000);
+    assert!(r.has(0, "kg", "initial rebalance delay until 3000"));
+    assert_eq!(r.world.owner_at("kg", 0, 3_999), Ok(None));
+    assert!(r.has(4_000, "kg", "rebalance: p0 -> A"));
+    assert!(r.has(4_000, "A", "poll -> [0..4]"));
+}
+
+/// S13d in miniature: 10 msg/s, retention 60 s in 10 s segments, the only
+/// consumer dead from 30 050 to 150 000.
+fn retention_outage(reset: OffsetReset) -> Run {
+    let mut topic_cfg = topic("t", 1, &[]);
+    topic_cfg.retention_ms = Some(60_000);
+    topic_cfg.segment_ms = 10_000;
+    let mut c = consumer("A", false);
+    c.max_poll_records = 500;
+    c.processing = Processing::Fixed(1);
+    let mut cfg = group(vec![c], 300_000, 1);
+    cfg.topics = vec![topic_cfg];
+    cfg.cluster.retention_check_interval_ms = 5_000;
+    cfg.groups[0].auto_offset_reset = reset;
+    cfg.producers = vec![super::tests::producer(
+        "P",
+        Acks::One,
+        KafkaSchedule::Every {
+            interval_ms: 100,
+            offset_ms: 100,
+            count: None,
+            until_ms: Some(200_000),
+        },
+    )];
+    let mut r = Run::new(cfg);
+    r.world.crash_consumer("A", 30_050).unwrap();
+    r.world.restart_consumer("A", 150_000).unwrap();
+    r.to(210_000);
+    r.world.finalize_ledger(&mut r.ledger);
+    r
+}
+
+#[test]
+fn out_of_range_with_earliest_loses_only_what_retention_deleted() {
+    let r = retention_outage(OffsetReset::Earliest);
+    // Segments of 101 records; the check of 150 000 left the log at 808.
+    assert!(r.has(
+        150_000,
+        "A",
+        "fetch p0@300: OFFSET_OUT_OF_RANGE, auto.offset.reset=earliest -> 808"
+    ));
+    assert_eq!(r.ledger.lost(), 808 - 300);
+    assert_eq!(r.world.committed("kg", 0), Ok(Some(2000)));
+}
+
+#[test]
+fn out_of_range_with_latest_skips_the_retained_records_too() {
+    let r = retention_outage(OffsetReset::Latest);
+    assert!(r.has(
+        150_000,
+        "A",
+        "fetch p0@300: OFFSET_OUT_OF_RANGE, auto.offset.reset=latest -> 1500"
+    ));
+    assert_eq!(r.ledger.lost(), 1500 - 300);
 }

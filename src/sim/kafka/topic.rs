@@ -60,6 +60,9 @@ pub(crate) struct PartitionState {
     /// Log end offset of each follower's copy.
     pub replica_leo: BTreeMap<u32, u64>,
     pub hw: u64,
+    /// Log segments as (base offset, time of their first record), oldest
+    /// first; the last one is the active segment (retention.rs).
+    pub segments: Vec<(u64, u64)>,
     /// acks=all sends waiting for the high watermark: offset → (producer, msg).
     pub waiting_acks: BTreeMap<u64, (usize, MsgId)>,
     pub by_producer: BTreeMap<ProducerKey, u64>,
@@ -69,6 +72,8 @@ pub(crate) struct PartitionState {
 pub(crate) struct TopicState {
     pub name: String,
     pub partitions: Vec<PartitionState>,
+    pub retention_ms: Option<u64>,
+    pub segment_ms: u64,
 }
 
 impl TopicState {
@@ -106,6 +111,11 @@ impl TopicState {
                 replica_leo: replicas[1..].iter().map(|&b| (b, leo)).collect(),
                 replicas,
                 hw: leo,
+                segments: if leo > log_start {
+                    vec![(log_start, 0)]
+                } else {
+                    Vec::new()
+                },
                 waiting_acks: BTreeMap::new(),
                 by_producer: BTreeMap::new(),
             });
@@ -113,6 +123,8 @@ impl TopicState {
         TopicState {
             name: cfg.name.clone(),
             partitions,
+            retention_ms: cfg.retention_ms,
+            segment_ms: cfg.segment_ms,
         }
     }
 }
@@ -164,8 +176,10 @@ impl KafkaWorld {
         t: u64,
     ) -> u64 {
         let lag = self.lag_ms();
+        let segment_ms = self.topics[ti].segment_ms;
         let part = &mut self.topics[ti].partitions[p as usize];
         let offset = part.leo;
+        part.roll_if_due(offset, t, segment_ms);
         part.records.insert(
             offset,
             Record {
