@@ -150,13 +150,8 @@ impl KafkaWorld {
             .copied()
             .unwrap_or(part.leo)
             .min(part.leo);
-        let cut: Vec<(u64, Record)> = part
-            .records
-            .range(new_leo..)
-            .map(|(o, r)| (*o, r.clone()))
-            .collect();
-        for (o, r) in &cut {
-            part.records.remove(o);
+        let cut: Vec<Record> = part.records.truncate_from(new_leo);
+        for r in &cut {
             if let Some(k) = r.from {
                 part.by_producer.remove(&k);
             }
@@ -187,7 +182,7 @@ impl KafkaWorld {
             );
         }
         let mut acked_lost = 0;
-        for (_, r) in &cut {
+        for r in &cut {
             if r.acked {
                 acked_lost += 1;
                 out.ledger.log_lost(r.msg, t);

@@ -83,6 +83,7 @@ mod consumer;
 mod event;
 mod group;
 mod hooks;
+mod log;
 mod poison;
 mod producer;
 mod query;
@@ -321,7 +322,7 @@ impl KafkaWorld {
             self.started = true;
             for t in &self.topics {
                 for part in &t.partitions {
-                    for r in part.records.values() {
+                    for (_, r) in part.records.iter() {
                         out.ledger.produced(r.msg, 0);
                         out.ledger.produced_acked(r.msg, 0);
                     }

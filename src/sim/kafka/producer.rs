@@ -272,7 +272,7 @@ impl KafkaWorld {
                     .iter()
                     .rev()
                     .find(|(_, r)| r.msg == msg)
-                    .map(|(o, _)| *o);
+                    .map(|(o, _)| o);
                 ProduceOutcome::Acked {
                     partition: p,
                     offset,
@@ -302,7 +302,7 @@ impl KafkaWorld {
         pr.acked_log.push((msg, t));
         if let Some(r) = self.topics[ti].partitions[p as usize]
             .records
-            .get_mut(&offset)
+            .get_mut(offset)
         {
             r.acked = true;
         }

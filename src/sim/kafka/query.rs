@@ -143,7 +143,7 @@ impl KafkaWorld {
     /// Message ids in partition order, as a reader from the start would see them.
     pub fn log(&self, topic: &str, p: u32) -> Result<Vec<(u64, MsgId)>, KafkaError> {
         let part = self.partition_of(self.topic_index(topic)?, p)?;
-        Ok(part.records.iter().map(|(o, r)| (*o, r.msg)).collect())
+        Ok(part.records.iter().map(|(o, r)| (o, r.msg)).collect())
     }
 
     /// A consumer's position (next offset its poll returns) on `p`.
@@ -220,7 +220,7 @@ impl KafkaWorld {
         let ti = self.topic_index(topic)?;
         let mut copies: BTreeMap<MsgId, u64> = BTreeMap::new();
         for part in &self.topics[ti].partitions {
-            for r in part.records.values() {
+            for (_, r) in part.records.iter() {
                 *copies.entry(r.msg).or_insert(0) += 1;
             }
         }
@@ -251,7 +251,7 @@ impl KafkaWorld {
         for (ti, topic) in self.topics.iter().enumerate() {
             if self.groups.iter().all(|g| g.topic != ti) {
                 for part in &topic.partitions {
-                    set.extend(part.records.values().map(|r| r.msg));
+                    set.extend(part.records.iter().map(|(_, r)| r.msg));
                 }
             }
         }
@@ -266,7 +266,7 @@ impl KafkaWorld {
                 } else {
                     committed
                 };
-                set.extend(part.records.range(from..).map(|(_, r)| r.msg));
+                set.extend(part.records.range(from, u64::MAX).map(|(_, r)| r.msg));
             }
         }
         for c in self.consumers.iter().filter(|c| c.alive) {

@@ -51,7 +51,7 @@ impl PartitionState {
             let end = self.segments.get(i + 1).map_or(self.leo, |s| s.0);
             let newest = self
                 .records
-                .range(..end)
+                .range(0, end)
                 .next_back()
                 .map(|(_, r)| r.append_ms);
             let breached = newest.is_some_and(|ts| now.saturating_sub(ts) > retention_ms);
@@ -65,11 +65,8 @@ impl PartitionState {
         }
         let new_start = self.segments.get(cut).map_or(self.leo, |s| s.0);
         self.segments.drain(..cut);
-        let gone: Vec<u64> = self.records.range(..new_start).map(|(o, _)| *o).collect();
-        for o in gone {
-            if let Some(r) = self.records.remove(&o)
-                && let Some(k) = r.from
-            {
+        for r in self.records.remove_before(new_start) {
+            if let Some(k) = r.from {
                 self.by_producer.remove(&k);
             }
         }

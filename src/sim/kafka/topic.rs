@@ -27,6 +27,7 @@
 
 use super::config::{FollowerLag, KafkaCluster, KafkaTopic};
 use super::event::Ev;
+use super::log::PartitionLog;
 use super::{KafkaWorld, Out};
 use crate::sim::ledger::MsgId;
 use std::collections::{BTreeMap, BTreeSet};
@@ -50,7 +51,7 @@ pub(crate) struct Record {
 
 #[derive(Clone, Debug)]
 pub(crate) struct PartitionState {
-    pub records: BTreeMap<u64, Record>,
+    pub records: PartitionLog,
     pub log_start: u64,
     pub leo: u64,
     pub replicas: Vec<u32>,
@@ -85,10 +86,10 @@ impl TopicState {
             let replicas: Vec<u32> = (0..cluster.replication_factor)
                 .map(|i| (p + ti as u32 + i) % cluster.brokers)
                 .collect();
-            let mut records = BTreeMap::new();
+            let mut records = PartitionLog::default();
             if let Some(offsets) = cfg.preload.get(&p) {
                 for &o in offsets {
-                    records.insert(
+                    records.push(
                         o,
                         Record {
                             msg: o,
@@ -99,8 +100,8 @@ impl TopicState {
                     );
                 }
             }
-            let log_start = records.keys().next().copied().unwrap_or(0);
-            let leo = records.keys().next_back().map_or(0, |o| o + 1);
+            let log_start = records.iter().next().map_or(0, |(o, _)| o);
+            let leo = records.iter().next_back().map_or(0, |(o, _)| o + 1);
             partitions.push(PartitionState {
                 records,
                 log_start,
@@ -147,9 +148,9 @@ impl PartitionState {
             return Vec::new();
         }
         self.records
-            .range(from..self.hw)
+            .range(from, self.hw)
             .take(max)
-            .map(|(o, r)| (*o, r.msg))
+            .map(|(o, r)| (o, r.msg))
             .collect()
     }
 }
@@ -180,7 +181,7 @@ impl KafkaWorld {
         let part = &mut self.topics[ti].partitions[p as usize];
         let offset = part.leo;
         part.roll_if_due(offset, t, segment_ms);
-        part.records.insert(
+        part.records.push(
             offset,
             Record {
                 msg,
