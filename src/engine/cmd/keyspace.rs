@@ -3,6 +3,7 @@
 //! and MEMORY USAGE.
 
 use super::super::db::{Db, Value, WRONGTYPE};
+use super::super::glob;
 use super::super::memory;
 use super::super::{Executed, Reply};
 use super::{Call, SYNTAX, is, parse_i64, propagate_verbatim, text};
@@ -145,7 +146,7 @@ pub fn config_get(db: &mut Db, call: &Call, out: &mut Executed) {
     for (name, value) in config_params(db) {
         if call.argv[2..]
             .iter()
-            .any(|pattern| glob_match(&pattern.to_ascii_lowercase(), name.as_bytes()))
+            .any(|pattern| glob::matches(&pattern.to_ascii_lowercase(), name.as_bytes()))
         {
             items.push(Reply::bulk(name));
             items.push(Reply::bulk(value));
@@ -214,19 +215,6 @@ pub fn config_set(db: &mut Db, call: &Call, out: &mut Executed) {
 
 pub fn config_resetstat(_: &mut Db, _: &Call, out: &mut Executed) {
     out.reply = Reply::ok();
-}
-
-/// Redis's `stringmatchlen` for the subset CONFIG GET needs: `*`, `?`, literals.
-fn glob_match(pattern: &[u8], name: &[u8]) -> bool {
-    match (pattern.first(), name.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => {
-            glob_match(&pattern[1..], name) || (!name.is_empty() && glob_match(pattern, &name[1..]))
-        }
-        (Some(b'?'), Some(_)) => glob_match(&pattern[1..], &name[1..]),
-        (Some(p), Some(n)) if p == n => glob_match(&pattern[1..], &name[1..]),
-        _ => false,
-    }
 }
 
 pub fn info(db: &mut Db, call: &Call, out: &mut Executed) {
