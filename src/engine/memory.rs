@@ -16,7 +16,7 @@
 //! Lists, hashes and sets follow `objectComputeSize` too:
 //!
 //! ```text
-//!   list      robj 16 + quicklist 40 + (32 + listpack alloc) averaged over the
+//!   list      robj 16 + quicklist 40 + (40 + listpack alloc) averaged over the
 //!             first SAMPLES nodes × nodes
 //!   hash/set  listpack or intset: robj 16 + its allocation
 //!             table: robj 16 + dict 56 + 8 × slots + (entry 24 + member sds
@@ -108,9 +108,10 @@ fn stream_usage(s: &Stream, samples: u64) -> u64 {
 
 /// `sizeof(robj)`.
 const ROBJ_BYTES: u64 = 16;
-/// `sizeof(quicklist)` and `sizeof(quicklistNode)`.
+/// `sizeof(quicklist)` and `sizeof(quicklistNode)`: the node is four
+/// pointers and a 32-bit bitfield word, padded to 8.
 const QUICKLIST_BYTES: u64 = 40;
-const QUICKLIST_NODE_BYTES: u64 = 32;
+const QUICKLIST_NODE_BYTES: u64 = 40;
 /// `sizeof(dict)` and `sizeof(dictEntry)` in 7.0.
 const DICT_BYTES: u64 = 56;
 const DICT_ENTRY_BYTES: u64 = 24;

@@ -188,7 +188,7 @@ pub fn object_help(_: &Db, _: &Call, out: &mut Executed) {
         "    Return the number of references of the value associated with the specified",
         "    <key>.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     ];
     out.reply = Reply::Array(
         lines

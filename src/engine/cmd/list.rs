@@ -323,8 +323,11 @@ pub fn lpos(db: &Db, call: &Call, out: &mut Executed) {
         }
         j += 1;
     }
+    // Redis negates a negative rank in a C `long`: RANK -9223372036854775808
+    // stays negative, so every match qualifies (`matches >= rank`) and the
+    // scan runs from the tail. Wrapping arithmetic keeps that behaviour.
     let backwards = rank < 0;
-    let rank = rank.unsigned_abs();
+    let rank = if backwards { rank.wrapping_neg() } else { rank };
     let l = match list(db, call.arg(1)) {
         Err(e) => return out.reply = e,
         Ok(None) => {
@@ -344,7 +347,7 @@ pub fn lpos(db: &Db, call: &Call, out: &mut Executed) {
         l.range(0, len, false)
     };
     let ele = call.arg(2);
-    let mut matches = 0u64;
+    let mut matches = 0i64;
     let mut found = Vec::new();
     for (index, item) in items.iter().enumerate() {
         if maxlen != 0 && index as i64 >= maxlen {
@@ -357,7 +360,7 @@ pub fn lpos(db: &Db, call: &Call, out: &mut Executed) {
                 found.push(Reply::Integer(at as i64));
                 match count {
                     None => break,
-                    Some(c) if c != 0 && (matches - rank + 1) as i64 >= c => break,
+                    Some(c) if c != 0 && matches.wrapping_sub(rank).wrapping_add(1) >= c => break,
                     _ => {}
                 }
             }
