@@ -189,11 +189,35 @@ fn hashes(pair: &mut Pair) {
     pair.measure("hash:incr", &[]);
     pair.same(args(&["HINCRBY", "hash:incr", "g9999", "5"]));
     pair.measure("hash:incr", &["0"]);
+    // HGET, HEXISTS and HINCRBY each look the field up: a rehash step.
+    for _ in 0..150 {
+        pair.same(args(&["HGET", "hash:over:600", "f00003"]));
+        pair.same(args(&["HEXISTS", "hash:over:600", "nope"]));
+        pair.same(args(&["HINCRBY", "hash:incr", "g0001", "1"]));
+    }
+    pair.measure("hash:over:600", &["0"]);
+    pair.measure("hash:incr", &["0"]);
+    // 3000 → 400 fields: a shrink from 4096 to 512 slots starts at 409.
+    let gone: Vec<String> = (400..3000).map(|i| format!("f{i:05}")).collect();
+    push_batches(pair, &["HDEL", "hash:over:3000"], &gone, 1);
+    pair.measure("hash:over:3000", &["0"]);
+    for _ in 0..2000 {
+        pair.same(args(&["HGET", "hash:over:3000", "f00001"]));
+    }
+    pair.measure("hash:over:3000", &["0"]);
 }
+
+/// Set sizes: as [`SIZES`] but 8 and 50 give way to 40 and 60. A set
+/// grows one rehash step per SADD, and at 8 or 50 members real runs
+/// finish the rehash or not depending on the seed (about 90 % and 5 % of
+/// runs); 40 and 60 sit far from that edge.
+const SET_SIZES: &[usize] = &[
+    1, 2, 4, 5, 9, 40, 60, 127, 128, 129, 500, 511, 512, 513, 600, 1000, 3000,
+];
 
 fn sets(pair: &mut Pair) {
     for kind in ["int", "bigint", "text"] {
-        for &n in SIZES {
+        for &n in SET_SIZES {
             let key = format!("set:{kind}:{n}");
             let members: Vec<String> = (0..n)
                 .map(|i| match kind {
@@ -214,6 +238,23 @@ fn sets(pair: &mut Pair) {
     pair.measure("set:mixed", &["0"]);
     pair.same(args(&["SREM", "set:mixed", "abc"]));
     pair.measure("set:mixed", &["0"]);
+    // Lookups finish a rehash (one bucket each); deleting down to a few
+    // members starts a shrinking one, which lookups finish too.
+    for _ in 0..200 {
+        pair.same(args(&["SISMEMBER", "set:text:40", "m00007"]));
+    }
+    pair.measure("set:text:40", &["0"]);
+    // 1000 → 100 members: the shrink to 128 slots starts at 102 and is
+    // still under way two deletes later, whatever the hash seed; deleting
+    // further would race a second shrink against the first rehash, which
+    // real runs win or lose at random.
+    let gone: Vec<String> = (100..1000).map(|i| format!("m{i:05}")).collect();
+    push_batches(pair, &["SREM", "set:text:1000"], &gone, 1);
+    pair.measure("set:text:1000", &["0"]);
+    for _ in 0..500 {
+        pair.same(args(&["SISMEMBER", "set:text:1000", "m00001"]));
+    }
+    pair.measure("set:text:1000", &["0"]);
 }
 
 /// Runs every case; returns the differences.
