@@ -28,6 +28,7 @@
 mod support;
 
 mod blocking;
+mod blocking_keyspace;
 mod commands;
 mod mask;
 
@@ -201,7 +202,10 @@ fn blocking_reads_are_served_like_redis() {
     };
     let ours = Streamlab::start();
     let mut failures = Vec::new();
-    for (name, steps) in blocking::SCENARIOS {
+    for (name, steps) in blocking::SCENARIOS
+        .iter()
+        .chain(blocking_keyspace::SCENARIOS)
+    {
         let expected = blocking::run(redis.port, steps);
         let actual = blocking::run(ours.port, steps);
         if expected == actual {
