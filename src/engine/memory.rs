@@ -65,13 +65,24 @@ fn sds_alloc_bytes(len: u64) -> u64 {
 /// `MEMORY USAGE key SAMPLES n` (`u64::MAX` samples = all).
 pub fn usage_bytes(key: &[u8], value: &Value, samples: u64) -> u64 {
     let body = match value {
-        Value::String(v) => 16 + sds_alloc_bytes(v.len() as u64),
+        Value::String(v) => string_usage(value.encoding_name(), v.len() as u64),
         Value::Stream(s) => stream_usage(s, samples),
         Value::List(l) => list_usage(l, samples),
         Value::Hash(h) => hash_usage(h, samples),
         Value::Set(s) => set_usage(s, samples),
     };
     body + sds_alloc_bytes(key.len() as u64) + 24
+}
+
+/// A string by its encoding: `int` is the robj alone (the number sits in
+/// its pointer), `embstr` one allocation of robj + sdshdr8 (3) + bytes +
+/// NUL, `raw` the robj and a separate sds.
+fn string_usage(encoding: &str, len: u64) -> u64 {
+    match encoding {
+        "int" => ROBJ_BYTES,
+        "embstr" => usable_size((ROBJ_BYTES + 3 + len + 1) as usize) as u64,
+        _ => ROBJ_BYTES + sds_alloc_bytes(len),
+    }
 }
 
 fn stream_usage(s: &Stream, samples: u64) -> u64 {

@@ -2,7 +2,8 @@
 //! `main.rs`). Each starts from an empty keyspace; `"..."` quotes an
 //! argument with spaces or an empty one. They cover every list, hash, set
 //! and keyspace command with its options, arity and syntax errors, integer
-//! edges, and WRONGTYPE from each type to each other (streams included).
+//! edges, MEMORY USAGE of int, embstr and raw strings, and WRONGTYPE from
+//! each type to each other (streams included).
 //! SCAN runs only from cursor 0 on small keyspaces, where one call
 //! returns everything: a later cursor names a bucket of a per-process
 //! hash, so its reply has no counterpart on another server.
@@ -385,6 +386,26 @@ RENAMENX xs xs
 RENAME xs nokey
 TYPE nokey
 OBJECT ENCODING nokey
+SET a 1
+MEMORY USAGE a
+SET a 12345
+MEMORY USAGE a
+SET a -9223372036854775808
+MEMORY USAGE a
+SET a 01
+MEMORY USAGE a
+SET a ""
+MEMORY USAGE a
+SET a abcdefghij
+MEMORY USAGE a
+SET a abcdefghijabcdefghijabcdefghijabcdefghij1234
+MEMORY USAGE a
+SET a abcdefghijabcdefghijabcdefghijabcdefghij12345
+MEMORY USAGE a
+SET a abcdefghijabcdefghijabcdefghijabcdefghij12345abcdefghijabcdefghijabcdefghijabcdefghij12345abcdefghijabcdefghijabcdefghijabcdefghij12345abcdefghijabcdefghijabcdefghijabcdefghij12345abcdefghijabcdefghijabcdefghijabcdefghij12345abcdefghijabcdefghijabcdefghijabcdefghij12345
+MEMORY USAGE a
+SET a 99999999999999999999
+MEMORY USAGE a
 "#,
     ),
     (
