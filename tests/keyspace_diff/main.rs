@@ -197,3 +197,63 @@ fn memory_usage_and_encodings_match_redis() {
     let problems = memory::compare(&mut redis, &mut ours);
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
+
+/// The `# Section` headers of an INFO reply, in order.
+fn info_headers(reply: &Reply) -> Vec<String> {
+    match reply {
+        Reply::Bulk(text) => String::from_utf8_lossy(text)
+            .lines()
+            .filter(|l| l.starts_with("# "))
+            .map(str::to_string)
+            .collect(),
+        other => vec![format!("{other:?}")],
+    }
+}
+
+/// INFO's section selection as 7.0 parses it (several names, any case,
+/// `default` / `all` / `everything`, unknown names); only the section
+/// headers and the fields that don't vary by host are compared.
+#[test]
+fn info_sections_are_chosen_like_redis() {
+    let Some(redis) = reference_server("INFO section comparison") else {
+        return;
+    };
+    let (_ours, mut ours) = server_under_test();
+    let mut redis = Client::connect(redis.port).expect("connect to redis-server");
+    let mut problems = Vec::new();
+    for line in [
+        "INFO",
+        "INFO default",
+        "INFO all",
+        "INFO everything",
+        "INFO server cluster",
+        "INFO CLUSTER replication",
+        "INFO keyspace",
+        "INFO nosuch",
+        "INFO default commandstats",
+    ] {
+        let argv = split_line(line);
+        let want = redis.call(&argv).expect("redis reply");
+        let got = ours.call(&argv).expect("streamlab reply");
+        if info_headers(&want) != info_headers(&got) {
+            problems.push(format!(
+                "{line}: redis-server {:?}, streamlab {:?}",
+                info_headers(&want),
+                info_headers(&got)
+            ));
+        }
+    }
+    for field in [
+        "arch_bits:64",
+        "cluster_enabled:0",
+        "role:master",
+        "redis_version:7.0.15",
+    ] {
+        let got = ours.call(&split_line("INFO everything")).expect("reply");
+        if !matches!(&got, Reply::Bulk(t) if String::from_utf8_lossy(t).lines().any(|l| l == field))
+        {
+            problems.push(format!("INFO everything lacks {field}"));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
