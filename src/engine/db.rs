@@ -14,6 +14,9 @@
 use std::collections::BTreeMap;
 
 use super::cmd::{self, CommandSpec};
+use super::hash::{Hash, HashLimits};
+use super::quicklist::{self, Quicklist};
+use super::set::{self, Set};
 use super::stream::{NodeLimits, Stream};
 use super::{ExecContext, Executed, Reply, Session};
 
@@ -22,8 +25,14 @@ use super::{ExecContext, Executed, Reply, Session};
 pub enum Value {
     /// A stream.
     Stream(Stream),
-    /// A plain string (present so that WRONGTYPE is real).
+    /// A plain string.
     String(Vec<u8>),
+    /// A list (always a quicklist in 7.0).
+    List(Quicklist),
+    /// A hash.
+    Hash(Hash),
+    /// A set.
+    Set(Set),
 }
 
 impl Value {
@@ -32,15 +41,49 @@ impl Value {
         match self {
             Value::Stream(_) => "stream",
             Value::String(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+        }
+    }
+
+    /// The name `OBJECT ENCODING` reports. Strings follow Redis's rule:
+    /// `int` for a canonical 64-bit decimal, `embstr` up to 44 bytes.
+    pub fn encoding_name(&self) -> &'static str {
+        match self {
+            Value::Stream(_) => "stream",
+            Value::String(v) if v.len() <= 20 && super::id::string2ll(v).is_some() => "int",
+            Value::String(v) if v.len() <= 44 => "embstr",
+            Value::String(_) => "raw",
+            Value::List(_) => "quicklist",
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
         }
     }
 }
 
 /// Server settings the engine honours.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config {
     /// `stream-node-max-entries` and `stream-node-max-bytes`.
     pub node_limits: NodeLimits,
+    /// `list-max-listpack-size` (fill of new lists).
+    pub list_fill: i32,
+    /// `hash-max-listpack-entries` and `hash-max-listpack-value`.
+    pub hash_limits: HashLimits,
+    /// `set-max-intset-entries`.
+    pub set_max_intset_entries: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            node_limits: NodeLimits::default(),
+            list_fill: quicklist::DEFAULT_FILL,
+            hash_limits: HashLimits::default(),
+            set_max_intset_entries: set::DEFAULT_MAX_INTSET_ENTRIES,
+        }
+    }
 }
 
 /// The whole dataset of one server.

@@ -31,6 +31,7 @@
 //! figure `MEMORY USAGE` would count.
 
 mod codec;
+mod edit;
 
 use super::id::string2ll;
 use super::jemalloc;

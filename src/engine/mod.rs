@@ -29,8 +29,12 @@
 pub mod chunked;
 pub mod cmd;
 pub mod db;
+pub mod dict;
+pub mod glob;
 pub mod group;
+pub mod hash;
 pub mod id;
+pub mod intset;
 pub mod invariants;
 pub mod jemalloc;
 pub mod lag;
@@ -39,9 +43,11 @@ pub mod memory;
 pub mod node;
 pub mod node_dump;
 pub mod pel;
+pub mod quicklist;
 pub mod rax;
 pub mod reply;
 pub mod session;
+pub mod set;
 pub mod stream;
 
 pub use db::Db;

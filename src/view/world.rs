@@ -111,7 +111,7 @@ impl World {
                         .or(s.tail_master());
                     Some(stream_view(key_text, key, value, s, sim, before, open))
                 }
-                Value::String(_) => None,
+                _ => None,
             })
             .collect();
         // Deliverability (what is lost vs unconsumed) as of this step.

@@ -28,10 +28,13 @@
 mod support;
 
 mod blocking;
+mod blocking_keyspace;
 mod commands;
 mod mask;
+mod mixed;
 
 use commands::CommandGen;
+use mixed::MixedGen;
 use streamlab::engine::Reply;
 use support::{Client, RealRedis, Streamlab, words};
 
@@ -61,7 +64,13 @@ fn show(argv: &[Vec<u8>]) -> String {
 }
 
 /// Runs one seed; returns a description of the first divergence.
-fn run_seed(seed: u64, steps: u64, redis: &mut Client, ours: &mut Client) -> Result<u64, String> {
+fn run_seed(
+    seed: u64,
+    steps: u64,
+    redis: &mut Client,
+    ours: &mut Client,
+    mixed: bool,
+) -> Result<u64, String> {
     for setup in [
         "FLUSHALL",
         "CONFIG SET stream-node-max-entries 100",
@@ -77,12 +86,17 @@ fn run_seed(seed: u64, steps: u64, redis: &mut Client, ours: &mut Client) -> Res
             ));
         }
     }
-    let mut generator = CommandGen::new(seed);
+    let mut streams = CommandGen::new(seed);
+    let mut mixed_gen = MixedGen::new(seed);
     let mut history: Vec<String> = Vec::new();
     let mut errors = 0;
     let trace = std::env::var("FUZZ_TRACE").is_ok_and(|v| !v.is_empty() && v != "0");
     for step in 0..steps {
-        let argv = generator.next();
+        let argv = if mixed {
+            mixed_gen.next()
+        } else {
+            streams.next()
+        };
         history.push(show(&argv));
         let expected = redis.call(&argv).map_err(|e| {
             format!(
@@ -101,6 +115,14 @@ fn run_seed(seed: u64, steps: u64, redis: &mut Client, ours: &mut Client) -> Res
                     Err(format!("<connection failed: {e}>")),
                 ));
             }
+        };
+        let (expected, actual) = if mixed {
+            (
+                mixed::canonical(&argv, expected),
+                mixed::canonical(&argv, actual),
+            )
+        } else {
+            (expected, actual)
         };
         if mask::mask(&expected) != mask::mask(&actual) {
             return Err(divergence(seed, step, &history, &expected, Ok(&actual)));
@@ -201,7 +223,10 @@ fn blocking_reads_are_served_like_redis() {
     };
     let ours = Streamlab::start();
     let mut failures = Vec::new();
-    for (name, steps) in blocking::SCENARIOS {
+    for (name, steps) in blocking::SCENARIOS
+        .iter()
+        .chain(blocking_keyspace::SCENARIOS)
+    {
         let expected = blocking::run(redis.port, steps);
         let actual = blocking::run(ours.port, steps);
         if expected == actual {
@@ -228,7 +253,19 @@ fn blocking_reads_are_served_like_redis() {
 #[test]
 #[ignore = "needs redis-server; run by scripts/test (cargo test --test fuzz_diff -- --ignored)"]
 fn streamlab_replies_like_redis_to_random_stream_commands() {
-    let Some(redis) = reference_server("differential fuzz") else {
+    differential_fuzz("differential fuzz", false);
+}
+
+#[test]
+#[ignore = "needs redis-server; run by scripts/test (cargo test --test fuzz_diff -- --ignored)"]
+fn streamlab_replies_like_redis_to_random_mixed_type_commands() {
+    differential_fuzz("mixed-type differential fuzz", true);
+}
+
+/// Seeds of generated commands on both servers (`mixed`: lists, hashes,
+/// sets and keyspace commands among the stream ones).
+fn differential_fuzz(what: &str, mixed: bool) {
+    let Some(redis) = reference_server(what) else {
         return;
     };
     // FUZZ_AGAINST_PORT points the fuzz at a server that is already running
@@ -252,9 +289,9 @@ fn streamlab_replies_like_redis_to_random_stream_commands() {
     };
     let mut failures = Vec::new();
     for &seed in &seeds {
-        match run_seed(seed, steps, &mut redis_client, &mut our_client) {
+        match run_seed(seed, steps, &mut redis_client, &mut our_client, mixed) {
             Ok(errors) => eprintln!(
-                "fuzz seed {seed}: {steps} commands ({errors} error replies), replies identical"
+                "{what} seed {seed}: {steps} commands ({errors} error replies), replies identical"
             ),
             Err(report) => {
                 eprintln!("{report}");

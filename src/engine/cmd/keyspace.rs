@@ -3,6 +3,7 @@
 //! and MEMORY USAGE.
 
 use super::super::db::{Db, Value, WRONGTYPE};
+use super::super::glob;
 use super::super::memory;
 use super::super::{Executed, Reply};
 use super::{Call, SYNTAX, is, parse_i64, propagate_verbatim, text};
@@ -145,7 +146,7 @@ pub fn config_get(db: &mut Db, call: &Call, out: &mut Executed) {
     for (name, value) in config_params(db) {
         if call.argv[2..]
             .iter()
-            .any(|pattern| glob_match(&pattern.to_ascii_lowercase(), name.as_bytes()))
+            .any(|pattern| glob::matches(&pattern.to_ascii_lowercase(), name.as_bytes()))
         {
             items.push(Reply::bulk(name));
             items.push(Reply::bulk(value));
@@ -216,58 +217,77 @@ pub fn config_resetstat(_: &mut Db, _: &Call, out: &mut Executed) {
     out.reply = Reply::ok();
 }
 
-/// Redis's `stringmatchlen` for the subset CONFIG GET needs: `*`, `?`, literals.
-fn glob_match(pattern: &[u8], name: &[u8]) -> bool {
-    match (pattern.first(), name.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => {
-            glob_match(&pattern[1..], name) || (!name.is_empty() && glob_match(pattern, &name[1..]))
-        }
-        (Some(b'?'), Some(_)) => glob_match(&pattern[1..], &name[1..]),
-        (Some(p), Some(n)) if p == n => glob_match(&pattern[1..], &name[1..]),
-        _ => false,
-    }
-}
+/// INFO's sections in Redis 7.0's order; `default` leaves out the two
+/// marked false, `all` and `everything` take every one.
+const INFO_SECTIONS: &[(&str, bool)] = &[
+    ("server", true),
+    ("clients", true),
+    ("memory", true),
+    ("persistence", true),
+    ("stats", true),
+    ("replication", true),
+    ("cpu", true),
+    ("modules", true),
+    ("commandstats", false),
+    ("errorstats", true),
+    ("latencystats", false),
+    ("cluster", true),
+    ("keyspace", true),
+];
 
+/// INFO [section ...]: any number of section names (7.0), in any case;
+/// unknown names add nothing. Sections print in Redis's order whatever
+/// order they were asked in.
 pub fn info(db: &mut Db, call: &Call, out: &mut Executed) {
     let ctx = call.ctx;
-    let section = call.argv.get(1).map(|s| s.to_ascii_lowercase());
-    let wants = |name: &str| match &section {
-        None => true,
-        Some(s) => {
-            s.as_slice() == b"all"
-                || s.as_slice() == b"everything"
-                || s.as_slice() == b"default"
-                || s.as_slice() == name.as_bytes()
+    let asked: Vec<Vec<u8>> = call.argv[1..]
+        .iter()
+        .map(|s| s.to_ascii_lowercase())
+        .collect();
+    let wants = |name: &str, in_default: bool| {
+        if asked.is_empty() {
+            return in_default;
         }
+        asked.iter().any(|a| {
+            a == name.as_bytes()
+                || a == b"all"
+                || a == b"everything"
+                || (a == b"default" && in_default)
+        })
     };
     let mut text = String::new();
-    if wants("server") {
-        text.push_str(
-            "# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\nstreamlab:1\r\n\r\n",
-        );
-    }
-    if wants("clients") {
-        text.push_str(&format!(
-            "# Clients\r\nconnected_clients:{}\r\nblocked_clients:{}\r\n\r\n",
-            ctx.connected_clients, ctx.blocked_clients
-        ));
-    }
-    if wants("memory") {
-        text.push_str(&format!(
-            "# Memory\r\nused_memory:{}\r\nused_memory_human:{}\r\n\r\n",
-            ctx.used_memory_bytes,
-            memory::human_bytes(ctx.used_memory_bytes)
-        ));
-    }
-    if wants("keyspace") {
-        text.push_str("# Keyspace\r\n");
-        if !db.keys.is_empty() {
-            text.push_str(&format!(
-                "db0:keys={},expires=0,avg_ttl=0\r\n",
-                db.keys.len()
-            ));
+    for &(name, in_default) in INFO_SECTIONS {
+        if !wants(name, in_default) {
+            continue;
         }
+        let body = match name {
+            "server" => "# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\narch_bits:64\r\nstreamlab:1\r\n".to_string(),
+            "clients" => format!(
+                "# Clients\r\nconnected_clients:{}\r\nblocked_clients:{}\r\n",
+                ctx.connected_clients, ctx.blocked_clients
+            ),
+            "memory" => format!(
+                "# Memory\r\nused_memory:{}\r\nused_memory_human:{}\r\n",
+                ctx.used_memory_bytes,
+                memory::human_bytes(ctx.used_memory_bytes)
+            ),
+            "persistence" => "# Persistence\r\nloading:0\r\naof_enabled:0\r\n".to_string(),
+            "replication" => "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n".to_string(),
+            "cluster" => "# Cluster\r\ncluster_enabled:0\r\n".to_string(),
+            "keyspace" if !db.keys.is_empty() => format!(
+                "# Keyspace\r\ndb0:keys={},expires=0,avg_ttl=0\r\n",
+                db.keys.len()
+            ),
+            other => {
+                // Stats, CPU, Modules, Errorstats and the rest: the header.
+                let mut title = other.to_string();
+                title[..1].make_ascii_uppercase();
+                let title = if other == "cpu" { "CPU".to_string() } else { title };
+                format!("# {title}\r\n")
+            }
+        };
+        text.push_str(&body);
+        text.push_str("\r\n");
     }
     out.reply = Reply::Bulk(text.trim_end_matches("\r\n").as_bytes().to_vec());
 }

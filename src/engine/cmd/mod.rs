@@ -12,7 +12,11 @@
 //! (they can also run on a shared `&Db`, see `Db::query`) and
 //! `fn(&mut Db, &Call, &mut Executed)` for the rest.
 
+mod hash;
+mod keys;
 mod keyspace;
+mod list;
+mod set;
 mod xadd;
 mod xclaim;
 mod xgroup;
@@ -131,6 +135,40 @@ const COMMANDS: &[CommandSpec] = &[
     spec("exec", 1, keyspace::unreachable),
     spec("discard", 1, keyspace::unreachable),
     spec("command", -1, keyspace::command),
+    spec("rename", 3, keys::rename),
+    spec("renamenx", 3, keys::renamenx),
+    read("keys", 2, keys::keys),
+    read("scan", -2, keys::scan),
+    spec("lpush", -3, list::lpush),
+    spec("rpush", -3, list::rpush),
+    spec("lpushx", -3, list::lpushx),
+    spec("rpushx", -3, list::rpushx),
+    spec("lpop", -2, list::lpop),
+    spec("rpop", -2, list::rpop),
+    read("llen", 2, list::llen),
+    read("lrange", 4, list::lrange),
+    read("lindex", 3, list::lindex),
+    spec("lset", 4, list::lset),
+    spec("lrem", 4, list::lrem),
+    spec("ltrim", 4, list::ltrim),
+    spec("linsert", 5, list::linsert),
+    read("lpos", -3, list::lpos),
+    spec("hset", -4, hash::hset),
+    spec("hmset", -4, hash::hmset),
+    read("hget", 3, hash::hget),
+    read("hmget", -3, hash::hmget),
+    spec("hdel", -3, hash::hdel),
+    read("hlen", 2, hash::hlen),
+    read("hgetall", 2, hash::hgetall),
+    read("hexists", 3, hash::hexists),
+    spec("hincrby", 4, hash::hincrby),
+    read("hkeys", 2, hash::hkeys),
+    read("hvals", 2, hash::hvals),
+    spec("sadd", -3, set::sadd),
+    spec("srem", -3, set::srem),
+    read("smembers", 2, set::smembers),
+    read("scard", 2, set::scard),
+    read("sismember", 3, set::sismember),
 ];
 
 /// Container commands and their subcommands.
@@ -164,6 +202,14 @@ const CONTAINERS: &[(&str, i32, &[CommandSpec])] = &[
             spec("config|get", -3, keyspace::config_get),
             spec("config|set", -4, keyspace::config_set),
             spec("config|resetstat", 2, keyspace::config_resetstat),
+        ],
+    ),
+    (
+        "object",
+        -2,
+        &[
+            read("object|encoding", 3, keys::object_encoding),
+            read("object|help", 2, keys::object_help),
         ],
     ),
     (

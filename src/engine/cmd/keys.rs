@@ -1,0 +1,229 @@
+//! Commands over the key space as a whole (`db.c`, `object.c`): RENAME,
+//! RENAMENX, KEYS, SCAN and OBJECT ENCODING.
+//!
+//! ```text
+//!   SCAN cursor: dictScan's reverse-binary walk over the buckets of a table
+//!   sized as Redis sizes the key space (a power of two ≥ the key count, ≥ 4)
+//!
+//!     table of 8:   cursor 0 ─▶ 4 ─▶ 2 ─▶ 6 ─▶ 1 ─▶ 5 ─▶ 3 ─▶ 7 ─▶ 0 (done)
+//!     (increment the bit-reversed cursor: a resize between calls neither
+//!      skips a bucket nor revisits more than the split ones)
+//! ```
+//!
+//! Keys land in buckets by a fixed hash here, by a per-process random one
+//! in Redis, so which keys one SCAN call returns differs from Redis's; the
+//! guarantee a client relies on is the same: every key present for the
+//! whole iteration is returned at least once.
+
+use super::super::db::{Db, Value};
+use super::super::glob;
+use super::super::{Executed, Reply};
+use super::{Call, SYNTAX, is, parse_i64, propagate_verbatim};
+
+fn rename_generic(db: &mut Db, call: &Call, out: &mut Executed, nx: bool) {
+    let (src, dst) = (call.arg(1), call.arg(2));
+    if !db.keys.contains_key(src) {
+        return out.reply = Reply::err("ERR no such key");
+    }
+    let done = if nx { Reply::Integer(1) } else { Reply::ok() };
+    if src == dst {
+        out.reply = if nx { Reply::Integer(0) } else { Reply::ok() };
+        return;
+    }
+    if nx && db.keys.contains_key(dst) {
+        return out.reply = Reply::Integer(0);
+    }
+    let value = db.keys.remove(src).expect("checked above");
+    let src_was_stream = matches!(value, Value::Stream(_));
+    // dbDelete(dst) + dbAdd(dst) + dbDelete(src): readers blocked on the
+    // destination are signalled by the add, those on a stream source by
+    // its deletion (blocked group readers there are then unblocked).
+    db.keys.insert(dst.to_vec(), value);
+    out.signaled_keys.push(dst.to_vec());
+    if src_was_stream {
+        out.signaled_keys.push(src.to_vec());
+    }
+    propagate_verbatim(call, out);
+    out.reply = done;
+}
+
+pub fn rename(db: &mut Db, call: &Call, out: &mut Executed) {
+    rename_generic(db, call, out, false);
+}
+
+pub fn renamenx(db: &mut Db, call: &Call, out: &mut Executed) {
+    rename_generic(db, call, out, true);
+}
+
+pub fn keys(db: &Db, call: &Call, out: &mut Executed) {
+    let pattern = call.arg(1);
+    let all = pattern == b"*";
+    out.reply = Reply::Array(
+        db.keys
+            .keys()
+            .filter(|k| all || glob::matches(pattern, k))
+            .map(|k| Reply::Bulk(k.clone()))
+            .collect(),
+    );
+}
+
+/// `parseScanCursorOrReply`: `strtoul`, so a sign is accepted (and a
+/// negative cursor wraps), but not leading space or trailing bytes.
+fn parse_cursor(arg: &[u8]) -> Option<u64> {
+    let (negative, digits) = match arg.first() {
+        Some(b'-') => (true, &arg[1..]),
+        Some(b'+') => (false, &arg[1..]),
+        _ => (false, arg),
+    };
+    if digits.is_empty() {
+        return arg.is_empty().then_some(0);
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    Some(if negative { v.wrapping_neg() } else { v })
+}
+
+/// FNV-1a: a fixed hash, so that SCAN is the same from run to run.
+fn bucket_hash(key: &[u8]) -> u64 {
+    key.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// One `dictScan` step's cursor update for a table of `mask + 1` buckets.
+fn next_cursor(v: u64, mask: u64) -> u64 {
+    let v = v | !mask;
+    v.reverse_bits().wrapping_add(1).reverse_bits()
+}
+
+pub fn scan(db: &Db, call: &Call, out: &mut Executed) {
+    let Some(mut cursor) = parse_cursor(call.arg(1)) else {
+        return out.reply = Reply::err("ERR invalid cursor");
+    };
+    let (mut count, mut pattern, mut type_name): (i64, Option<&[u8]>, Option<&[u8]>) =
+        (10, None, None);
+    let mut i = 2;
+    while i < call.argc() {
+        let more = call.argc() - i >= 2;
+        if is(call.arg(i), "COUNT") && more {
+            count = match parse_i64(call.arg(i + 1)) {
+                Err(e) => return out.reply = e,
+                Ok(n) if n < 1 => return out.reply = Reply::err(SYNTAX),
+                Ok(n) => n,
+            };
+        } else if is(call.arg(i), "MATCH") && more {
+            pattern = Some(call.arg(i + 1)).filter(|p| *p != b"*");
+        } else if is(call.arg(i), "TYPE") && more {
+            type_name = Some(call.arg(i + 1));
+        } else {
+            return out.reply = Reply::err(SYNTAX);
+        }
+        i += 2;
+    }
+    let buckets = db.keys.len().max(4).next_power_of_two() as u64;
+    let mask = buckets - 1;
+    let mut by_bucket: std::collections::BTreeMap<u64, Vec<&Vec<u8>>> = Default::default();
+    for key in db.keys.keys() {
+        by_bucket
+            .entry(bucket_hash(key) & mask)
+            .or_default()
+            .push(key);
+    }
+    let mut found: Vec<&Vec<u8>> = Vec::new();
+    let mut iterations_left = count.saturating_mul(10);
+    loop {
+        if let Some(keys) = by_bucket.get(&(cursor & mask)) {
+            found.extend(keys.iter().copied());
+        }
+        cursor = next_cursor(cursor, mask);
+        if cursor == 0 || iterations_left == 0 || found.len() as i64 >= count {
+            break;
+        }
+        iterations_left -= 1;
+    }
+    let keep = |key: &&Vec<u8>| {
+        pattern.is_none_or(|p| glob::matches(p, key))
+            && type_name.is_none_or(|t| {
+                db.keys
+                    .get(key.as_slice())
+                    .is_some_and(|v| v.type_name().as_bytes().eq_ignore_ascii_case(t))
+            })
+    };
+    let keys = found
+        .into_iter()
+        .filter(keep)
+        .map(|k| Reply::Bulk(k.clone()))
+        .collect();
+    out.reply = Reply::Array(vec![
+        Reply::Bulk(cursor.to_string().into_bytes()),
+        Reply::Array(keys),
+    ]);
+}
+
+pub fn object_encoding(db: &Db, call: &Call, out: &mut Executed) {
+    out.reply = match db.keys.get(call.arg(2)) {
+        None => Reply::Nil,
+        Some(v) => Reply::bulk(v.encoding_name()),
+    };
+}
+
+pub fn object_help(_: &Db, _: &Call, out: &mut Executed) {
+    let lines = [
+        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        "HELP",
+        "    Prints this help.",
+    ];
+    out.reply = Reply::Array(
+        lines
+            .iter()
+            .map(|l| Reply::Status((*l).to_string()))
+            .collect(),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{next_cursor, parse_cursor};
+
+    #[test]
+    fn cursor_walks_buckets_in_reverse_binary_order() {
+        let mut seen = Vec::new();
+        let mut v = 0;
+        loop {
+            seen.push(v);
+            v = next_cursor(v, 7);
+            if v == 0 {
+                break;
+            }
+        }
+        assert_eq!(seen, [0, 4, 2, 6, 1, 5, 3, 7]);
+    }
+
+    #[test]
+    fn cursor_parsing_is_strtoul() {
+        assert_eq!(parse_cursor(b"0"), Some(0));
+        assert_eq!(parse_cursor(b""), Some(0));
+        assert_eq!(parse_cursor(b"+12"), Some(12));
+        assert_eq!(parse_cursor(b"-1"), Some(u64::MAX));
+        assert_eq!(parse_cursor(b" 1"), None);
+        assert_eq!(parse_cursor(b"1x"), None);
+        assert_eq!(parse_cursor(b"99999999999999999999"), None);
+    }
+}
