@@ -145,6 +145,16 @@ fn main() {
 fn timeline(id: &str, scenario: Arc<streamlab::scenario::Scenario>) {
     use std::time::Instant;
     use streamlab::sim::checkpoint::Timeline;
+    // The run's own state at its end: a plain run, measured alone (a
+    // clone would share pages with the original and count too little).
+    let live = {
+        let before = allocated_bytes();
+        let mut sim = Simulation::new(scenario.clone(), RunOptions::default());
+        sim.run();
+        let bytes = allocated_bytes() - before;
+        drop(sim);
+        bytes
+    };
     let base = allocated_bytes();
     let opts = RunOptions {
         keep_trace: std::env::var("NO_TRACE").is_err(),
@@ -156,13 +166,6 @@ fn timeline(id: &str, scenario: Arc<streamlab::scenario::Scenario>) {
         tl.forget_records();
     }
     let total = allocated_bytes() - base;
-    let live = {
-        let before = allocated_bytes();
-        let copy = tl.current().clone();
-        let bytes = allocated_bytes() - before;
-        drop(copy);
-        bytes
-    };
     let steps = tl.position();
     let mut seek_ms: Vec<f64> = Vec::new();
     // 41 targets spread over the run, visited out of order.

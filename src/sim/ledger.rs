@@ -216,10 +216,8 @@ impl Ledger {
     /// Intentional deletes and trims must use [`Ledger::undeliverable`]
     /// instead: they are not a loss of the database.
     pub fn log_lost(&mut self, msg: MsgId, t_ms: u64) {
+        self.msgs.set_log_lost(msg, t_ms);
         let s = self.msgs.slot_mut(msg);
-        if !s.log_lost() {
-            s.log_lost_ms = t_ms;
-        }
         if s.undeliverable().is_none() {
             s.set_undeliverable(Some((Undeliverable::LogLost, t_ms)));
         }
@@ -228,9 +226,8 @@ impl Ledger {
     /// `msg` is in the log again (a producer retry re-appended it after a
     /// rollback), so it is neither log-lost nor out of reach any more.
     pub fn back_in_log(&mut self, msg: MsgId, _t_ms: u64) {
-        let s = self.msgs.slot_mut(msg);
-        s.log_lost_ms = u64::MAX;
-        s.set_undeliverable(None);
+        self.msgs.clear_log_lost(msg);
+        self.msgs.slot_mut(msg).set_undeliverable(None);
     }
 
     /// `msg` can no longer be delivered to the group. The first reason wins.

@@ -86,6 +86,7 @@ mod hooks;
 mod log;
 mod poison;
 mod producer;
+mod producer_index;
 mod query;
 mod rebalance;
 mod retention;

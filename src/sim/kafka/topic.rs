@@ -28,6 +28,7 @@
 use super::config::{FollowerLag, KafkaCluster, KafkaTopic};
 use super::event::Ev;
 use super::log::PartitionLog;
+use super::producer_index::ProducerIndex;
 use super::{KafkaWorld, Out};
 use crate::sim::ledger::MsgId;
 use std::collections::{BTreeMap, BTreeSet};
@@ -66,7 +67,7 @@ pub(crate) struct PartitionState {
     pub segments: Vec<(u64, u64)>,
     /// acks=all sends waiting for the high watermark: offset → (producer, msg).
     pub waiting_acks: BTreeMap<u64, (usize, MsgId)>,
-    pub by_producer: BTreeMap<ProducerKey, u64>,
+    pub by_producer: ProducerIndex,
 }
 
 #[derive(Clone, Debug)]
@@ -118,7 +119,7 @@ impl TopicState {
                     Vec::new()
                 },
                 waiting_acks: BTreeMap::new(),
-                by_producer: BTreeMap::new(),
+                by_producer: ProducerIndex::default(),
             });
         }
         TopicState {

@@ -6,13 +6,14 @@
 //!    ├─ pages: BTreeMap<msg / 512, Arc<Page>>      ids are dense (a producer counts up), so a
 //!    │           └─ Page { slots: [Slot; 512] }   page holds 512 neighbours; a clone of the
 //!    │                                            store shares every page until one is written
-//!    └─ more: BTreeMap<MsgId, More>               the 2nd, 3rd … delivery / start / completion
+//!    ├─ more: BTreeMap<MsgId, More>               the 2nd, 3rd … delivery / start / completion
+//!    └─ log_lost_ms: BTreeMap<MsgId, u64>         rare: only a rollback sets it
 //!
-//!   Slot (72 bytes)
-//!     produced_ms acked_ms log_lost_ms undeliverable_ms      u64, NONE = u64::MAX
+//!   Slot (64 bytes)
+//!     produced_ms acked_ms undeliverable_ms                  u64, NONE = u64::MAX
 //!     first delivery │ first start │ first completion       Event = t_ms << 16 | actor
 //!     deliveries starts completions                          u32 counts
-//!     undeliverable reason, present
+//!     undeliverable reason, log lost, present
 //! ```
 //!
 //! Why this shape: a run keeps one record per message for its whole length
@@ -64,13 +65,14 @@ pub(super) enum Kind {
 pub(super) struct Slot {
     pub produced_ms: u64,
     pub acked_ms: u64,
-    pub log_lost_ms: u64,
     pub undeliverable_ms: u64,
     first: [Event; 3],
     /// Deliveries, starts, completions.
     pub counts: [u32; 3],
     /// 0: deliverable; else `Undeliverable as u8 + 1`.
     reason: u8,
+    /// Missing from the log after a rollback (the time is in `log_lost_ms`).
+    lost: bool,
     pub present: bool,
 }
 
@@ -78,11 +80,11 @@ impl Slot {
     const EMPTY: Slot = Slot {
         produced_ms: NONE,
         acked_ms: NONE,
-        log_lost_ms: NONE,
         undeliverable_ms: NONE,
         first: [Event(0); 3],
         counts: [0; 3],
         reason: 0,
+        lost: false,
         present: false,
     };
 
@@ -90,7 +92,7 @@ impl Slot {
         self.acked_ms != NONE
     }
     pub fn log_lost(&self) -> bool {
-        self.log_lost_ms != NONE
+        self.lost
     }
     pub fn deliveries(&self) -> u32 {
         self.counts[Kind::Delivery as usize]
@@ -143,6 +145,7 @@ pub(super) struct Store {
     actors: Vec<String>,
     pages: BTreeMap<u64, Arc<Page>>,
     more: BTreeMap<MsgId, More>,
+    log_lost_ms: BTreeMap<MsgId, u64>,
 }
 
 impl Store {
@@ -199,6 +202,21 @@ impl Store {
                 (self.actors.len() - 1) as u16
             }
         }
+    }
+
+    /// `msg` went missing from the log at `t_ms` (the first time counts).
+    pub fn set_log_lost(&mut self, msg: MsgId, t_ms: u64) {
+        let slot = self.slot_mut(msg);
+        if !slot.lost {
+            slot.lost = true;
+            self.log_lost_ms.insert(msg, t_ms);
+        }
+    }
+
+    /// `msg` is back in the log.
+    pub fn clear_log_lost(&mut self, msg: MsgId) {
+        self.slot_mut(msg).lost = false;
+        self.log_lost_ms.remove(&msg);
     }
 
     /// Records an event of `kind` for `msg` by `actor` at `t_ms`.
@@ -265,8 +283,19 @@ impl Store {
             deliveries: list(Kind::Delivery),
             starts: list(Kind::Start),
             completions: list(Kind::Completion),
-            log_lost_ms: opt(s.log_lost_ms),
+            log_lost_ms: self.log_lost_ms.get(&msg).copied(),
             undeliverable: s.undeliverable(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slot_is_64_bytes() {
+        // The figure the README quotes per message and per ledger.
+        assert_eq!(std::mem::size_of::<Slot>(), 64);
     }
 }
