@@ -82,6 +82,8 @@ pub enum ServerTimer {
     ReplicaApply(u32),
     /// Replica `n` draws a new lag.
     ReplicaResample(u32),
+    /// Sentinel's down-after check of an unreachable primary.
+    SentinelCheck,
     /// Sentinel promotes the best replica.
     Promote,
     /// The partition heals.

@@ -6,15 +6,24 @@
 //!                                                        ▼ (never reordered, never backwards)
 //!                                                   replica.db  applied_offset
 //!
-//!   primary crash ─▶ (down_after_ms + failover_ms) ─▶ promote the replica with the
-//!                   highest applied offset; its unapplied inbox is gone (the lost window)
-//!   partition      ─▶ replicas receive nothing; the old primary keeps accepting writes
-//!                   until it is demoted at heal time, when its dataset is discarded
+//!   every effect also goes into the backlog (backlog.rs, repl-backlog-size bytes)
+//!
+//!   link lost (partition) ─▶ replicas receive nothing; on heal each one continues
+//!                   from its offset out of the backlog (partial resync) or, when
+//!                   the backlog no longer reaches back that far, copies the dataset
+//!   promotion (sentinel.rs) ─▶ the other replicas follow the new primary (PSYNC2):
+//!                   behind it, they get the missing tail; ahead of it (they applied
+//!                   writes it never saw), they copy its dataset
 //! ```
+//!
+//! Each replica also keeps its own AOF (a base image plus the effects
+//! applied since) when the scenario has `appendonly`: a promoted replica
+//! restarts from its own disk, never from the old primary's.
 //!
 //! A write is in the replica's dataset once applied; acks (REPLCONF ACK) are
 //! modelled as "applied", which is when WAIT counts it.
 
+use super::backlog::Backlog;
 use super::ctx::{Event, ServerTimer};
 use super::queue::{EventClass, EventQueue};
 use super::rng::SimRng;
@@ -40,6 +49,24 @@ pub struct Replica {
     apply_scheduled: bool,
     rng: SimRng,
     session: Session,
+    /// `replica-priority` (0: never promoted).
+    pub priority: u64,
+    /// The run ID Sentinel compares last (40 hex digits, drawn from the seed
+    /// as Redis draws it at start from /dev/urandom).
+    pub run_id: String,
+    /// Its own AOF: the image of the last full resync (if any) ...
+    pub aof_base: Option<Db>,
+    /// ... and every effect applied since (kept only with `appendonly`).
+    pub aof: Vec<Argv>,
+}
+
+/// How a replica caught up after losing its link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resync {
+    /// Continued from the backlog: this many effects re-sent.
+    Partial(u64),
+    /// Copied the primary's whole dataset.
+    Full,
 }
 
 /// Where one replica stands, for a viewer (offsets count effects).
@@ -72,11 +99,24 @@ pub struct Replication {
     start_unix_ms: u64,
     /// Extra delay of the last WAIT reply, for the caller.
     pub wait_delay_ms: u64,
-    /// Replicas the primary counts for min-replicas-to-write. A promotion
-    /// does not change it: the demoted node comes back as a replica.
-    known_replicas: u64,
-    /// Database promoted while partitioned, installed at heal time.
-    pub pending_promotion: Option<Db>,
+    /// Replica promoted while the old primary was partitioned: it takes
+    /// over at heal time, when the old primary is demoted.
+    pub pending_promotion: Option<Replica>,
+    /// The primary stopped answering Sentinel at this virtual ms.
+    pub unreachable_since_ms: Option<u64>,
+    /// The failover started (objectively down): it will promote.
+    pub failover_started: bool,
+    /// The old primary is down and was replaced: when it restarts it comes
+    /// back as a replica of the new one.
+    pub old_primary_replaced: bool,
+    /// The recent replication stream.
+    backlog: Backlog,
+    /// Replicas keep their own AOF (the scenario has `appendonly`).
+    pub keep_aof: bool,
+    /// Replicas attached when the partition cut the primary off: it still
+    /// counts them until their last ack grows too old (it cannot know that
+    /// one of them was promoted on the other side).
+    attached_at_cut: u64,
 }
 
 impl Replication {
@@ -87,13 +127,24 @@ impl Replication {
         sentinel: Option<SentinelSpec>,
         root: &SimRng,
         start_unix_ms: u64,
+        backlog_bytes: u64,
     ) -> Replication {
         let replicas: Vec<Replica> = specs
             .iter()
             .map(|s| {
                 let mut rng = root.fork(&format!("replica:{}", s.name));
                 let lag_ms = draw_lag(s.lag, &mut rng);
+                // A separate stream, so that adding run IDs left every lag
+                // draw of existing scenarios where it was.
+                let mut id_rng = root.fork(&format!("runid:{}", s.name));
+                let run_id = (0..5).fold(String::new(), |acc, _| {
+                    acc + &format!("{:08x}", id_rng.next_u64() as u32)
+                });
                 Replica {
+                    priority: s.priority,
+                    run_id,
+                    aof_base: None,
+                    aof: Vec::new(),
                     name: s.name.clone(),
                     db: Db::new(),
                     lag: s.lag,
@@ -114,11 +165,11 @@ impl Replication {
             })
             .collect();
         Replication {
-            known_replicas: replicas.len() as u64,
             replicas,
             min_replicas,
             sentinel,
             start_unix_ms,
+            backlog: Backlog::new(backlog_bytes),
             ..Replication::default()
         }
     }
@@ -159,24 +210,132 @@ impl Replication {
     pub fn ship(&mut self, effects: &[Argv], now_ms: u64, queue: &mut EventQueue<Event>) {
         for argv in effects {
             self.offset += 1;
+            self.backlog.push(self.offset, argv);
             if self.partitioned {
                 continue;
             }
-            for (i, r) in self.replicas.iter_mut().enumerate() {
-                let floor = r.inbox.back().map_or(0, |e| e.0);
-                let at = (now_ms + r.lag_ms).max(floor);
-                r.inbox.push_back((at, argv.clone(), self.offset));
-                if !r.apply_scheduled {
-                    r.apply_scheduled = true;
-                    queue.push(
-                        at,
-                        EventClass::ServerTimer,
-                        0,
-                        Event::Server(ServerTimer::ReplicaApply(i as u32)),
-                    );
-                }
+            for i in 0..self.replicas.len() {
+                self.send(i, argv.clone(), self.offset, now_ms, queue);
             }
         }
+    }
+
+    /// Puts one effect on replica `i`'s link: applied `lag` ms from now,
+    /// never before the one ahead of it.
+    fn send(&mut self, i: usize, argv: Argv, offset: u64, now_ms: u64, q: &mut EventQueue<Event>) {
+        let r = &mut self.replicas[i];
+        let floor = r.inbox.back().map_or(0, |e| e.0);
+        let at = (now_ms + r.lag_ms).max(floor);
+        r.inbox.push_back((at, argv, offset));
+        if !r.apply_scheduled {
+            r.apply_scheduled = true;
+            q.push(
+                at,
+                EventClass::ServerTimer,
+                0,
+                Event::Server(ServerTimer::ReplicaApply(i as u32)),
+            );
+        }
+    }
+
+    /// Replica `i` reconnects at its applied offset (PSYNC offset+1):
+    /// replication.c masterTryPartialResynchronization continues from the
+    /// backlog when it still holds that offset, else answers +FULLRESYNC and
+    /// the replica loads a copy of `primary` (its own AOF restarts from it).
+    pub fn resync(
+        &mut self,
+        i: usize,
+        primary: &Db,
+        now_ms: u64,
+        queue: &mut EventQueue<Event>,
+    ) -> Resync {
+        let from = self.replicas[i].applied_offset;
+        self.replicas[i].inbox.clear();
+        // A replica ahead of the primary applied writes the primary never
+        // had (it was promoted from behind): its history diverged, and only
+        // a full copy can make them agree.
+        let tail = if from > self.offset {
+            None
+        } else {
+            self.backlog.after(from)
+        };
+        match tail {
+            Some(tail) => {
+                let n = tail.len() as u64;
+                for (offset, argv) in tail {
+                    self.send(i, argv, offset, now_ms, queue);
+                }
+                Resync::Partial(n)
+            }
+            None => {
+                self.full_copy(i, primary);
+                Resync::Full
+            }
+        }
+    }
+
+    /// Replica `i` loads a copy of `primary` (+FULLRESYNC): what it had is
+    /// replaced, and its AOF starts again from that image.
+    pub fn full_copy(&mut self, i: usize, primary: &Db) {
+        let keep = self.keep_aof;
+        let offset = self.offset;
+        let r = &mut self.replicas[i];
+        r.inbox.clear();
+        r.db = primary.clone();
+        r.applied_offset = offset;
+        r.aof.clear();
+        r.aof_base = keep.then(|| primary.clone());
+    }
+
+    /// The primary restarted: its backlog lived in memory and is gone, so
+    /// every replica that reconnects copies the dataset it loaded (a
+    /// primary that restarts empty empties its replicas too).
+    pub fn primary_restarted(&mut self, primary: &Db) {
+        self.backlog = Backlog::new(self.backlog.capacity_bytes());
+        for i in 0..self.replicas.len() {
+            self.full_copy(i, primary);
+        }
+    }
+
+    /// A promoted replica takes over at `offset` (PSYNC2 keeps the offset
+    /// numbering: replication.c shiftReplicationId). Its history ends there,
+    /// so the backlog does too; the remaining replicas resync against it.
+    pub fn promoted_at(&mut self, offset: u64) {
+        self.offset = offset;
+        self.backlog.truncate_after(offset);
+    }
+
+    /// A node that rejoins as a replica of the current primary (a demoted
+    /// old primary): it copies the dataset (its own writes are divergent
+    /// history, so no partial resync is possible) and then follows.
+    pub fn add_demoted(&mut self, name: &str, primary: &Db, root_seed: u64) {
+        let rng = SimRng::from_seed(root_seed).fork(&format!("replica:{name}"));
+        let template = self.replicas.first().cloned();
+        let (lag, lag_ms, resample_ms, ack_period_ms) = template
+            .as_ref()
+            .map_or((Lag::Constant(0), 0, 1000, 1000), |t| {
+                (t.lag, t.lag_ms, t.resample_ms, t.ack_period_ms)
+            });
+        self.replicas.push(Replica {
+            name: name.to_string(),
+            db: primary.clone(),
+            lag,
+            lag_ms,
+            resample_ms,
+            ack_period_ms,
+            inbox: VecDeque::new(),
+            applied_offset: self.offset,
+            apply_scheduled: false,
+            rng,
+            session: Session {
+                from_master: true,
+                ..Session::default()
+            },
+            priority: 100,
+            run_id: "f".repeat(40),
+            aof_base: self.keep_aof.then(|| primary.clone()),
+            aof: Vec::new(),
+        });
     }
 
     /// Applies everything due on replica `i`; returns how many effects.
@@ -191,6 +350,9 @@ impl Replication {
             if let Some((_, argv, offset)) = r.inbox.pop_front() {
                 r.db.execute(&mut r.session, &argv, &ExecContext::at(start + now_ms));
                 r.applied_offset = offset;
+                if self.keep_aof {
+                    r.aof.push(argv);
+                }
                 n += 1;
             }
         }
@@ -231,10 +393,9 @@ impl Replication {
         n
     }
 
-    /// The replica a sentinel would promote: highest applied offset, then
-    /// declaration order.
+    /// The replica Sentinel would promote (see sentinel.rs).
     pub fn best_replica(&self) -> Option<usize> {
-        (0..self.replicas.len()).max_by_key(|&i| (self.replicas[i].applied_offset, usize::MAX - i))
+        super::sentinel::select_replica(&self.replicas)
     }
 
     /// The error a write gets under `min-replicas-to-write`, if refused.
@@ -248,8 +409,16 @@ impl Replication {
         }
         let now_s = (self.start_unix_ms + now_ms) / 1000;
         let ack_s = (self.start_unix_ms + self.last_ack_ms) / 1000;
+        // replication.c refreshGoodSlavesCount counts the replicas attached
+        // to this primary right now: a promoted replica whose old primary is
+        // gone has none.
+        let attached = if self.partitioned {
+            self.attached_at_cut
+        } else {
+            self.replicas.len() as u64
+        };
         let good = if now_s.saturating_sub(ack_s) <= rule.max_lag_s {
-            self.known_replicas
+            attached
         } else {
             0
         };
@@ -264,6 +433,7 @@ impl Replication {
     /// Marks the start of a partition (acks stop arriving).
     pub fn start_partition(&mut self, now_ms: u64) {
         self.last_ack_ms = self.last_ack_at(now_ms);
+        self.attached_at_cut = self.replicas.len() as u64;
         self.partitioned = true;
     }
 
@@ -350,8 +520,9 @@ mod tests {
             lag,
             resample_ms: 1000,
             ack_period_ms: 1000,
+            priority: 100,
         };
-        Replication::new(&[spec], None, None, &SimRng::from_seed(1), 0)
+        Replication::new(&[spec], None, None, &SimRng::from_seed(1), 0, 1 << 20)
     }
 
     fn argv(s: &str) -> Argv {
