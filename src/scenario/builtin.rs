@@ -53,6 +53,7 @@ bundled!(
     "s08l_promoted_own_disk.ron",
     "s08m_min_replicas_after_failover.ron",
     "s08n_graceful_shutdown_failover.ron",
+    "s08o_wait_best_effort.ron",
     "s09a_aof_always_power_loss.ron",
     "s09b_aof_everysec_process_crash.ron",
     "s09c_aof_everysec_power_loss.ron",

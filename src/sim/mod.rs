@@ -46,6 +46,7 @@ pub mod setup;
 pub mod simulation;
 pub mod trace;
 pub mod view;
+pub mod wait;
 
 pub use error::SimError;
 pub use outcome::Outcome;

@@ -1,4 +1,4 @@
-//! Asynchronous replication, WAIT, min-replicas and Sentinel-style failover.
+//! Asynchronous replication, the backlog and min-replicas (WAIT: wait.rs; failover: sentinel.rs, failover.rs).
 //!
 //! ```text
 //!   primary effects (offset 1, 2, 3 ...) ──ship──▶ replica.inbox: [(apply_at_ms, argv, offset)]
@@ -27,7 +27,7 @@ use super::backlog::Backlog;
 use super::ctx::{Event, ServerTimer};
 use super::queue::{EventClass, EventQueue};
 use super::rng::SimRng;
-use crate::engine::{Argv, Db, ExecContext, Reply, Session};
+use crate::engine::{Argv, Db, ExecContext, Session};
 use crate::scenario::schema::{Lag, MinReplicas, ReplicaSpec, SentinelSpec};
 use std::collections::VecDeque;
 
@@ -97,8 +97,8 @@ pub struct Replication {
     /// Sentinel settings.
     pub sentinel: Option<SentinelSpec>,
     start_unix_ms: u64,
-    /// Extra delay of the last WAIT reply, for the caller.
-    pub wait_delay_ms: u64,
+    /// Clients blocked in WAIT (wait.rs).
+    pub waiters: Vec<super::wait::Waiter>,
     /// Replica promoted while the old primary was partitioned: it takes
     /// over at heal time, when the old primary is demoted.
     pub pending_promotion: Option<Replica>,
@@ -436,52 +436,6 @@ impl Replication {
         self.attached_at_cut = self.replicas.len() as u64;
         self.partitioned = true;
     }
-
-    /// `WAIT numreplicas timeout`: the reply and, in `wait_delay_ms`, how
-    /// long the client waits for it.
-    pub fn wait_reply(&mut self, argv: &[Vec<u8>], now_ms: u64) -> Reply {
-        let parse = |i: usize| {
-            argv.get(i)
-                .and_then(|a| std::str::from_utf8(a).ok())
-                .and_then(|s| s.parse::<u64>().ok())
-        };
-        let (Some(want), Some(timeout_ms)) = (parse(1), parse(2)) else {
-            return Reply::err("ERR wrong number of arguments for 'wait' command");
-        };
-        let target = self.offset;
-        let mut done_at: Vec<u64> = self
-            .replicas
-            .iter()
-            .filter_map(|r| {
-                if r.applied_offset >= target {
-                    Some(now_ms)
-                } else if self.partitioned {
-                    None
-                } else {
-                    r.inbox.iter().find(|e| e.2 >= target).map(|e| e.0)
-                }
-            })
-            .collect();
-        done_at.sort_unstable();
-        let deadline = if timeout_ms == 0 {
-            u64::MAX
-        } else {
-            now_ms + timeout_ms
-        };
-        let (reached, at) = match done_at.get((want.max(1) - 1) as usize) {
-            Some(&t) if want > 0 && t <= deadline => (want, t),
-            _ if want == 0 => (
-                done_at.iter().filter(|&&t| t <= now_ms).count() as u64,
-                now_ms,
-            ),
-            _ => (
-                done_at.iter().filter(|&&t| t <= deadline).count() as u64,
-                deadline,
-            ),
-        };
-        self.wait_delay_ms = at.saturating_sub(now_ms);
-        Reply::Integer(reached as i64)
-    }
 }
 
 fn draw_lag(lag: Lag, rng: &mut SimRng) -> u64 {
@@ -551,17 +505,6 @@ mod tests {
         rep.ship(&[argv("B")], 10, &mut q);
         let times: Vec<u64> = rep.replicas[0].inbox.iter().map(|e| e.0).collect();
         assert_eq!(times, vec![400, 400]);
-    }
-
-    #[test]
-    fn wait_returns_when_replica_applies_or_times_out() {
-        let mut rep = one_replica(Lag::Constant(250));
-        let mut q = EventQueue::new();
-        rep.ship(&[argv("A")], 100, &mut q);
-        assert_eq!(rep.wait_reply(&argv("WAIT 1 1000"), 100), Reply::Integer(1));
-        assert_eq!(rep.wait_delay_ms, 250);
-        assert_eq!(rep.wait_reply(&argv("WAIT 1 100"), 100), Reply::Integer(0));
-        assert_eq!(rep.wait_delay_ms, 100);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //!   mark_consumerless_sides  a ledger whose side nobody reads says "no consumer"
 //! ```
 
-use super::ctx::{Ctx, Event, ServerTimer};
+use super::ctx::{Ctx, Event, ServerTimer, Wake};
 use super::failover;
 use super::queue::EventClass;
 use super::simulation::Simulation;
@@ -63,6 +63,11 @@ pub fn server_timer(sim: &mut Simulation, t: ServerTimer) {
             // records are kept, and no string built on the hot path.
             if n > 0 {
                 ctx.note(Who::Server, Note::Applied(i as u64, n as u64));
+            }
+            // Blocked WAITs whose count is now reached get their reply.
+            for (w, count) in super::wait::satisfied(&mut ctx.replication) {
+                let wake = Wake::Ack(vec![w.seq.to_string(), count.to_string()]);
+                ctx.wake(now, w.actor, w.generation, wake);
             }
         }
         ServerTimer::ReplicaResample(i) => {
