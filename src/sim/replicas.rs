@@ -117,6 +117,10 @@ pub struct Replication {
     /// counts them until their last ack grows too old (it cannot know that
     /// one of them was promoted on the other side).
     attached_at_cut: u64,
+    /// The link of the first declared replica `(lag, resample_ms,
+    /// ack_period_ms)`: a demoted old primary replicates over the same kind
+    /// of link.
+    link: Option<(Lag, u64, u64)>,
 }
 
 impl Replication {
@@ -170,6 +174,9 @@ impl Replication {
             sentinel,
             start_unix_ms,
             backlog: Backlog::new(backlog_bytes),
+            link: specs
+                .first()
+                .map(|s| (s.lag, s.resample_ms.max(1), s.ack_period_ms.max(1))),
             ..Replication::default()
         }
     }
@@ -251,6 +258,7 @@ impl Replication {
     ) -> Resync {
         let from = self.replicas[i].applied_offset;
         self.replicas[i].inbox.clear();
+        self.replicas[i].apply_scheduled = false;
         // A replica ahead of the primary applied writes the primary never
         // had (it was promoted from behind): its history diverged, and only
         // a full copy can make them agree.
@@ -281,6 +289,7 @@ impl Replication {
         let offset = self.offset;
         let r = &mut self.replicas[i];
         r.inbox.clear();
+        r.apply_scheduled = false;
         r.db = primary.clone();
         r.applied_offset = offset;
         r.aof.clear();
@@ -309,13 +318,10 @@ impl Replication {
     /// old primary): it copies the dataset (its own writes are divergent
     /// history, so no partial resync is possible) and then follows.
     pub fn add_demoted(&mut self, name: &str, primary: &Db, root_seed: u64) {
-        let rng = SimRng::from_seed(root_seed).fork(&format!("replica:{name}"));
-        let template = self.replicas.first().cloned();
-        let (lag, lag_ms, resample_ms, ack_period_ms) = template
-            .as_ref()
-            .map_or((Lag::Constant(0), 0, 1000, 1000), |t| {
-                (t.lag, t.lag_ms, t.resample_ms, t.ack_period_ms)
-            });
+        let mut rng = SimRng::from_seed(root_seed).fork(&format!("replica:{name}"));
+        let (lag, resample_ms, ack_period_ms) = self.link.unwrap_or((Lag::Constant(0), 1000, 1000));
+        // A random lag keeps its first draw: nothing resamples this link.
+        let lag_ms = draw_lag(lag, &mut rng);
         self.replicas.push(Replica {
             name: name.to_string(),
             db: primary.clone(),
@@ -389,6 +395,10 @@ impl Replication {
         for r in &mut self.replicas {
             n += r.inbox.len();
             r.inbox.clear();
+            // Replicas are indexed by position and a promotion removes one:
+            // a pending apply timer may now point elsewhere, so the next
+            // effect schedules its own (a stray timer finds nothing due).
+            r.apply_scheduled = false;
         }
         n
     }
