@@ -165,7 +165,7 @@ impl Db {
         } else if is("exec") {
             wrap_effects(self.exec(session, ctx))
         } else {
-            wrap_effects(self.run(spec, argv, ctx, false, session.from_master))
+            wrap_effects(self.run(spec, argv, ctx, false, session))
         }
     }
 
@@ -191,6 +191,7 @@ impl Db {
             ctx,
             in_exec: false,
             from_master: false,
+            serving_blocked: false,
         };
         handler(self, &call, &mut out);
         out.reply
@@ -210,20 +211,23 @@ impl Db {
         let mut replies = Vec::with_capacity(queue.len());
         let mut effects = Vec::new();
         let mut signaled = Vec::new();
+        let mut dirty = 0;
         for argv in &queue {
             let done = match cmd::lookup(argv) {
-                Ok(spec) => self.run(spec, argv, ctx, true, session.from_master),
+                Ok(spec) => self.run(spec, argv, ctx, true, session),
                 Err(reply) => Executed::reply(reply),
             };
             replies.push(done.reply);
             effects.extend(done.effects);
             signaled.extend(done.signaled_keys);
+            dirty += done.dirty;
         }
         Executed {
             reply: Reply::Array(replies),
             effects,
             block: None,
             signaled_keys: signaled,
+            dirty,
         }
     }
 
@@ -233,14 +237,15 @@ impl Db {
         argv: &[Vec<u8>],
         ctx: &ExecContext,
         in_exec: bool,
-        from_master: bool,
+        session: &Session,
     ) -> Executed {
         let mut out = Executed::reply(Reply::Nil);
         let call = cmd::Call {
             argv,
             ctx,
             in_exec,
-            from_master,
+            from_master: session.from_master,
+            serving_blocked: session.serving_blocked,
         };
         match spec.handler {
             cmd::Handler::Read(f) => f(self, &call, &mut out),

@@ -104,6 +104,12 @@ pub struct Executed {
     /// clients blocked on them should retry. XADD leaves it empty when the
     /// context has `skip_effects` and reports no blocked client.
     pub signaled_keys: Vec<Vec<u8>>,
+    /// What this call adds to Redis's `server.dirty`, the change counter
+    /// that RDB save points compare with their threshold (INFO persistence
+    /// `rdb_changes_since_last_save`). It is not the number of effects: an
+    /// XREADGROUP counts once per served key however many entries it
+    /// delivers, an XACK once per acknowledged ID (t_stream.c).
+    pub dirty: u64,
 }
 
 impl Executed {
@@ -114,6 +120,7 @@ impl Executed {
             effects: Vec::new(),
             block: None,
             signaled_keys: Vec::new(),
+            dirty: 0,
         }
     }
 }

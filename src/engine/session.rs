@@ -15,4 +15,9 @@ pub struct Session {
     /// (a master propagates `MAXLEN = n LIMIT l`, which a normal client
     /// may not send).
     pub from_master: bool,
+    /// The client blocked in XREADGROUP earlier and this run serves it
+    /// (blocked.c serveClientsBlockedOnStreamKey): such a delivery adds
+    /// nothing to `server.dirty` for the read itself, only for a consumer
+    /// it creates, unlike a read served at once (t_stream.c xreadCommand).
+    pub serving_blocked: bool,
 }

@@ -77,6 +77,15 @@ pub enum FaultKind {
     RedisCrash(CrashMode),
     /// Start the Redis primary again from what it persisted.
     RedisRestart,
+    /// The primary's disk becomes slow: from now on a background fsync
+    /// takes `fsync_ms` (0 restores a fast disk).
+    SlowDisk {
+        /// Duration of one fsync.
+        fsync_ms: u64,
+    },
+    /// Stop the Redis primary cleanly (SHUTDOWN or SIGTERM): the AOF is
+    /// flushed and fsynced and, with save points, an RDB image is saved.
+    RedisShutdown,
     /// Cut the primary (and its clients) off from its replicas and sentinel.
     Partition {
         /// When the network heals.

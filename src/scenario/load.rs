@@ -192,6 +192,16 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
             }
         }
     }
+    if s.redis.repl_backlog_bytes < super::schema::MIN_REPL_BACKLOG_BYTES {
+        return Err((
+            "repl_backlog_bytes".into(),
+            format!(
+                "repl_backlog_bytes is {}; Redis's smallest repl-backlog-size is {} bytes",
+                s.redis.repl_backlog_bytes,
+                super::schema::MIN_REPL_BACKLOG_BYTES
+            ),
+        ));
+    }
     for f in &s.faults {
         if let When::MidProcessing { actor, .. } | When::AfterKafkaAck { actor, .. } = &f.when {
             expect_actor(actor, "fault trigger")?;

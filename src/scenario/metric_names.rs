@@ -10,6 +10,7 @@
 //!   entry.<key>.<group>.<id>.<delivery_count|owner|idle_ms|pending>
 //!   claim|xack|producer|actor.<redis-side actor>.<field of that family>
 //!   reply.<admin>.<n>   probe.<n>   errors.<WORD>   cluster.<slot|node>.<key>
+//!   redis.<REDIS_EVENTS>  (failovers, resyncs, saves: counted by the simulator)
 //!   kafka.<group>.<committed|owner|lag|unconsumed>.<p>   kafka.<group>.lag.<max|committed_max>
 //!   kafka.<topic>.duplicates
 //! ```
@@ -59,6 +60,15 @@ pub struct Names<'a> {
     /// Kafka consumers and producers (they complete messages too).
     pub kafka_actors: &'a [String],
 }
+
+/// Server-side events a run counts (`redis.<event>`).
+pub const REDIS_EVENTS: &[&str] = &[
+    "failovers",
+    "partial_resyncs",
+    "full_resyncs",
+    "rdb_saves",
+    "aof_delayed_fsync",
+];
 
 /// Checks `metric` against the grammar above; the message says what was
 /// expected at the first part that does not fit.
@@ -151,6 +161,7 @@ pub fn check_metric(metric: &str, names: &Names) -> Result<(), String> {
             None => fail("expected reply.<admin>.<n>"),
         },
         "probe" => number(rest, "a probe index"),
+        "redis" => one_of(rest, REDIS_EVENTS, "redis"),
         "errors" if !rest.is_empty() && !rest.contains('.') => Ok(()),
         "errors" => fail("expected errors.<FIRST_WORD>, e.g. errors.NOGROUP"),
         "cluster" => match rest.split_once('.') {

@@ -77,7 +77,7 @@ fn default_start_unix_ms() -> u64 {
 }
 
 /// The Redis deployment.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RedisSetup {
     /// `CONFIG SET` pairs applied at t=0, in key order.
@@ -98,7 +98,34 @@ pub struct RedisSetup {
     /// Standalone or cluster.
     #[serde(default)]
     pub topology: Topology,
+    /// `repl-backlog-size` in bytes: how much of its replication stream the
+    /// primary keeps so that a replica cut off for a while can continue
+    /// from its offset (partial resync) instead of copying everything.
+    #[serde(default = "default_repl_backlog_bytes")]
+    pub repl_backlog_bytes: u64,
 }
+
+impl Default for RedisSetup {
+    fn default() -> Self {
+        RedisSetup {
+            config: BTreeMap::new(),
+            persistence: Persistence::default(),
+            replicas: Vec::new(),
+            sentinel: None,
+            min_replicas: None,
+            topology: Topology::default(),
+            repl_backlog_bytes: default_repl_backlog_bytes(),
+        }
+    }
+}
+
+/// Redis's default `repl-backlog-size` (1mb, config.c).
+pub fn default_repl_backlog_bytes() -> u64 {
+    1024 * 1024
+}
+
+/// Redis's smallest `repl-backlog-size` (CONFIG_REPL_BACKLOG_MIN_SIZE, server.h).
+pub const MIN_REPL_BACKLOG_BYTES: u64 = 16 * 1024;
 
 /// What survives a restart.
 #[derive(Clone, Debug, Deserialize)]
@@ -163,6 +190,15 @@ pub struct ReplicaSpec {
     /// How often it reports its offset (`REPLCONF ACK`).
     #[serde(default = "default_resample_ms")]
     pub ack_period_ms: u64,
+    /// `replica-priority`: Sentinel promotes the lowest non-zero value
+    /// first; 0 means never promote this replica.
+    #[serde(default = "default_replica_priority")]
+    pub priority: u64,
+}
+
+/// Redis's default `replica-priority` (100).
+fn default_replica_priority() -> u64 {
+    100
 }
 
 fn default_resample_ms() -> u64 {
@@ -182,9 +218,12 @@ pub enum Lag {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SentinelSpec {
-    /// How long the primary must be unreachable before it is declared down.
+    /// `down-after-milliseconds`: how long the primary must stay
+    /// unreachable before it is declared down; back sooner, nothing happens.
     pub down_after_ms: u64,
-    /// Election and promotion time after that.
+    /// From "objectively down" to the promoted replica taking writes: the
+    /// start desync (up to 1 s), the leader election, REPLICAOF NO ONE and
+    /// the INFO poll that sees the new role. Once started it is not undone.
     pub failover_ms: u64,
 }
 

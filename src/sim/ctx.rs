@@ -82,6 +82,8 @@ pub enum ServerTimer {
     ReplicaApply(u32),
     /// Replica `n` draws a new lag.
     ReplicaResample(u32),
+    /// Sentinel's down-after check of an unreachable primary.
+    SentinelCheck,
     /// Sentinel promotes the best replica.
     Promote,
     /// The partition heals.
@@ -237,8 +239,11 @@ impl Ctx {
             .first()
             .is_some_and(|c| c.eq_ignore_ascii_case(b"WAIT"))
         {
-            let reply = self.replication.wait_reply(argv, self.now_ms);
-            return Executed::reply(reply);
+            // A WAIT outside a producer (admin, probe) has no writes of its
+            // own to wait for: it answers with how many replicas have
+            // everything so far, without blocking.
+            let n = super::wait::acked(&self.replication, self.replication.offset);
+            return Executed::reply(Reply::Integer(n as i64));
         }
         let ex = self.redis.execute(session, argv, unix_ms);
         if !ex.effects.is_empty() {
@@ -246,6 +251,39 @@ impl Ctx {
                 .ship(&ex.effects, self.now_ms, &mut self.queue);
         }
         ex
+    }
+
+    /// A producer's `WAIT numreplicas timeout` for its own writes: answered
+    /// now, or blocked (wait.rs). The step shows the reply when there is
+    /// one; a blocked WAIT gets its reply later, as a note of the producer.
+    pub fn wait(&mut self, who: Who, argv: Argv, waiter: super::wait::Waiter) -> Option<i64> {
+        debug_assert!(!self.stepped, "one command per event");
+        if !self.redis.up {
+            let reply = Reply::err(super::redis::DOWN_ERROR);
+            *self.errors.entry("ERR".into()).or_insert(0) += 1;
+            self.trace
+                .record(self.now_ms, who, Some(&argv), Some(&reply), Note::Plain);
+            self.stepped = true;
+            return Some(-1);
+        }
+        let (want, woff) = (waiter.want, waiter.woff);
+        let out = match super::wait::call(&mut self.replication, waiter) {
+            super::wait::WaitCall::Now(n) => {
+                let reply = Reply::Integer(n as i64);
+                let note = super::describe::describe(&argv, &Executed::reply(reply.clone()));
+                self.trace
+                    .record(self.now_ms, who, Some(&argv), Some(&reply), note);
+                Some(n as i64)
+            }
+            super::wait::WaitCall::Blocked => {
+                let text = format!("blocks until {want} replica(s) reach offset {woff}");
+                self.trace
+                    .record(self.now_ms, who, Some(&argv), None, Note::Text(text));
+                None
+            }
+        };
+        self.stepped = true;
+        out
     }
 
     /// Records a step without a command.

@@ -5,10 +5,15 @@
 //!   RestartActor   new session, optional new consumer name, Start now
 //!   HangActor      wake-ups postponed to now + for_ms (state kept)
 //!   RedisCrash     primary down; blocked readers woken (connection lost);
-//!                  writes in flight to replicas dropped; sentinel timer armed
-//!   RedisRestart   primary loads its AOF or RDB ─▶ ledger: acked messages gone = log_lost
-//!   Partition      replicas get nothing; sentinel timer armed; heal at heal_at_ms
-//!   Failover(r)    promote replica r now
+//!                  writes in flight to replicas dropped; sentinel starts timing
+//!   RedisShutdown  the same, after a clean stop (AOF fsynced, RDB saved)
+//!   SlowDisk       an fsync takes fsync_ms from now on (aof.rs: everysec
+//!                  then holds writes in memory for up to 2 s)
+//!   RedisRestart   primary loads its AOF or RDB ─▶ ledger: acked messages gone = log_lost;
+//!                  back before down-after: no failover. Already replaced: it
+//!                  rejoins as a replica of the new primary instead
+//!   Partition      replicas get nothing; sentinel starts timing; heal at heal_at_ms
+//!   Failover(r)    promote replica r now (failover.rs)
 //! ```
 
 use super::ctx::{Event, ServerTimer};
@@ -55,15 +60,19 @@ pub fn apply(sim: &mut Simulation, i: usize) {
             sim.actors[a].hung_until_ms = sim.ctx.now_ms.saturating_add(*for_ms);
             format!("{name} hangs for {for_ms} ms")
         }
+        FaultKind::RedisCrash(_) | FaultKind::RedisShutdown if !sim.ctx.redis.up => return,
         FaultKind::RedisCrash(mode) => {
             let before = primary_messages(sim);
             sim.crash_snapshot = Some(before);
             let lost_records = sim.ctx.redis.crash(*mode);
             let dropped = sim.ctx.replication.drop_in_flight();
             sim.ctx.redis_epoch += 1;
-            arm_sentinel(sim);
+            super::sentinel::primary_unreachable(sim);
             sim.break_blocked_reads();
             match mode {
+                CrashMode::Process if lost_records > 0 => format!(
+                    "Redis process crashes: {lost_records} AOF record(s) held back in memory are gone, {dropped} write(s) never reached a replica"
+                ),
                 CrashMode::Process => {
                     format!("Redis process crashes ({dropped} write(s) never reached a replica)")
                 }
@@ -72,19 +81,77 @@ pub fn apply(sim: &mut Simulation, i: usize) {
                 ),
             }
         }
+        FaultKind::SlowDisk { fsync_ms } => {
+            sim.ctx.redis.set_fsync_ms(*fsync_ms);
+            format!("the primary's disk slows down: an fsync now takes {fsync_ms} ms")
+        }
+        FaultKind::RedisShutdown => {
+            sim.crash_snapshot = Some(primary_messages(sim));
+            let unix = sim.ctx.unix_ms();
+            let saved = sim.ctx.redis.shutdown(unix);
+            // server.c prepareForShutdown: with replicas attached, writes
+            // are paused and the exit waits (up to shutdown-timeout, 10 s)
+            // until every replica acknowledged the primary's offset
+            // (isReadyToShutdown), so what is in flight still arrives.
+            let in_flight: usize = sim
+                .ctx
+                .replication
+                .positions()
+                .iter()
+                .map(|p| p.in_flight)
+                .sum();
+            sim.ctx.redis_epoch += 1;
+            super::sentinel::primary_unreachable(sim);
+            sim.break_blocked_reads();
+            if saved {
+                sim.ctx.count("redis.rdb_saves", 1);
+            }
+            let rdb = if saved { ", RDB saved" } else { "" };
+            let wait = if in_flight > 0 {
+                format!(
+                    "; first its replicas receive the {in_flight} replication record(s) in flight"
+                )
+            } else {
+                String::new()
+            };
+            format!("Redis shuts down cleanly (AOF fsynced{rdb}{wait})")
+        }
+        // The primary is running: the node to restart is the old primary
+        // that was replaced while it was down.
+        FaultKind::RedisRestart if sim.ctx.redis.up => {
+            if !sim.ctx.replication.old_primary_replaced {
+                return;
+            }
+            super::failover::rejoin_old_primary(sim)
+        }
         FaultKind::RedisRestart => {
             let unix = sim.ctx.unix_ms();
             sim.ctx.redis.restart(unix);
             sim.ctx.redis_epoch += 1;
-            let lost = account_rollback(sim);
-            format!("Redis restarts from disk: {lost} acknowledged message(s) missing")
+            let lost = super::failover::account_rollback(sim);
+            let mut text =
+                format!("Redis restarts from disk: {lost} acknowledged message(s) missing");
+            if super::sentinel::primary_reachable(sim) {
+                text.push_str("; back before down-after, so no failover");
+            }
+            // Its replicas reconnect; the backlog died with the process, so
+            // replication.c masterTryPartialResynchronization answers
+            // +FULLRESYNC and they copy what it loaded.
+            if !sim.ctx.replication.replicas.is_empty() {
+                let db = sim.ctx.redis.db.clone();
+                sim.ctx.replication.primary_restarted(&db);
+                let n = sim.ctx.replication.replicas.len() as i64;
+                sim.ctx.count("redis.full_resyncs", n);
+                text.push_str("; replicas full-resync from it");
+            }
+            text
         }
         FaultKind::Partition { heal_at_ms } => {
             let now = sim.ctx.now_ms;
             sim.crash_snapshot = Some(primary_messages(sim));
             sim.ctx.replication.start_partition(now);
             sim.ctx.replication.drop_in_flight();
-            arm_sentinel(sim);
+            super::sentinel::primary_unreachable(sim);
             sim.ctx.queue.push(
                 *heal_at_ms,
                 EventClass::ServerTimer,
@@ -105,94 +172,11 @@ pub fn apply(sim: &mut Simulation, i: usize) {
             if sim.crash_snapshot.is_none() {
                 sim.crash_snapshot = Some(primary_messages(sim));
             }
-            promote(sim, idx);
+            super::failover::promote(sim, idx);
             return;
         }
     };
     sim.ctx.note(Who::Fault, Note::Text(text));
-}
-
-fn arm_sentinel(sim: &mut Simulation) {
-    if let Some(s) = &sim.ctx.replication.sentinel
-        && !sim.ctx.replication.replicas.is_empty()
-    {
-        let at = sim.ctx.now_ms + s.down_after_ms + s.failover_ms;
-        sim.ctx.queue.push(
-            at,
-            EventClass::ServerTimer,
-            0,
-            Event::Server(ServerTimer::Promote),
-        );
-    }
-}
-
-/// Promotes replica `which` (or the best one): it becomes the primary now,
-/// or at heal time if the old primary is still up behind a partition.
-pub fn promote(sim: &mut Simulation, which: Option<usize>) {
-    let rep = &mut sim.ctx.replication;
-    let Some(i) = which.or_else(|| rep.best_replica()) else {
-        return;
-    };
-    if i >= rep.replicas.len() {
-        return;
-    }
-    let replica = rep.replicas.remove(i);
-    rep.drop_in_flight();
-    if rep.partitioned && sim.ctx.redis.up {
-        let name = replica.name.clone();
-        rep.pending_promotion = Some(replica.db);
-        let text = format!(
-            "sentinel promotes {name}; the old primary, still partitioned, keeps accepting writes"
-        );
-        sim.ctx.note(Who::Server, Note::Text(text));
-        return;
-    }
-    sim.ctx.redis.replace_db(replica.db);
-    sim.ctx.redis_epoch += 1;
-    sim.break_blocked_reads();
-    let lost = account_rollback(sim);
-    let text = format!(
-        "{} promoted to primary: {lost} acknowledged message(s) missing",
-        replica.name
-    );
-    sim.ctx.note(Who::Server, Note::Text(text));
-}
-
-/// The partition heals: a demoted old primary's dataset is replaced.
-pub fn heal(sim: &mut Simulation) {
-    sim.ctx.replication.partitioned = false;
-    let Some(db) = sim.ctx.replication.pending_promotion.take() else {
-        sim.ctx
-            .note(Who::Server, Note::Text("the partition heals".into()));
-        return;
-    };
-    sim.crash_snapshot = Some(primary_messages(sim));
-    sim.ctx.redis.replace_db(db);
-    sim.ctx.redis_epoch += 1;
-    sim.break_blocked_reads();
-    let lost = account_rollback(sim);
-    let text = format!(
-        "partition heals: the old primary is demoted, {lost} acknowledged message(s) discarded"
-    );
-    sim.ctx.note(Who::Server, Note::Text(text));
-}
-
-/// Marks acknowledged messages present before the fault and absent now as
-/// log-lost; returns how many are missing.
-fn account_rollback(sim: &mut Simulation) -> usize {
-    let Some(before) = sim.crash_snapshot.take() else {
-        return 0;
-    };
-    let after = primary_messages(sim);
-    let now = sim.ctx.now_ms;
-    let mut n = 0;
-    for m in before.difference(&after) {
-        if sim.ctx.ledger_redis.is_acked(*m) {
-            sim.ctx.ledger_redis.log_lost(*m, now);
-            n += 1;
-        }
-    }
-    n
 }
 
 /// Every stream key the scenario mentions.

@@ -276,6 +276,10 @@ pub fn read(sim: &Simulation, metric: &str) -> Result<Value, String> {
                 )),
             }
         }
+        "redis" if rest == "aof_delayed_fsync" => {
+            Ok(Value::Int(sim.ctx.redis.aof_delayed_fsync() as i64))
+        }
+        "redis" => Ok(Value::Int(sim.ctx.counter(&format!("redis.{rest}")))),
         "errors" => Ok(Value::Int(
             sim.ctx
                 .errors

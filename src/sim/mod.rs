@@ -9,7 +9,8 @@
 //!                    ├─ queue     (time, class, lane, seq): faults < server timers < actors
 //!                    ├─ rng       ChaCha8 per actor, forked from the scenario seed
 //!                    ├─ actors    producer, consumer, claimer, trimmer, admin
-//!                    ├─ redis     Db + AOF/RDB  ── replicas (lagged effects) ── sentinel
+//!                    ├─ redis     Db + AOF/RDB  ── replicas (lagged effects, backlog)
+//!                    │            sentinel (down-after, promotion) ── failover (demote, resync)
 //!                    ├─ ledger    per-message outcomes (redis, kafka)
 //!                    └─ trace     one record per step, hashed; text built on demand
 //! ```
@@ -19,6 +20,8 @@
 //! The same code runs natively, in tests and in wasm32.
 
 pub mod actors;
+pub mod aof;
+pub mod backlog;
 pub mod checkpoint;
 pub mod cluster;
 pub mod ctx;
@@ -26,6 +29,7 @@ pub mod deliverable;
 pub mod describe;
 pub mod error;
 pub mod expect;
+pub mod failover;
 pub mod faults;
 pub mod kafka;
 pub mod kafka_link;
@@ -37,10 +41,12 @@ pub mod redis;
 pub mod replicas;
 pub mod replies;
 pub mod rng;
+pub mod sentinel;
 pub mod setup;
 pub mod simulation;
 pub mod trace;
 pub mod view;
+pub mod wait;
 
 pub use error::SimError;
 pub use outcome::Outcome;

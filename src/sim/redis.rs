@@ -8,20 +8,25 @@
 //!                    │
 //!                    └─ effects ─┬─▶ aof: [argv ...........................]
 //!                                │          ^ synced      ^ written (page cache)
-//!                                ├─▶ dirty += n   (RDB save points)
+//!                                ├─▶ dirty += Redis's count (RDB save points)
 //!                                └─▶ replicas (see replication.rs)
 //!
 //!   crash(Process)   keeps the written AOF (the OS still has the page cache)
 //!   crash(PowerLoss) keeps only the synced prefix
-//!   restart          AOF on: replay it into an empty Db; else load the last RDB image
+//!   shutdown         AOF written and fsynced, RDB saved if save points exist
+//!   restart          AOF on: its base image (if any) plus the replayed records;
+//!                    else load the last RDB image
+//!   adopt(replica)   a promoted replica becomes the primary with its own
+//!                    dataset and its own AOF (never the old primary's)
 //! ```
 //!
 //! Effects are what Redis writes to its AOF and sends to replicas (XADD
 //! with a resolved ID, deliveries as XCLAIM ... FORCE JUSTID), so replaying
 //! them rebuilds streams and consumer groups alike.
 
+use super::aof::AofFile;
 use crate::engine::{Argv, Db, ExecContext, Executed, Reply, Session};
-use crate::scenario::schema::{CrashMode, Fsync, Persistence};
+use crate::scenario::schema::{CrashMode, Persistence};
 
 /// What a client gets from a server that is not running.
 pub const DOWN_ERROR: &str = "ERR connection refused (server is down)";
@@ -36,10 +41,8 @@ pub struct RedisNode {
     persistence: Persistence,
     /// `CONFIG SET` pairs re-applied on every start.
     config: Vec<Argv>,
-    /// Every effect written to the AOF, in order.
-    aof: Vec<Argv>,
-    /// How many AOF records reached the disk.
-    aof_synced: usize,
+    /// The AOF: memory buffer, page cache, disk (aof.rs).
+    aof: AofFile,
     /// The last RDB image and the unix seconds it was taken at (a restart
     /// moves `last_save_s`, not the image's time).
     rdb: Option<(Db, u64)>,
@@ -57,8 +60,7 @@ impl RedisNode {
             up: true,
             persistence,
             config,
-            aof: Vec::new(),
-            aof_synced: 0,
+            aof: AofFile::default(),
             rdb: None,
             dirty: 0,
             last_save_s: start_unix_ms / 1000,
@@ -71,21 +73,38 @@ impl RedisNode {
             return Executed::reply(Reply::err(DOWN_ERROR));
         }
         let ex = self.db.execute(session, argv, &ExecContext::at(unix_ms));
-        self.persist(&ex.effects);
+        // The save points count Redis's own change counter (server.dirty,
+        // see `Executed::dirty`), not the records written to the AOF.
+        self.dirty += ex.dirty;
+        self.persist(&ex.effects, unix_ms);
         ex
     }
 
-    fn persist(&mut self, effects: &[Argv]) {
-        if effects.is_empty() {
+    fn persist(&mut self, effects: &[Argv], unix_ms: u64) {
+        if effects.is_empty() || !self.persistence.appendonly {
             return;
         }
-        self.dirty += effects.len() as u64;
-        if self.persistence.appendonly {
-            self.aof.extend(effects.iter().cloned());
-            if self.persistence.appendfsync == Fsync::Always {
-                self.aof_synced = self.aof.len();
-            }
+        self.aof
+            .append(effects, self.persistence.appendfsync, unix_ms);
+    }
+
+    /// The once-a-second cron: a held-back buffer is written if it may be,
+    /// and under everysec a background fsync starts (aof.c flushAppendOnlyFile).
+    pub fn cron_flush(&mut self, unix_ms: u64) {
+        if self.up && self.persistence.appendonly {
+            self.aof.flush(self.persistence.appendfsync, unix_ms);
         }
+    }
+
+    /// How long a background fsync takes from now on (a slow disk).
+    pub fn set_fsync_ms(&mut self, fsync_ms: u64) {
+        self.aof.fsync_ms = fsync_ms;
+    }
+
+    /// Writes forced out after two seconds of waiting for a slow fsync
+    /// (INFO persistence `aof_delayed_fsync`).
+    pub fn aof_delayed_fsync(&self) -> u64 {
+        self.aof.delayed_fsync
     }
 
     /// The persistence settings.
@@ -93,7 +112,8 @@ impl RedisNode {
         &self.persistence
     }
 
-    /// Records written to the AOF so far (page cache included).
+    /// Records appended to the AOF so far (memory buffer and page cache
+    /// included).
     pub fn aof_len(&self) -> usize {
         self.aof.len()
     }
@@ -101,12 +121,18 @@ impl RedisNode {
     /// How many of the first AOF records reached the disk: a power loss
     /// keeps exactly this prefix.
     pub fn aof_synced_len(&self) -> usize {
-        self.aof_synced
+        self.aof.synced()
+    }
+
+    /// How many of the first AOF records left the process (page cache or
+    /// disk): a process crash keeps exactly this prefix.
+    pub fn aof_written_len(&self) -> usize {
+        self.aof.written()
     }
 
     /// The AOF records, in order (each an effect argv).
     pub fn aof(&self) -> &[Argv] {
-        &self.aof
+        self.aof.records()
     }
 
     /// Unix seconds of the RDB image on disk, if one was saved; a restart
@@ -125,12 +151,10 @@ impl RedisNode {
         self.dirty
     }
 
-    /// fsync (everysec tick or OS flush): everything written is durable.
-    /// Returns how many records became durable.
+    /// The OS writes its dirty pages back (`appendfsync no`): everything
+    /// written is durable. Returns how many records became durable.
     pub fn fsync(&mut self) -> usize {
-        let n = self.aof.len() - self.aof_synced;
-        self.aof_synced = self.aof.len();
-        n
+        self.aof.os_writeback()
     }
 
     /// The serverCron save-point check; returns true when it saved.
@@ -156,19 +180,33 @@ impl RedisNode {
     pub fn crash(&mut self, mode: CrashMode) -> usize {
         self.up = false;
         match mode {
-            CrashMode::Process => 0,
-            CrashMode::PowerLoss => {
-                let lost = self.aof.len() - self.aof_synced;
-                self.aof.truncate(self.aof_synced);
-                lost
-            }
+            CrashMode::Process => self.aof.process_crash(),
+            CrashMode::PowerLoss => self.aof.power_loss(),
         }
+    }
+
+    /// Stops the process cleanly, as SHUTDOWN or SIGTERM do (server.c
+    /// finishShutdown): the AOF buffer is written and fsynced, and with save
+    /// points configured an RDB image is saved, AOF or not. Returns whether
+    /// an RDB image was saved.
+    pub fn shutdown(&mut self, unix_ms: u64) -> bool {
+        self.aof.shutdown();
+        let save = !self.persistence.save.is_empty();
+        if save {
+            self.rdb = Some((self.db.clone(), unix_ms / 1000));
+            self.dirty = 0;
+            self.last_save_s = unix_ms / 1000;
+        }
+        self.up = false;
+        save
     }
 
     /// Starts the process again from disk.
     pub fn restart(&mut self, unix_ms: u64) {
+        // server.c loadDataFromDisk: with appendonly the AOF is loaded, never
+        // the RDB file; without it, the RDB image.
         let mut db = if self.persistence.appendonly {
-            Db::new()
+            self.aof.base.clone().unwrap_or_default()
         } else {
             self.rdb.as_ref().map(|r| r.0.clone()).unwrap_or_default()
         };
@@ -183,20 +221,26 @@ impl RedisNode {
             db.execute(&mut session, argv, &ctx);
         }
         if self.persistence.appendonly {
-            for argv in &self.aof {
+            for argv in self.aof.records() {
                 db.execute(&mut session, argv, &ctx);
             }
         }
-        self.aof_synced = self.aof.len();
+        self.aof.reloaded();
         self.db = db;
         self.dirty = 0;
         self.last_save_s = unix_ms / 1000;
         self.up = true;
     }
 
-    /// Takes the dataset of another node (a promoted replica).
-    pub fn replace_db(&mut self, db: Db) {
+    /// Becomes a promoted replica: its dataset, its AOF (base image and
+    /// records, all on its disk by now), no RDB image of its own yet.
+    pub fn adopt(&mut self, db: Db, aof_base: Option<Db>, aof: Vec<Argv>, unix_ms: u64) {
         self.db = db;
+        let fsync_ms = self.aof.fsync_ms;
+        self.aof = AofFile::from_parts(aof_base, aof, fsync_ms);
+        self.rdb = None;
+        self.dirty = 0;
+        self.last_save_s = unix_ms / 1000;
         self.up = true;
     }
 }
@@ -204,6 +248,7 @@ impl RedisNode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::schema::Fsync;
 
     fn node(appendonly: bool, fsync: Fsync, save: Vec<(u64, u64)>) -> RedisNode {
         RedisNode::new(
@@ -240,9 +285,12 @@ mod tests {
     #[test]
     fn power_loss_drops_unsynced_records_process_crash_does_not() {
         let mut n = node(true, Fsync::EverySec, vec![]);
-        n.persist(&[vec![b"A".to_vec()], vec![b"B".to_vec()]]);
-        assert_eq!(n.fsync(), 2);
-        n.persist(&[vec![b"C".to_vec()]]);
+        let t = 1_700_000_000_005;
+        // The first write of a second starts a (here instant) fsync.
+        n.persist(&[vec![b"A".to_vec()], vec![b"B".to_vec()]], t);
+        assert_eq!(n.aof_synced_len(), 2);
+        n.persist(&[vec![b"C".to_vec()]], t + 10);
+        assert_eq!(n.aof_synced_len(), 2);
         let mut m = n.clone();
         assert_eq!(n.crash(CrashMode::Process), 0);
         assert_eq!(n.aof.len(), 3);
@@ -274,7 +322,7 @@ mod tests {
     #[test]
     fn always_syncs_every_write() {
         let mut n = node(true, Fsync::Always, vec![]);
-        n.persist(&[vec![b"A".to_vec()]]);
+        n.persist(&[vec![b"A".to_vec()]], 1);
         assert_eq!(n.crash(CrashMode::PowerLoss), 0);
         assert_eq!(n.aof.len(), 1);
     }

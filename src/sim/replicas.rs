@@ -1,4 +1,4 @@
-//! Asynchronous replication, WAIT, min-replicas and Sentinel-style failover.
+//! Asynchronous replication, the backlog and min-replicas (WAIT: wait.rs; failover: sentinel.rs, failover.rs).
 //!
 //! ```text
 //!   primary effects (offset 1, 2, 3 ...) ──ship──▶ replica.inbox: [(apply_at_ms, argv, offset)]
@@ -6,19 +6,28 @@
 //!                                                        ▼ (never reordered, never backwards)
 //!                                                   replica.db  applied_offset
 //!
-//!   primary crash ─▶ (down_after_ms + failover_ms) ─▶ promote the replica with the
-//!                   highest applied offset; its unapplied inbox is gone (the lost window)
-//!   partition      ─▶ replicas receive nothing; the old primary keeps accepting writes
-//!                   until it is demoted at heal time, when its dataset is discarded
+//!   every effect also goes into the backlog (backlog.rs, repl-backlog-size bytes)
+//!
+//!   link lost (partition) ─▶ replicas receive nothing; on heal each one continues
+//!                   from its offset out of the backlog (partial resync) or, when
+//!                   the backlog no longer reaches back that far, copies the dataset
+//!   promotion (sentinel.rs) ─▶ the other replicas follow the new primary (PSYNC2):
+//!                   behind it, they get the missing tail; ahead of it (they applied
+//!                   writes it never saw), they copy its dataset
 //! ```
+//!
+//! Each replica also keeps its own AOF (a base image plus the effects
+//! applied since) when the scenario has `appendonly`: a promoted replica
+//! restarts from its own disk, never from the old primary's.
 //!
 //! A write is in the replica's dataset once applied; acks (REPLCONF ACK) are
 //! modelled as "applied", which is when WAIT counts it.
 
+use super::backlog::Backlog;
 use super::ctx::{Event, ServerTimer};
 use super::queue::{EventClass, EventQueue};
 use super::rng::SimRng;
-use crate::engine::{Argv, Db, ExecContext, Reply, Session};
+use crate::engine::{Argv, Db, ExecContext, Session};
 use crate::scenario::schema::{Lag, MinReplicas, ReplicaSpec, SentinelSpec};
 use std::collections::VecDeque;
 
@@ -40,6 +49,24 @@ pub struct Replica {
     apply_scheduled: bool,
     rng: SimRng,
     session: Session,
+    /// `replica-priority` (0: never promoted).
+    pub priority: u64,
+    /// The run ID Sentinel compares last (40 hex digits, drawn from the seed
+    /// as Redis draws it at start from /dev/urandom).
+    pub run_id: String,
+    /// Its own AOF: the image of the last full resync (if any) ...
+    pub aof_base: Option<Db>,
+    /// ... and every effect applied since (kept only with `appendonly`).
+    pub aof: Vec<Argv>,
+}
+
+/// How a replica caught up after losing its link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resync {
+    /// Continued from the backlog: this many effects re-sent.
+    Partial(u64),
+    /// Copied the primary's whole dataset.
+    Full,
 }
 
 /// Where one replica stands, for a viewer (offsets count effects).
@@ -70,13 +97,30 @@ pub struct Replication {
     /// Sentinel settings.
     pub sentinel: Option<SentinelSpec>,
     start_unix_ms: u64,
-    /// Extra delay of the last WAIT reply, for the caller.
-    pub wait_delay_ms: u64,
-    /// Replicas the primary counts for min-replicas-to-write. A promotion
-    /// does not change it: the demoted node comes back as a replica.
-    known_replicas: u64,
-    /// Database promoted while partitioned, installed at heal time.
-    pub pending_promotion: Option<Db>,
+    /// Clients blocked in WAIT (wait.rs).
+    pub waiters: Vec<super::wait::Waiter>,
+    /// Replica promoted while the old primary was partitioned: it takes
+    /// over at heal time, when the old primary is demoted.
+    pub pending_promotion: Option<Replica>,
+    /// The primary stopped answering Sentinel at this virtual ms.
+    pub unreachable_since_ms: Option<u64>,
+    /// The failover started (objectively down): it will promote.
+    pub failover_started: bool,
+    /// The old primary is down and was replaced: when it restarts it comes
+    /// back as a replica of the new one.
+    pub old_primary_replaced: bool,
+    /// The recent replication stream.
+    backlog: Backlog,
+    /// Replicas keep their own AOF (the scenario has `appendonly`).
+    pub keep_aof: bool,
+    /// Replicas attached when the partition cut the primary off: it still
+    /// counts them until their last ack grows too old (it cannot know that
+    /// one of them was promoted on the other side).
+    attached_at_cut: u64,
+    /// The link of the first declared replica `(lag, resample_ms,
+    /// ack_period_ms)`: a demoted old primary replicates over the same kind
+    /// of link.
+    link: Option<(Lag, u64, u64)>,
 }
 
 impl Replication {
@@ -87,13 +131,24 @@ impl Replication {
         sentinel: Option<SentinelSpec>,
         root: &SimRng,
         start_unix_ms: u64,
+        backlog_bytes: u64,
     ) -> Replication {
         let replicas: Vec<Replica> = specs
             .iter()
             .map(|s| {
                 let mut rng = root.fork(&format!("replica:{}", s.name));
                 let lag_ms = draw_lag(s.lag, &mut rng);
+                // A separate stream, so that adding run IDs left every lag
+                // draw of existing scenarios where it was.
+                let mut id_rng = root.fork(&format!("runid:{}", s.name));
+                let run_id = (0..5).fold(String::new(), |acc, _| {
+                    acc + &format!("{:08x}", id_rng.next_u64() as u32)
+                });
                 Replica {
+                    priority: s.priority,
+                    run_id,
+                    aof_base: None,
+                    aof: Vec::new(),
                     name: s.name.clone(),
                     db: Db::new(),
                     lag: s.lag,
@@ -114,11 +169,14 @@ impl Replication {
             })
             .collect();
         Replication {
-            known_replicas: replicas.len() as u64,
             replicas,
             min_replicas,
             sentinel,
             start_unix_ms,
+            backlog: Backlog::new(backlog_bytes),
+            link: specs
+                .first()
+                .map(|s| (s.lag, s.resample_ms.max(1), s.ack_period_ms.max(1))),
             ..Replication::default()
         }
     }
@@ -159,24 +217,131 @@ impl Replication {
     pub fn ship(&mut self, effects: &[Argv], now_ms: u64, queue: &mut EventQueue<Event>) {
         for argv in effects {
             self.offset += 1;
+            self.backlog.push(self.offset, argv);
             if self.partitioned {
                 continue;
             }
-            for (i, r) in self.replicas.iter_mut().enumerate() {
-                let floor = r.inbox.back().map_or(0, |e| e.0);
-                let at = (now_ms + r.lag_ms).max(floor);
-                r.inbox.push_back((at, argv.clone(), self.offset));
-                if !r.apply_scheduled {
-                    r.apply_scheduled = true;
-                    queue.push(
-                        at,
-                        EventClass::ServerTimer,
-                        0,
-                        Event::Server(ServerTimer::ReplicaApply(i as u32)),
-                    );
-                }
+            for i in 0..self.replicas.len() {
+                self.send(i, argv.clone(), self.offset, now_ms, queue);
             }
         }
+    }
+
+    /// Puts one effect on replica `i`'s link: applied `lag` ms from now,
+    /// never before the one ahead of it.
+    fn send(&mut self, i: usize, argv: Argv, offset: u64, now_ms: u64, q: &mut EventQueue<Event>) {
+        let r = &mut self.replicas[i];
+        let floor = r.inbox.back().map_or(0, |e| e.0);
+        let at = (now_ms + r.lag_ms).max(floor);
+        r.inbox.push_back((at, argv, offset));
+        if !r.apply_scheduled {
+            r.apply_scheduled = true;
+            q.push(
+                at,
+                EventClass::ServerTimer,
+                0,
+                Event::Server(ServerTimer::ReplicaApply(i as u32)),
+            );
+        }
+    }
+
+    /// Replica `i` reconnects at its applied offset (PSYNC offset+1):
+    /// replication.c masterTryPartialResynchronization continues from the
+    /// backlog when it still holds that offset, else answers +FULLRESYNC and
+    /// the replica loads a copy of `primary` (its own AOF restarts from it).
+    pub fn resync(
+        &mut self,
+        i: usize,
+        primary: &Db,
+        now_ms: u64,
+        queue: &mut EventQueue<Event>,
+    ) -> Resync {
+        let from = self.replicas[i].applied_offset;
+        self.replicas[i].inbox.clear();
+        self.replicas[i].apply_scheduled = false;
+        // A replica ahead of the primary applied writes the primary never
+        // had (it was promoted from behind): its history diverged, and only
+        // a full copy can make them agree.
+        let tail = if from > self.offset {
+            None
+        } else {
+            self.backlog.after(from)
+        };
+        match tail {
+            Some(tail) => {
+                let n = tail.len() as u64;
+                for (offset, argv) in tail {
+                    self.send(i, argv, offset, now_ms, queue);
+                }
+                Resync::Partial(n)
+            }
+            None => {
+                self.full_copy(i, primary);
+                Resync::Full
+            }
+        }
+    }
+
+    /// Replica `i` loads a copy of `primary` (+FULLRESYNC): what it had is
+    /// replaced, and its AOF starts again from that image.
+    pub fn full_copy(&mut self, i: usize, primary: &Db) {
+        let keep = self.keep_aof;
+        let offset = self.offset;
+        let r = &mut self.replicas[i];
+        r.inbox.clear();
+        r.apply_scheduled = false;
+        r.db = primary.clone();
+        r.applied_offset = offset;
+        r.aof.clear();
+        r.aof_base = keep.then(|| primary.clone());
+    }
+
+    /// The primary restarted: its backlog lived in memory and is gone, so
+    /// every replica that reconnects copies the dataset it loaded (a
+    /// primary that restarts empty empties its replicas too).
+    pub fn primary_restarted(&mut self, primary: &Db) {
+        self.backlog = Backlog::new(self.backlog.capacity_bytes());
+        for i in 0..self.replicas.len() {
+            self.full_copy(i, primary);
+        }
+    }
+
+    /// A promoted replica takes over at `offset` (PSYNC2 keeps the offset
+    /// numbering: replication.c shiftReplicationId). Its history ends there,
+    /// so the backlog does too; the remaining replicas resync against it.
+    pub fn promoted_at(&mut self, offset: u64) {
+        self.offset = offset;
+        self.backlog.truncate_after(offset);
+    }
+
+    /// A node that rejoins as a replica of the current primary (a demoted
+    /// old primary): it copies the dataset (its own writes are divergent
+    /// history, so no partial resync is possible) and then follows.
+    pub fn add_demoted(&mut self, name: &str, primary: &Db, root_seed: u64) {
+        let mut rng = SimRng::from_seed(root_seed).fork(&format!("replica:{name}"));
+        let (lag, resample_ms, ack_period_ms) = self.link.unwrap_or((Lag::Constant(0), 1000, 1000));
+        // A random lag keeps its first draw: nothing resamples this link.
+        let lag_ms = draw_lag(lag, &mut rng);
+        self.replicas.push(Replica {
+            name: name.to_string(),
+            db: primary.clone(),
+            lag,
+            lag_ms,
+            resample_ms,
+            ack_period_ms,
+            inbox: VecDeque::new(),
+            applied_offset: self.offset,
+            apply_scheduled: false,
+            rng,
+            session: Session {
+                from_master: true,
+                ..Session::default()
+            },
+            priority: 100,
+            run_id: "f".repeat(40),
+            aof_base: self.keep_aof.then(|| primary.clone()),
+            aof: Vec::new(),
+        });
     }
 
     /// Applies everything due on replica `i`; returns how many effects.
@@ -191,6 +356,9 @@ impl Replication {
             if let Some((_, argv, offset)) = r.inbox.pop_front() {
                 r.db.execute(&mut r.session, &argv, &ExecContext::at(start + now_ms));
                 r.applied_offset = offset;
+                if self.keep_aof {
+                    r.aof.push(argv);
+                }
                 n += 1;
             }
         }
@@ -227,14 +395,17 @@ impl Replication {
         for r in &mut self.replicas {
             n += r.inbox.len();
             r.inbox.clear();
+            // Replicas are indexed by position and a promotion removes one:
+            // a pending apply timer may now point elsewhere, so the next
+            // effect schedules its own (a stray timer finds nothing due).
+            r.apply_scheduled = false;
         }
         n
     }
 
-    /// The replica a sentinel would promote: highest applied offset, then
-    /// declaration order.
+    /// The replica Sentinel would promote (see sentinel.rs).
     pub fn best_replica(&self) -> Option<usize> {
-        (0..self.replicas.len()).max_by_key(|&i| (self.replicas[i].applied_offset, usize::MAX - i))
+        super::sentinel::select_replica(&self.replicas)
     }
 
     /// The error a write gets under `min-replicas-to-write`, if refused.
@@ -248,8 +419,16 @@ impl Replication {
         }
         let now_s = (self.start_unix_ms + now_ms) / 1000;
         let ack_s = (self.start_unix_ms + self.last_ack_ms) / 1000;
+        // replication.c refreshGoodSlavesCount counts the replicas attached
+        // to this primary right now: a promoted replica whose old primary is
+        // gone has none.
+        let attached = if self.partitioned {
+            self.attached_at_cut
+        } else {
+            self.replicas.len() as u64
+        };
         let good = if now_s.saturating_sub(ack_s) <= rule.max_lag_s {
-            self.known_replicas
+            attached
         } else {
             0
         };
@@ -264,53 +443,8 @@ impl Replication {
     /// Marks the start of a partition (acks stop arriving).
     pub fn start_partition(&mut self, now_ms: u64) {
         self.last_ack_ms = self.last_ack_at(now_ms);
+        self.attached_at_cut = self.replicas.len() as u64;
         self.partitioned = true;
-    }
-
-    /// `WAIT numreplicas timeout`: the reply and, in `wait_delay_ms`, how
-    /// long the client waits for it.
-    pub fn wait_reply(&mut self, argv: &[Vec<u8>], now_ms: u64) -> Reply {
-        let parse = |i: usize| {
-            argv.get(i)
-                .and_then(|a| std::str::from_utf8(a).ok())
-                .and_then(|s| s.parse::<u64>().ok())
-        };
-        let (Some(want), Some(timeout_ms)) = (parse(1), parse(2)) else {
-            return Reply::err("ERR wrong number of arguments for 'wait' command");
-        };
-        let target = self.offset;
-        let mut done_at: Vec<u64> = self
-            .replicas
-            .iter()
-            .filter_map(|r| {
-                if r.applied_offset >= target {
-                    Some(now_ms)
-                } else if self.partitioned {
-                    None
-                } else {
-                    r.inbox.iter().find(|e| e.2 >= target).map(|e| e.0)
-                }
-            })
-            .collect();
-        done_at.sort_unstable();
-        let deadline = if timeout_ms == 0 {
-            u64::MAX
-        } else {
-            now_ms + timeout_ms
-        };
-        let (reached, at) = match done_at.get((want.max(1) - 1) as usize) {
-            Some(&t) if want > 0 && t <= deadline => (want, t),
-            _ if want == 0 => (
-                done_at.iter().filter(|&&t| t <= now_ms).count() as u64,
-                now_ms,
-            ),
-            _ => (
-                done_at.iter().filter(|&&t| t <= deadline).count() as u64,
-                deadline,
-            ),
-        };
-        self.wait_delay_ms = at.saturating_sub(now_ms);
-        Reply::Integer(reached as i64)
     }
 }
 
@@ -350,8 +484,9 @@ mod tests {
             lag,
             resample_ms: 1000,
             ack_period_ms: 1000,
+            priority: 100,
         };
-        Replication::new(&[spec], None, None, &SimRng::from_seed(1), 0)
+        Replication::new(&[spec], None, None, &SimRng::from_seed(1), 0, 1 << 20)
     }
 
     fn argv(s: &str) -> Argv {
@@ -380,17 +515,6 @@ mod tests {
         rep.ship(&[argv("B")], 10, &mut q);
         let times: Vec<u64> = rep.replicas[0].inbox.iter().map(|e| e.0).collect();
         assert_eq!(times, vec![400, 400]);
-    }
-
-    #[test]
-    fn wait_returns_when_replica_applies_or_times_out() {
-        let mut rep = one_replica(Lag::Constant(250));
-        let mut q = EventQueue::new();
-        rep.ship(&[argv("A")], 100, &mut q);
-        assert_eq!(rep.wait_reply(&argv("WAIT 1 1000"), 100), Reply::Integer(1));
-        assert_eq!(rep.wait_delay_ms, 250);
-        assert_eq!(rep.wait_reply(&argv("WAIT 1 100"), 100), Reply::Integer(0));
-        assert_eq!(rep.wait_delay_ms, 100);
     }
 
     #[test]

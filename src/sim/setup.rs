@@ -5,12 +5,13 @@
 //!                    XGROUP CREATE ... MKSTREAM   ─▶ replayed as Setup events at t=0
 //!   schedule_timers  appendfsync everysec: tick every 1 000 ms; no: OS flush every
 //!                    os_flush_interval_ms; RDB only: save-point cron every 100 ms
-//!   server_timer     fsync, save point, replica apply / lag draw, promotion, heal
+//!   server_timer     fsync, save point, replica apply / lag draw, sentinel check,
+//!                    promotion, heal
 //!   mark_consumerless_sides  a ledger whose side nobody reads says "no consumer"
 //! ```
 
-use super::ctx::{Ctx, Event, ServerTimer};
-use super::faults;
+use super::ctx::{Ctx, Event, ServerTimer, Wake};
+use super::failover;
 use super::queue::EventClass;
 use super::simulation::Simulation;
 use super::trace::{Note, Who};
@@ -32,7 +33,15 @@ pub fn server_timer(sim: &mut Simulation, t: ServerTimer) {
             ctx.queue
                 .push(now + interval, EventClass::ServerTimer, 0, Event::Server(t));
             if ctx.redis.up {
-                ctx.redis.fsync();
+                match ctx.redis.persistence().appendfsync {
+                    Fsync::EverySec => {
+                        let unix = ctx.unix_ms();
+                        ctx.redis.cron_flush(unix);
+                    }
+                    _ => {
+                        ctx.redis.fsync();
+                    }
+                }
             }
         }
         ServerTimer::OsFlush => {}
@@ -41,6 +50,7 @@ pub fn server_timer(sim: &mut Simulation, t: ServerTimer) {
                 .push(now + 100, EventClass::ServerTimer, 0, Event::Server(t));
             let unix = ctx.unix_ms();
             if ctx.redis.cron_save(unix) {
+                ctx.count("redis.rdb_saves", 1);
                 ctx.note(
                     Who::Server,
                     Note::Text("RDB snapshot saved (save point reached)".into()),
@@ -54,12 +64,18 @@ pub fn server_timer(sim: &mut Simulation, t: ServerTimer) {
             if n > 0 {
                 ctx.note(Who::Server, Note::Applied(i as u64, n as u64));
             }
+            // Blocked WAITs whose count is now reached get their reply.
+            for (w, count) in super::wait::satisfied(&mut ctx.replication) {
+                let wake = Wake::Ack(vec![w.seq.to_string(), count.to_string()]);
+                ctx.wake(now, w.actor, w.generation, wake);
+            }
         }
         ServerTimer::ReplicaResample(i) => {
             ctx.replication.resample(i as usize, now, &mut ctx.queue);
         }
-        ServerTimer::Promote => faults::promote(sim, None),
-        ServerTimer::Heal => faults::heal(sim),
+        ServerTimer::SentinelCheck => super::sentinel::check(sim),
+        ServerTimer::Promote => failover::promote(sim, None),
+        ServerTimer::Heal => failover::heal(sim),
     }
 }
 

@@ -136,8 +136,11 @@ impl Simulation {
             scenario.redis.sentinel.clone(),
             &root,
             start,
+            scenario.redis.repl_backlog_bytes,
         );
         replication.initial_timers(&mut queue);
+        let mut replication = replication;
+        replication.keep_aof = scenario.redis.persistence.appendonly;
         let mut ctx = Ctx {
             now_ms: 0,
             start_unix_ms: start,

@@ -40,6 +40,8 @@ pub struct Call<'a> {
     pub in_exec: bool,
     /// Sent by a master or the AOF loader (see `Session::from_master`).
     pub from_master: bool,
+    /// Serves a client blocked earlier (see `Session::serving_blocked`).
+    pub serving_blocked: bool,
 }
 
 impl Call<'_> {

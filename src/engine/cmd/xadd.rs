@@ -244,6 +244,9 @@ pub fn xadd(db: &mut Db, call: &Call, out: &mut Executed) {
     };
     stream.append(new_id, pairs, limits);
     out.reply = id_reply(new_id);
+    // t_stream.c xaddCommand: one change for the entry; the trim that
+    // follows adds nothing however many entries it removes.
+    out.dirty += 1;
     if let Some(trim) = args.trim {
         stream.trim(trim);
     }
@@ -285,6 +288,8 @@ pub fn xtrim(db: &mut Db, call: &Call, out: &mut Executed) {
         Some(trim) => stream.trim(trim),
         None => 0,
     };
+    // t_stream.c xtrimCommand: `server.dirty += deleted`.
+    out.dirty += removed as u64;
     if removed > 0 {
         let mut effect = call.argv.to_vec();
         rewrite_trim(&mut effect, &args, stream);

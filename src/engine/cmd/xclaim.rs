@@ -149,6 +149,9 @@ fn claim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Reply> {
                     group.last_id,
                 ));
                 propagate_last_id = false;
+                // t_stream.c xclaimCommand: a PEL record whose entry is
+                // gone is dropped, one change.
+                out.dirty += 1;
                 group.ack(id);
             }
             continue;
@@ -166,7 +169,8 @@ fn claim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Reply> {
                 continue;
             }
         }
-        let handle = *consumer.get_or_insert_with(|| claimer(group, consumer_name, call.now_ms()));
+        let handle = *consumer
+            .get_or_insert_with(|| claimer(group, consumer_name, call.now_ms(), &mut out.dirty));
         let count = match o.retry_count {
             Some(n) if n >= 0 => n as u64,
             _ if o.justid => base_count,
@@ -186,16 +190,24 @@ fn claim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Reply> {
             count,
             group.last_id,
         ));
+        // t_stream.c xclaimCommand: one change per claimed ID.
+        out.dirty += 1;
         propagate_last_id = false;
     }
     if propagate_last_id {
+        // t_stream.c xclaimCommand: LASTID moved the group, one change.
+        out.dirty += 1;
         out.effects.push(setid_effect(key, group_name, group));
     }
     Ok(Reply::Array(claimed))
 }
 
-/// Looks the claimer up (refreshing its seen time) or creates it.
-fn claimer(group: &mut Group, name: &[u8], now_ms: u64) -> u32 {
+/// Looks the claimer up (refreshing its seen time) or creates it; a
+/// creation is one change (t_stream.c streamCreateConsumer, SCC_DEFAULT).
+fn claimer(group: &mut Group, name: &[u8], now_ms: u64, dirty: &mut u64) -> u32 {
+    if group.lookup(name).is_none() {
+        *dirty += 1;
+    }
     let h = group.lookup_or_create(name, now_ms);
     if let Some(c) = group.consumer_mut(h) {
         c.seen_ms = now_ms;
@@ -283,6 +295,8 @@ fn autoclaim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Repl
                 group.last_id,
             ));
             group.ack(id);
+            // t_stream.c xautoclaimCommand: a dropped PEL record, one change.
+            out.dirty += 1;
             deleted.push(id_reply(id));
             count -= 1;
             continue;
@@ -290,7 +304,8 @@ fn autoclaim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Repl
         if min_idle_ms > 0 && (now as i64 - pending.delivery_ms as i64) < min_idle_ms {
             continue;
         }
-        let handle = *consumer.get_or_insert_with(|| claimer(group, consumer_name, now));
+        let handle =
+            *consumer.get_or_insert_with(|| claimer(group, consumer_name, now, &mut out.dirty));
         let delivery_count = if justid {
             pending.delivery_count
         } else {
@@ -302,6 +317,8 @@ fn autoclaim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Repl
             _ => id_reply(id),
         });
         count -= 1;
+        // t_stream.c xautoclaimCommand: one change per claimed ID.
+        out.dirty += 1;
         out.effects.push(xclaim_effect(
             key,
             group_name,

@@ -126,6 +126,8 @@ pub fn create(db: &mut Db, call: &Call, out: &mut Executed) {
     // Replicas must create the group at the same position even for `$`.
     // Propagated as typed, `$` included (a 7.0.15 AOF holds
     // 'XGROUP CREATE t g $'): a replica resolves it to the same last ID.
+    // t_stream.c xgroupCommand CREATE: one change (MKSTREAM's new key adds none).
+    out.dirty += 1;
     propagate_verbatim(call, out);
     out.reply = Reply::ok();
 }
@@ -160,6 +162,8 @@ pub fn setid(db: &mut Db, call: &Call, out: &mut Executed) {
         group.last_id = id;
         group.entries_read = p.entries_read;
     }
+    // t_stream.c xgroupCommand SETID: one change.
+    out.dirty += 1;
     propagate_verbatim(call, out);
     out.reply = Reply::ok();
 }
@@ -173,6 +177,8 @@ pub fn destroy(db: &mut Db, call: &Call, out: &mut Executed) {
         return;
     };
     if stream.groups.remove(call.arg(3)).is_some() {
+        // t_stream.c xgroupCommand DESTROY: one change.
+        out.dirty += 1;
         propagate_verbatim(call, out);
         out.signaled_keys.push(call.arg(2).to_vec());
         out.reply = Reply::Integer(1);
@@ -192,6 +198,8 @@ pub fn createconsumer(db: &mut Db, call: &Call, out: &mut Executed) {
     };
     let created = group.create_consumer(call.arg(4), now).is_some();
     if created {
+        // t_stream.c streamCreateConsumer (SCC_DEFAULT): one change.
+        out.dirty += 1;
         propagate_verbatim(call, out);
     }
     out.reply = Reply::Integer(i64::from(created));
@@ -207,6 +215,8 @@ pub fn delconsumer(db: &mut Db, call: &Call, out: &mut Executed) {
     };
     match group.delete_consumer(call.arg(4)) {
         Some(pending) => {
+            // t_stream.c xgroupCommand DELCONSUMER: one change.
+            out.dirty += 1;
             propagate_verbatim(call, out);
             out.reply = Reply::Integer(pending as i64);
         }

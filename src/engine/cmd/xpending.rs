@@ -35,6 +35,8 @@ pub fn xack(db: &mut Db, call: &Call, out: &mut Executed) {
         }
     }
     let acked = ids.into_iter().filter(|id| group.ack(*id)).count();
+    // t_stream.c xackCommand: one change per ID removed from the PEL.
+    out.dirty += acked as u64;
     if acked > 0 {
         propagate_verbatim(call, out);
     }

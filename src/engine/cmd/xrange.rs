@@ -120,6 +120,8 @@ pub fn xdel(db: &mut Db, call: &Call, out: &mut Executed) {
         }
     }
     let deleted = stream.xdel(&ids);
+    // t_stream.c xdelCommand: `server.dirty += deleted`.
+    out.dirty += deleted as u64;
     if deleted > 0 {
         propagate_verbatim(call, out);
     }

@@ -187,6 +187,13 @@ pub fn xread(db: &mut Db, call: &Call, out: &mut Executed) {
             }
         };
         if let Some(entries) = entries {
+            // t_stream.c xreadCommand: `if (groups) server.dirty++` once per
+            // key served synchronously, whatever it delivered; a client
+            // served after blocking (blocked.c serveClientsBlockedOnStreamKey)
+            // adds nothing for the read.
+            if args.group.is_some() && !call.serving_blocked {
+                out.dirty += 1;
+            }
             served.push(Reply::Array(vec![Reply::bulk(key), Reply::Array(entries)]));
         }
     }
@@ -344,6 +351,9 @@ fn touch_consumer(
         return h;
     }
     let h = group.lookup_or_create(name, now_ms);
+    // t_stream.c streamCreateConsumer (SCC_DEFAULT), called by xreadCommand
+    // and blocked.c alike: a new consumer is one change.
+    out.dirty += 1;
     if noack {
         out.effects.push(vec![
             b"XGROUP".to_vec(),

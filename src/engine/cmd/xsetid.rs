@@ -8,6 +8,8 @@ use super::{Call, SYNTAX, is, parse_i64, propagate_verbatim, strict_id};
 pub fn xsetid(db: &mut Db, call: &Call, out: &mut Executed) {
     out.reply = match run(db, call) {
         Ok(()) => {
+            // t_stream.c xsetidCommand: one change.
+            out.dirty += 1;
             propagate_verbatim(call, out);
             Reply::ok()
         }

@@ -297,9 +297,13 @@ impl Consumer {
         };
         p.retry_scheduled = false;
         let argv = p.retry_argv.clone();
+        // Redis serves a blocked client from its own loop, not as a new
+        // call: the read itself is no change for the save points.
+        self.session.serving_blocked = true;
         let ex = ctx.exec_if(me.who(), &mut self.session, argv, Note::Plain, |ex| {
             ex.reply.is_error() || !replies::read_entries(&ex.reply).is_empty()
         });
+        self.session.serving_blocked = false;
         let got = replies::read_entries(&ex.reply);
         if got.is_empty() && !ex.reply.is_error() {
             return;

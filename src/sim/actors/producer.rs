@@ -3,7 +3,8 @@
 //! ```text
 //!   Tick at offset + k·interval ─▶ buffer.push(next message) ─▶ (not sending?) Next
 //!   Next ─▶ XADD stream [MAXLEN|MINID ...] <id> m <msg> [f1 v1 ...]
-//!             ok    ─▶ WAIT configured? ─▶ WAIT n t ─▶ (reply after the wait) acked if ≥ n
+//!             ok    ─▶ WAIT configured? ─▶ WAIT n t ─▶ reply now, when n replicas reach
+//!                      this write's offset, or at t with the count then (wait.rs) ─▶ acked if ≥ n
 //!                      else acked ─▶ buffer.pop ─▶ Next while the buffer has more
 //!             error ─▶ retry_ms? ─▶ Next after retry_ms (in order) | drop the message
 //! ```
@@ -12,7 +13,7 @@
 //! the message across stream IDs, replicas and Kafka offsets.
 
 use super::{Me, argv_of, push_trim_args};
-use crate::engine::{Reply, Session};
+use crate::engine::Session;
 use crate::scenario::schema::{IdMode, ProducerSpec};
 use crate::sim::ctx::{Ctx, Tally, Wake};
 use crate::sim::trace::Note;
@@ -29,6 +30,11 @@ pub struct Producer {
     /// A WAIT is outstanding for the head of the buffer.
     waiting: bool,
     epoch_at_send: u64,
+    /// The replication offset right after this producer's last write
+    /// (Redis's `c->woff`): what its WAIT waits for.
+    woff: u64,
+    /// Number of the current WAIT; a reply for an older one is stale.
+    wait_seq: u64,
 }
 
 impl Producer {
@@ -42,6 +48,8 @@ impl Producer {
             sending: false,
             waiting: false,
             epoch_at_send: 0,
+            woff: 0,
+            wait_seq: 0,
         }
     }
 
@@ -116,10 +124,10 @@ impl Producer {
             }
             return;
         }
-        if let Some(w) = &self.spec.wait {
+        if self.spec.wait.is_some() {
             self.waiting = true;
             self.epoch_at_send = ctx.redis_epoch;
-            let _ = w;
+            self.woff = ctx.replication.offset;
             me.wake(ctx, now, Wake::Ack(Vec::new()));
             return;
         }
@@ -129,24 +137,50 @@ impl Producer {
         me.wake(ctx, now, Wake::Next);
     }
 
-    /// `Ack([])` issues WAIT; `Ack([n])` is WAIT's reply arriving with `n` replicas.
+    /// `Ack([])` issues WAIT; `Ack([seq, n])` is the reply of WAIT number
+    /// `seq` with `n` replicas; `Ack([seq, "timeout"])` its timeout.
     fn wait_done(&mut self, me: &Me, ctx: &mut Ctx, v: Vec<String>) {
         let Some(w) = self.spec.wait.clone() else {
             return;
         };
         let now = ctx.now_ms;
         if v.is_empty() {
+            self.wait_seq += 1;
             let argv = argv_of(&["WAIT", &w.replicas.to_string(), &w.timeout_ms.to_string()]);
-            let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
-            let reached = match ex.reply {
-                Reply::Integer(n) => n,
-                _ => -1,
+            let waiter = crate::sim::wait::Waiter {
+                actor: me.idx,
+                generation: me.generation,
+                seq: self.wait_seq,
+                woff: self.woff,
+                want: w.replicas,
             };
-            let delay = ctx.replication.wait_delay_ms;
-            me.wake(ctx, now + delay, Wake::Ack(vec![reached.to_string()]));
+            let seq = self.wait_seq.to_string();
+            match ctx.wait(me.who(), argv, waiter) {
+                Some(n) => me.wake(ctx, now, Wake::Ack(vec![seq, n.to_string()])),
+                // Timeout 0 blocks for ever (replication.c waitCommand).
+                None if w.timeout_ms == 0 => {}
+                None => me.wake(
+                    ctx,
+                    now + w.timeout_ms,
+                    Wake::Ack(vec![seq, "timeout".into()]),
+                ),
+            }
             return;
         }
-        let reached: i64 = v[0].parse().unwrap_or(-1);
+        let [seq, answer] = v.as_slice() else {
+            return;
+        };
+        if !self.waiting || *seq != self.wait_seq.to_string() {
+            return;
+        }
+        let reached: i64 = if answer == "timeout" {
+            match crate::sim::wait::timed_out(&mut ctx.replication, me.idx, self.wait_seq) {
+                Some(n) => n as i64,
+                None => return,
+            }
+        } else {
+            answer.parse().unwrap_or(-1)
+        };
         self.waiting = false;
         let msg = self.buffer.pop_front().map_or(0, |b| b.0);
         // The reply only counts if the server that promised it is still the
