@@ -215,9 +215,16 @@ impl Replication {
 
     /// Sends the primary's effects towards every replica.
     pub fn ship(&mut self, effects: &[Argv], now_ms: u64, queue: &mut EventQueue<Event>) {
+        // replication.c createReplicationBacklog: a primary makes its
+        // backlog when the first replica attaches; with none (a scenario
+        // without replicas, or after the only one was promoted) there is
+        // nothing to resync and nothing is kept.
+        let keep_backlog = !self.replicas.is_empty();
         for argv in effects {
             self.offset += 1;
-            self.backlog.push(self.offset, argv);
+            if keep_backlog {
+                self.backlog.push(self.offset, argv);
+            }
             if self.partitioned {
                 continue;
             }
