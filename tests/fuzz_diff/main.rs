@@ -36,7 +36,7 @@ mod mixed;
 use commands::CommandGen;
 use mixed::MixedGen;
 use streamlab::engine::Reply;
-use support::{Client, RealRedis, Streamlab, words};
+use support::{Client, Streamlab, reference_server, words};
 
 const DEFAULT_SEEDS: u64 = 8;
 const DEFAULT_STEPS: u64 = 2000;
@@ -198,21 +198,6 @@ fn indent(text: &str) -> String {
         out.push(format!("    ... {} more lines", lines.len() - MAX_LINES));
     }
     out.join("\n")
-}
-
-/// The reference server, or `None` (after saying why) when it can't run
-/// here; under `CI=true` a missing reference is a failure, not a skip.
-fn reference_server(what: &str) -> Option<RealRedis> {
-    match RealRedis::start() {
-        Ok(redis) => Some(redis),
-        Err(reason) => {
-            if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-                panic!("CI=true but the reference server is unavailable: {reason}");
-            }
-            eprintln!("SKIPPED {what}: {reason} (install redis-server, or run scripts/test)");
-            None
-        }
-    }
 }
 
 #[test]

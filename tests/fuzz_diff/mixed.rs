@@ -19,6 +19,7 @@
 use streamlab::engine::Reply;
 
 use super::commands::{CommandGen, Rng};
+use super::support::{sort_by_text, sort_field_pairs};
 
 const KEYS: &[&str] = &["s1", "s2", "s3", "str", "l1", "l2", "h1", "h2", "t1", "t2"];
 const MEMBERS: &[&str] = &["a", "b", "c", "1", "2", "-3", "10", "x y", ""];
@@ -158,30 +159,16 @@ impl MixedGen {
     }
 }
 
-fn sort_bulks(items: &mut [Reply]) {
-    items.sort_by_key(|r| r.to_cli_text());
-}
-
 /// The reply with hash-seeded orders made canonical (see the module doc).
 pub fn canonical(argv: &[Vec<u8>], mut reply: Reply) -> Reply {
     match (argv[0].as_slice(), &mut reply) {
-        (b"SMEMBERS" | b"HKEYS" | b"HVALS" | b"KEYS", Reply::Array(items)) => sort_bulks(items),
+        (b"SMEMBERS" | b"HKEYS" | b"HVALS" | b"KEYS", Reply::Array(items)) => sort_by_text(items),
         (b"SCAN", Reply::Array(parts)) if parts.len() == 2 => {
             if let Reply::Array(items) = &mut parts[1] {
-                sort_bulks(items);
+                sort_by_text(items);
             }
         }
-        (b"HGETALL", Reply::Array(items)) => {
-            let mut pairs: Vec<Reply> = items.chunks(2).map(|p| Reply::Array(p.to_vec())).collect();
-            sort_bulks(&mut pairs);
-            *items = pairs
-                .into_iter()
-                .flat_map(|p| match p {
-                    Reply::Array(pair) => pair,
-                    other => vec![other],
-                })
-                .collect();
-        }
+        (b"HGETALL", Reply::Array(items)) => sort_field_pairs(items),
         _ => {}
     }
     reply

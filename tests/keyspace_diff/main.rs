@@ -28,21 +28,7 @@ mod memory;
 mod scripts;
 
 use streamlab::engine::Reply;
-use support::{Client, RealRedis, Streamlab};
-
-/// The reference server, or `None` after saying why it can't run here.
-fn reference_server(what: &str) -> Option<RealRedis> {
-    match RealRedis::start() {
-        Ok(redis) => Some(redis),
-        Err(reason) => {
-            if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-                panic!("CI=true but the reference server is unavailable: {reason}");
-            }
-            eprintln!("SKIPPED {what}: {reason} (install redis-server 7.0.15)");
-            None
-        }
-    }
-}
+use support::{Client, Streamlab, reference_server, sort_by_text, sort_field_pairs};
 
 /// The server under test: a fresh `streamlab serve`, or the one on
 /// `KEYSPACE_AGAINST_PORT`.
@@ -82,37 +68,20 @@ pub fn split_line(line: &str) -> Vec<Vec<u8>> {
     args
 }
 
-fn bulk_sorted(items: &mut [Reply]) {
-    items.sort_by_key(|r| r.to_cli_text());
-}
-
 /// Puts a reply whose order comes from a per-process hash seed in a
 /// canonical order. `hashed` says whether the key was a `hashtable` on
 /// the reference server just before the command.
 fn canonical(argv: &[Vec<u8>], hashed: bool, mut reply: Reply) -> Reply {
     let name = argv[0].to_ascii_uppercase();
     match (name.as_slice(), &mut reply) {
-        (b"KEYS", Reply::Array(items)) => bulk_sorted(items),
+        (b"KEYS", Reply::Array(items)) => sort_by_text(items),
         (b"SCAN", Reply::Array(parts)) if parts.len() == 2 => {
             if let Reply::Array(items) = &mut parts[1] {
-                bulk_sorted(items);
+                sort_by_text(items);
             }
         }
-        (b"SMEMBERS" | b"HKEYS" | b"HVALS", Reply::Array(items)) if hashed => bulk_sorted(items),
-        (b"HGETALL", Reply::Array(items)) if hashed => {
-            let mut pairs: Vec<Reply> = items
-                .chunks(2)
-                .map(|pair| Reply::Array(pair.to_vec()))
-                .collect();
-            bulk_sorted(&mut pairs);
-            *items = pairs
-                .into_iter()
-                .flat_map(|p| match p {
-                    Reply::Array(pair) => pair,
-                    other => vec![other],
-                })
-                .collect();
-        }
+        (b"SMEMBERS" | b"HKEYS" | b"HVALS", Reply::Array(items)) if hashed => sort_by_text(items),
+        (b"HGETALL", Reply::Array(items)) if hashed => sort_field_pairs(items),
         _ => {}
     }
     reply

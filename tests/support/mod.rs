@@ -184,6 +184,13 @@ fn wait_until_listening(port: u16, child: &mut Child) -> io::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            // Someone answers, but it may be another test's server that
+            // took the same free port first; ours then exits at once
+            // ("Address already in use"), so make sure it is still up.
+            std::thread::sleep(Duration::from_millis(50));
+            if let Some(status) = child.try_wait()? {
+                return Err(io::Error::other(format!("server exited early: {status}")));
+            }
             return Ok(());
         }
         if let Some(status) = child.try_wait()? {
@@ -293,4 +300,40 @@ impl Drop for RealRedis {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The reference server, or `None` (after saying why) when it can't run
+/// here; under `CI=true` a missing reference is a failure, not a skip.
+pub fn reference_server(what: &str) -> Option<RealRedis> {
+    match RealRedis::start() {
+        Ok(redis) => Some(redis),
+        Err(reason) => {
+            if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+                panic!("CI=true but the reference server is unavailable: {reason}");
+            }
+            eprintln!(
+                "SKIPPED {what}: {reason} (install redis-server 7.0.15, or run scripts/test)"
+            );
+            None
+        }
+    }
+}
+
+/// Sorts replies by their redis-cli text: the canonical order for a reply
+/// whose order comes from Redis's per-process hash seed.
+pub fn sort_by_text(items: &mut [Reply]) {
+    items.sort_by_key(|r| r.to_cli_text());
+}
+
+/// HGETALL's field-value pairs in canonical order, each pair kept together.
+pub fn sort_field_pairs(items: &mut Vec<Reply>) {
+    let mut pairs: Vec<Reply> = items.chunks(2).map(|p| Reply::Array(p.to_vec())).collect();
+    sort_by_text(&mut pairs);
+    *items = pairs
+        .into_iter()
+        .flat_map(|p| match p {
+            Reply::Array(pair) => pair,
+            other => vec![other],
+        })
+        .collect();
 }
