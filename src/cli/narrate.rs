@@ -149,7 +149,7 @@ impl Narrator {
     fn is_landmark(&mut self, r: &StepRecord) -> bool {
         // Slot 0 is the server's own events; actor i uses slot i + 1.
         let i = match r.who {
-            Who::Fault | Who::Narrator | Who::Probe => return true,
+            Who::Fault | Who::Narrator | Who::Probe | Who::Console => return true,
             Who::Setup => return false,
             Who::Server => 0,
             Who::Actor(i) => i as usize + 1,

@@ -9,10 +9,10 @@
 //!   Bridge   ── XREADGROUP ─▶ Kafka produce ─▶ XACK
 //! ```
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// One client of the simulated system.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub enum ActorSpec {
     /// Appends entries.
     Producer(ProducerSpec),
@@ -43,7 +43,7 @@ impl ActorSpec {
 }
 
 /// When a producer sends.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Every {
     /// Gap between sends; 0 sends back to back at the same ms.
@@ -60,7 +60,7 @@ pub struct Every {
 }
 
 /// How the stream is capped.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub enum Trim {
     /// No trimming.
     #[default]
@@ -87,7 +87,7 @@ pub enum Trim {
 }
 
 /// How IDs are chosen.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub enum IdMode {
     /// `*`.
     #[default]
@@ -97,7 +97,7 @@ pub enum IdMode {
 }
 
 /// `WAIT numreplicas timeout` after each XADD.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WaitSpec {
     /// Replicas to wait for.
@@ -107,7 +107,7 @@ pub struct WaitSpec {
 }
 
 /// A producer.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProducerSpec {
     /// Actor name.
@@ -141,7 +141,7 @@ fn one() -> u32 {
 }
 
 /// Time spent per entry.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub enum Processing {
     /// Always this many ms.
     Fixed(u64),
@@ -156,7 +156,7 @@ impl Default for Processing {
 }
 
 /// When a consumer acknowledges.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub enum AckPolicy {
     /// XACK after each entry.
     #[default]
@@ -172,7 +172,7 @@ pub enum AckPolicy {
 }
 
 /// A consumer in a group.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsumerSpec {
     /// Actor name.
@@ -228,7 +228,7 @@ fn default_poll_ms() -> u64 {
 }
 
 /// How a claimer finds work.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub enum ClaimMode {
     /// `XAUTOCLAIM key group me min_idle cursor COUNT c [JUSTID]`.
     XAutoClaim {
@@ -263,7 +263,7 @@ fn yes() -> bool {
 }
 
 /// What a claimer does with what it claimed.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub enum ClaimThen {
     /// Process it itself, then XACK.
     Process(Processing),
@@ -283,7 +283,7 @@ pub enum ClaimThen {
 }
 
 /// A claiming sidecar.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimerSpec {
     /// Actor name.
@@ -310,7 +310,7 @@ pub struct ClaimerSpec {
 }
 
 /// A periodic trimmer.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrimmerSpec {
     /// Actor name.
@@ -327,7 +327,7 @@ pub struct TrimmerSpec {
 }
 
 /// Scripted commands.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdminSpec {
     /// Actor name.
@@ -337,7 +337,7 @@ pub struct AdminSpec {
 }
 
 /// A Redis-to-Kafka bridge.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BridgeSpec {
     /// Actor name.

@@ -7,10 +7,10 @@
 //!   captions (at_ms: 1000, text: "c1 and c2 each take a batch of ten")
 //! ```
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A fault and its trigger.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
     /// Trigger.
@@ -20,7 +20,7 @@ pub struct FaultSpec {
 }
 
 /// When a fault fires.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub enum When {
     /// At this virtual time.
     At(u64),
@@ -42,7 +42,7 @@ pub enum When {
 }
 
 /// Crash modes of a Redis process.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub enum CrashMode {
     /// The process dies; the OS keeps its page cache.
     Process,
@@ -51,7 +51,7 @@ pub enum CrashMode {
 }
 
 /// What a fault does.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub enum FaultKind {
     /// Stop an actor now; in-flight work is abandoned.
     CrashActor(String),
@@ -100,7 +100,7 @@ pub enum FaultKind {
 }
 
 /// A read-only command recorded into the trace.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeSpec {
     /// After all events at this time.
@@ -110,7 +110,7 @@ pub struct ProbeSpec {
 }
 
 /// When an expectation is checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub enum At {
     /// After the last event.
     End,
@@ -119,7 +119,7 @@ pub enum At {
 }
 
 /// Comparison of a metric with the expected value.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub enum Op {
     /// Equal.
     Eq,
@@ -132,7 +132,7 @@ pub enum Op {
 }
 
 /// An expected value: a number or a text.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum Value {
     /// A number.
@@ -151,7 +151,7 @@ impl std::fmt::Display for Value {
 }
 
 /// One assertion.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expectation {
     /// When.
@@ -169,11 +169,42 @@ pub struct Expectation {
 }
 
 /// A narrative line.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaptionSpec {
     /// Shown before the first event after this time.
     pub at_ms: u64,
     /// The text.
     pub text: String,
+}
+
+/// Something done to the run right after a given step: what a fork made in
+/// the explorer records, so that `streamlab run` replays the fork exactly.
+///
+/// ```text
+///   actions: [
+///     (after_step: 1200, action: Fault(CrashActor("c2"))),
+///     (after_step: 1200, action: Command("XPENDING orders g")),
+///   ]
+/// ```
+///
+/// Steps count from the run's start; an action is itself one step, so the
+/// second action above runs after step 1 201. The list is in step order.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionSpec {
+    /// Steps done before the action runs.
+    pub after_step: u64,
+    /// What is done.
+    pub action: Action,
+}
+
+/// What an action does.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub enum Action {
+    /// A fault, exactly as in `faults` (a Kafka fault is handed to the
+    /// Kafka model for the current millisecond).
+    Fault(FaultKind),
+    /// A command typed into the console, run as its own client.
+    Command(String),
 }

@@ -20,7 +20,7 @@
 //! defaults (ConsumerConfig / ProducerConfig of the 3.x clients), except
 //! where a scenario needs a simpler world (one broker, no follower lag).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 fn one() -> u32 {
@@ -58,7 +58,7 @@ fn records_500() -> u32 {
 }
 
 /// Everything one Kafka world is built from.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct KafkaConfig {
     #[serde(default)]
@@ -76,7 +76,7 @@ pub struct KafkaConfig {
 }
 
 /// How far a follower's copy of the log trails the leader.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub enum FollowerLag {
     /// A record appended at `t` is on every live follower at `t + ms`.
     Constant(u64),
@@ -88,7 +88,7 @@ impl Default for FollowerLag {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct KafkaCluster {
     #[serde(default = "one")]
@@ -147,7 +147,7 @@ impl Default for KafkaCluster {
 
 /// A topic; `preload` lists offsets already in each partition at t=0.
 /// A preloaded record's message id is its offset.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct KafkaTopic {
     pub name: String,
@@ -171,7 +171,7 @@ fn ms_7_days() -> u64 {
     604_800_000
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub enum Acks {
     Zero,
     One,
@@ -179,7 +179,7 @@ pub enum Acks {
 }
 
 /// When a producer sends. Message ids count up from `first_msg_id`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub enum KafkaSchedule {
     /// Sends at `offset_ms + k·interval_ms`, k = 0, 1, … while below `count`
@@ -199,7 +199,7 @@ pub enum KafkaSchedule {
     Manual,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct KafkaProducer {
     pub name: String,
@@ -229,7 +229,7 @@ fn default_acks() -> Acks {
     Acks::All
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub enum OffsetReset {
     Earliest,
     Latest,
@@ -239,7 +239,7 @@ fn default_reset() -> OffsetReset {
     OffsetReset::Latest
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct KafkaGroup {
     pub topic: String,
@@ -265,7 +265,7 @@ pub struct KafkaGroup {
 }
 
 /// Time one record keeps the consumer busy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub enum Processing {
     Fixed(u64),
     /// Uniform in `[a, b]`, from the consumer's seeded stream.
@@ -273,13 +273,13 @@ pub enum Processing {
 }
 
 /// Auto-commit in a synchronous loop, or with records handed to a worker.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub enum Handoff {
     Sync,
     Async,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub enum CommitPolicy {
     /// `enable.auto.commit=true`: inside `poll()`, once `interval_ms` has
@@ -299,7 +299,7 @@ pub enum CommitPolicy {
     PerRecord,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct KafkaConsumer {
     pub name: String,
@@ -326,7 +326,7 @@ pub struct KafkaConsumer {
 /// Kafka keeps no per-record ack or delivery count, so a failed record is
 /// the application's problem (S03c): it can only seek back to it, skip it,
 /// or hand it to another topic and move on.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub enum OnFailure {
     /// `seek()` back to the failed record and poll again: every later
     /// record of the partition waits behind it, for ever if it always fails.

@@ -202,18 +202,43 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
             ),
         ));
     }
+    let check_fault = |kind: &FaultKind| -> Result<(), (String, String)> {
+        match kind {
+            FaultKind::CrashActor(n) => expect_actor(n, "CrashActor"),
+            FaultKind::RestartActor { name, .. } => expect_actor(name, "RestartActor"),
+            FaultKind::HangActor { name, .. } => expect_actor(name, "HangActor"),
+            FaultKind::Failover(r) if !s.redis.replicas.iter().any(|x| &x.name == r) => {
+                Err((quoted(r), format!("Failover({r:?}) names no replica")))
+            }
+            _ => Ok(()),
+        }
+    };
     for f in &s.faults {
         if let When::MidProcessing { actor, .. } | When::AfterKafkaAck { actor, .. } = &f.when {
             expect_actor(actor, "fault trigger")?;
         }
-        match &f.kind {
-            FaultKind::CrashActor(n) => expect_actor(n, "CrashActor")?,
-            FaultKind::RestartActor { name, .. } => expect_actor(name, "RestartActor")?,
-            FaultKind::HangActor { name, .. } => expect_actor(name, "HangActor")?,
-            FaultKind::Failover(r) if !s.redis.replicas.iter().any(|x| &x.name == r) => {
-                return Err((quoted(r), format!("Failover({r:?}) names no replica")));
+        check_fault(&f.kind)?;
+    }
+    let mut previous_step = 0;
+    for a in &s.actions {
+        if a.after_step < previous_step {
+            return Err((
+                format!("after_step: {}", a.after_step),
+                format!(
+                    "actions must be in step order: after_step {} comes after {previous_step}",
+                    a.after_step
+                ),
+            ));
+        }
+        previous_step = a.after_step;
+        match &a.action {
+            Action::Fault(kind) => check_fault(kind)?,
+            Action::Command(line) => {
+                let argv = split_command(line).map_err(|m| (line.clone(), m))?;
+                if let Some(why) = blocking_reason(&argv) {
+                    return Err((line.clone(), why));
+                }
             }
-            _ => {}
         }
     }
     for p in &s.probes {
@@ -233,6 +258,21 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
         super::metric_names::check_metric(&e.metric, &names).map_err(|m| (quoted(&e.metric), m))?;
     }
     Ok(())
+}
+
+/// Why a console command cannot run (the console is one client that
+/// cannot wait), or `None`.
+pub fn blocking_reason(argv: &[Vec<u8>]) -> Option<String> {
+    let name = String::from_utf8_lossy(argv.first()?).to_ascii_uppercase();
+    let blocks = match name.as_str() {
+        "XREAD" | "XREADGROUP" => argv.iter().any(|a| a.eq_ignore_ascii_case(b"BLOCK")),
+        "BLPOP" | "BRPOP" | "BRPOPLPUSH" | "BLMOVE" | "BLMPOP" | "BZPOPMIN" | "BZPOPMAX"
+        | "BZMPOP" | "WAIT" => true,
+        _ => false,
+    };
+    blocks.then(|| {
+        format!("{name} can block, and the console is one client that cannot wait; run it without BLOCK")
+    })
 }
 
 fn quoted(s: &str) -> String {

@@ -17,6 +17,7 @@
 //! * `kafka_check`: its rules, used by the loader and by `KafkaWorld::new`;
 //! * `metric_names`: the grammar of `expect` metric paths;
 //! * `load`: parse + validate, errors as `file:line:column: message`;
+//! * `save`: a scenario back to RON (a branch saved from the explorer);
 //! * `builtin`: the bundled catalog, by file name or id.
 
 pub mod actors;
@@ -26,7 +27,8 @@ pub mod kafka;
 pub mod kafka_check;
 pub mod load;
 pub mod metric_names;
+pub mod save;
 pub mod schema;
 
-pub use load::{ScenarioError, parse_scenario, split_command};
+pub use load::{ScenarioError, blocking_reason, parse_scenario, split_command};
 pub use schema::Scenario;

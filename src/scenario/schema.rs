@@ -9,17 +9,18 @@
 //!   ├─ faults    when (At / OnEvent) + kind (crash, restart, hang, power loss...)
 //!   ├─ probes    read-only commands recorded at given times
 //!   ├─ expect    metric op value, at a time or at the end, with the reason
-//!   └─ captions  narrative lines shown in the transcript at given times
+//!   ├─ captions  narrative lines shown in the transcript at given times
+//!   └─ actions   faults and console commands after given steps (explorer forks)
 //! ```
 //!
 //! Everything is `deny_unknown_fields`: a typo in a scenario is an error
 //! with a position, never a silently ignored setting.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One scenario file.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Identity, seed and duration.
@@ -48,10 +49,13 @@ pub struct Scenario {
     /// The Kafka side (topics, producers, consumer groups), run beside Redis.
     #[serde(default)]
     pub kafka: Option<super::kafka::KafkaConfig>,
+    /// Actions taken after given steps (a fork saved from the explorer).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<ActionSpec>,
 }
 
 /// Identity and global parameters of a run.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Meta {
     /// Short identifier, e.g. `S01` or `S01b`.
@@ -77,7 +81,7 @@ fn default_start_unix_ms() -> u64 {
 }
 
 /// The Redis deployment.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RedisSetup {
     /// `CONFIG SET` pairs applied at t=0, in key order.
@@ -128,7 +132,7 @@ pub fn default_repl_backlog_bytes() -> u64 {
 pub const MIN_REPL_BACKLOG_BYTES: u64 = 16 * 1024;
 
 /// What survives a restart.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Persistence {
     /// AOF on or off.
@@ -165,7 +169,7 @@ impl Default for Persistence {
 }
 
 /// `appendfsync`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub enum Fsync {
     /// fsync before every reply.
     Always,
@@ -177,7 +181,7 @@ pub enum Fsync {
 }
 
 /// One replica of the primary.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplicaSpec {
     /// Node name (`r1`).
@@ -206,7 +210,7 @@ fn default_resample_ms() -> u64 {
 }
 
 /// Replication lag model.
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize)]
 pub enum Lag {
     /// Every write applied exactly this many ms later.
     Constant(u64),
@@ -215,7 +219,7 @@ pub enum Lag {
 }
 
 /// Sentinel-style failover.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SentinelSpec {
     /// `down-after-milliseconds`: how long the primary must stay
@@ -228,7 +232,7 @@ pub struct SentinelSpec {
 }
 
 /// `min-replicas-to-write` and `min-replicas-max-lag`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MinReplicas {
     /// Replicas that must be fresh.
@@ -238,7 +242,7 @@ pub struct MinReplicas {
 }
 
 /// Deployment shape.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub enum Topology {
     /// One primary (plus replicas).
     #[default]
@@ -248,7 +252,7 @@ pub enum Topology {
 }
 
 /// A stream that exists at t=0.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StreamSetup {
     /// The key.
@@ -262,7 +266,7 @@ pub struct StreamSetup {
 }
 
 /// Preloaded entries; each carries a message number in field `m`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub enum Preload {
     /// Nothing (the stream is created by the first group with MKSTREAM).
     #[default]
@@ -279,7 +283,7 @@ pub enum Preload {
 }
 
 /// `XGROUP CREATE key name start MKSTREAM`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupSetup {
     /// Group name.

@@ -27,6 +27,8 @@
 
 use super::simulation::Simulation;
 use super::trace::StepRecord;
+use crate::scenario::Scenario;
+use std::sync::Arc;
 
 /// Checkpoints kept at most by [`Timeline::new`]; past this the spacing
 /// doubles. [`Timeline::with_limit`] picks another bound (a run holding
@@ -187,6 +189,29 @@ impl Timeline {
             let more = self.current.step();
             debug_assert!(!more, "the run ended at this step before");
         }
+    }
+
+    /// Starts a branch here: `scenario` (the one being played, with its
+    /// actions changed after this step only) replaces it in the current
+    /// simulation and in every checkpoint at or before here, and whatever
+    /// was known beyond here is forgotten. The next `step()` runs the
+    /// branch's first new action. Checkpoints at or before here stay
+    /// valid: actions only act after the step they name.
+    pub fn fork(&mut self, scenario: Arc<Scenario>) {
+        let here = self.position();
+        self.checkpoints.retain(|c| c.0 <= here);
+        for (_, sim) in &mut self.checkpoints {
+            sim.scenario = scenario.clone();
+        }
+        self.current.scenario = scenario;
+        if here < self.records_from {
+            self.records.clear();
+            self.records_from = here;
+        } else {
+            self.records.truncate((here - self.records_from) as usize);
+        }
+        self.furthest_steps = here;
+        self.end_steps = None;
     }
 
     /// One step back.

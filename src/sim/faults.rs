@@ -29,7 +29,12 @@ pub fn apply(sim: &mut Simulation, i: usize) {
     let Some(f) = sim.scenario.faults.get(i).cloned() else {
         return;
     };
-    let text = match &f.kind {
+    apply_kind(sim, &f.kind);
+}
+
+/// Applies `kind` now (a scheduled fault, or a fork's action).
+pub fn apply_kind(sim: &mut Simulation, kind: &FaultKind) {
+    let text = match kind {
         FaultKind::CrashActor(name) => {
             let Some(a) = sim.actor_index(name) else {
                 return;

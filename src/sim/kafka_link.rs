@@ -58,9 +58,7 @@ pub fn build(s: &Scenario, seed: u64) -> Result<Option<KafkaWorld>, String> {
         .flat_map(|g| g.consumers.iter().map(|c| c.name.clone()))
         .collect();
     let producers: Vec<String> = cfg.producers.iter().map(|p| p.name.clone()).collect();
-    let is_consumer = |n: &str| consumers.iter().any(|t| t == n);
-    let is_producer = |n: &str| producers.iter().any(|t| t == n);
-    let is_kafka = |n: &str| is_consumer(n) || is_producer(n);
+    let is_kafka = |n: &str| consumers.iter().chain(&producers).any(|t| t == n);
     for f in &s.faults {
         let at = match &f.when {
             When::At(t) => *t,
@@ -81,26 +79,57 @@ pub fn build(s: &Scenario, seed: u64) -> Result<Option<KafkaWorld>, String> {
             }
             _ => continue,
         };
-        let r = match &f.kind {
-            FaultKind::CrashActor(n) if is_consumer(n) => world.crash_consumer(n, at),
-            // A producer (or a bridge producing under its own name) comes
-            // back as a new producer session.
-            FaultKind::RestartActor { name, .. } if is_producer(name) => {
-                world.restart_producer(name, at)
-            }
-            FaultKind::RestartActor { name, .. } if is_consumer(name) => {
-                world.restart_consumer(name, at)
-            }
-            FaultKind::HangActor { name, for_ms } if is_consumer(name) => {
-                world.hang_consumer(name, at, *for_ms)
-            }
-            FaultKind::CloseKafkaConsumer(n) => world.close_consumer(n, at),
-            FaultKind::KafkaBrokerCrash(b) => world.crash_broker(*b, at),
-            _ => Ok(()),
-        };
-        r.map_err(|e| e.to_string())?;
+        if let Some(r) = schedule(&mut world, &f.kind, at, &consumers, &producers) {
+            r.map_err(|e| e.to_string())?;
+        }
     }
     Ok(Some(world))
+}
+
+/// Hands `kind` to the Kafka model for time `at_ms`; `None` when the fault
+/// is not about the Kafka side.
+fn schedule(
+    world: &mut KafkaWorld,
+    kind: &FaultKind,
+    at_ms: u64,
+    consumers: &[String],
+    producers: &[String],
+) -> Option<Result<(), super::kafka::KafkaError>> {
+    let is_consumer = |n: &str| consumers.iter().any(|t| t == n);
+    let is_producer = |n: &str| producers.iter().any(|t| t == n);
+    Some(match kind {
+        FaultKind::CrashActor(n) if is_consumer(n) => world.crash_consumer(n, at_ms),
+        // A producer (or a bridge producing under its own name) comes
+        // back as a new producer session.
+        FaultKind::RestartActor { name, .. } if is_producer(name) => {
+            world.restart_producer(name, at_ms)
+        }
+        FaultKind::RestartActor { name, .. } if is_consumer(name) => {
+            world.restart_consumer(name, at_ms)
+        }
+        FaultKind::HangActor { name, for_ms } if is_consumer(name) => {
+            world.hang_consumer(name, at_ms, *for_ms)
+        }
+        FaultKind::CloseKafkaConsumer(n) => world.close_consumer(n, at_ms),
+        FaultKind::KafkaBrokerCrash(b) => world.crash_broker(*b, at_ms),
+        _ => return None,
+    })
+}
+
+/// A fork's Kafka fault, now: `None` when `kind` is not about the Kafka
+/// side, else what the model was told (or why it refused).
+pub fn inject(ctx: &mut Ctx, s: &Scenario, kind: &FaultKind) -> Option<Result<(), String>> {
+    let cfg = s.kafka.as_ref()?;
+    let consumers: Vec<String> = cfg
+        .groups
+        .iter()
+        .flat_map(|g| g.consumers.iter().map(|c| c.name.clone()))
+        .collect();
+    let producers: Vec<String> = cfg.producers.iter().map(|p| p.name.clone()).collect();
+    let now = ctx.now_ms;
+    let world = ctx.kafka.as_mut()?;
+    let at_ms = now.max(world.now_ms());
+    schedule(world, kind, at_ms, &consumers, &producers).map(|r| r.map_err(|e| e.to_string()))
 }
 
 /// Runs the model through `t_ms` and queues its steps in `backlog`; the

@@ -19,6 +19,7 @@
 //! wall clock, no OS randomness, no threads, no file system, no hash maps.
 //! The same code runs natively, in tests and in wasm32.
 
+pub mod actions;
 pub mod actors;
 pub mod aof;
 pub mod backlog;

@@ -88,6 +88,10 @@ pub struct Simulation {
     /// The Kafka step the last step recorded, if it was one.
     last_kafka: Option<KafkaStep>,
     finished: bool,
+    /// Index of the scenario's next action (a fork's faults and commands).
+    pub(super) actions_next: usize,
+    /// The console's client (its MULTI state lasts between commands).
+    pub(super) console_session: Session,
 }
 
 impl Simulation {
@@ -254,6 +258,8 @@ impl Simulation {
             kafka_backlog: VecDeque::new(),
             last_kafka: None,
             finished: false,
+            actions_next: 0,
+            console_session: Session::default(),
         })
     }
 
@@ -289,6 +295,10 @@ impl Simulation {
 
     /// Runs events until one records a step; false when the run is over.
     pub fn step(&mut self) -> bool {
+        if let Some(action) = self.due_action() {
+            self.run_action(&action);
+            return true;
+        }
         while !self.finished {
             // A Kafka millisecond that already ran hands out its steps one
             // per call, before anything else (they came first in time).
@@ -393,6 +403,11 @@ impl Simulation {
                 }
             }
         }
+    }
+
+    /// What follows an action: the same as after an event.
+    pub(super) fn after_action(&mut self) {
+        self.after_event();
     }
 
     fn after_event(&mut self) {

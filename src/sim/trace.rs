@@ -27,6 +27,8 @@ pub enum Who {
     Probe,
     /// A narrative caption from the scenario.
     Narrator,
+    /// A command typed into the explorer's console (a fork's action).
+    Console,
 }
 
 /// What a step meant, beyond its command.
@@ -90,6 +92,7 @@ impl StepRecord {
             Who::Server => "redis",
             Who::Probe => "probe",
             Who::Narrator => "narrator",
+            Who::Console => "console",
             Who::Actor(i) => actor_names.get(i as usize).map_or("?", |s| s.as_str()),
         }
     }
@@ -242,6 +245,7 @@ impl Trace {
             Who::Server => 3 << 40,
             Who::Probe => 4 << 40,
             Who::Narrator => 5 << 40,
+            Who::Console => 6 << 40,
             Who::Actor(i) => i as u64,
         };
         self.mix(&who_code.to_le_bytes());

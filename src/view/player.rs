@@ -17,7 +17,7 @@
 use std::sync::Arc;
 
 use crate::scenario::Scenario;
-use crate::scenario::schema::FaultSpec;
+use crate::scenario::schema::{Action, ActionSpec, FaultSpec};
 use crate::sim::checkpoint::Timeline;
 use crate::sim::trace::{StepRecord, Who};
 use crate::sim::{RunOptions, Simulation};
@@ -41,6 +41,8 @@ pub enum MarkerKind {
     Caption,
     /// A fault (crash, restart, failover, partition…).
     Fault,
+    /// A command typed into the console (a branch's action).
+    Command,
 }
 
 /// A notable step on the timeline.
@@ -117,6 +119,40 @@ impl Player {
         self.exploring_done()
     }
 
+    /// Branches the run here: `action` runs now, as the first step of a
+    /// future re-simulated from this state (deterministically, so the
+    /// scenario with the new action list replays it exactly). Actions of
+    /// the old branch after this step are dropped. At the end of a run
+    /// there is no future to change: that is an error.
+    pub fn fork(&mut self, action: Action) -> Result<(), String> {
+        if self.sim().is_finished() {
+            return Err("the run is over here: step back to change what happens".into());
+        }
+        if let Action::Command(line) = &action {
+            let argv = crate::scenario::split_command(line)?;
+            if let Some(why) = crate::scenario::blocking_reason(&argv) {
+                return Err(why);
+            }
+        }
+        let here = self.position();
+        let mut scenario = (*self.scenario).clone();
+        scenario.actions.retain(|a| a.after_step < here);
+        scenario.actions.push(ActionSpec {
+            after_step: here,
+            action,
+        });
+        let scenario = Arc::new(scenario);
+        self.timeline.fork(scenario.clone());
+        self.scenario = scenario;
+        self.explored = here;
+        self.times_ms.truncate(here as usize);
+        self.markers.retain(|m| m.step < here);
+        self.total_steps = None;
+        self.trace_hash = None;
+        self.step();
+        Ok(())
+    }
+
     /// Explores to the end (or the cap) in one call.
     pub fn explore_all(&mut self) {
         while !self.explore(50_000) {}
@@ -136,10 +172,15 @@ impl Player {
             let kind = match r.who {
                 Who::Narrator => MarkerKind::Caption,
                 Who::Fault => MarkerKind::Fault,
+                Who::Console => MarkerKind::Command,
                 _ => continue,
             };
             let text = match &r.note {
                 crate::sim::trace::Note::Text(t) => t.clone(),
+                _ if r.who == Who::Console => r.command.as_deref().map_or_else(
+                    || r.caption(&names),
+                    |argv| format!("> {}", crate::sim::trace::command_text(argv)),
+                ),
                 _ => r.caption(&names),
             };
             self.markers.push(Marker {
