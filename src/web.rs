@@ -3,8 +3,9 @@
 //! ```text
 //!   index.html ── new WebHandle().start(canvas)
 //!                    ├─ reads ?scenario=S02&seed=2&step=40   (step=end: the run's end)
-//!                    └─ on every change: history.replaceState(?scenario&seed&step)
-//!                                        <body data-scenario data-step data-trace-hash>
+//!                    │        &set=…&act=…                  (a branch: view::link)
+//!                    └─ on every change: history.replaceState(the link)
+//!                                        <body data-scenario data-step data-trace-hash data-branch>
 //! ```
 //!
 //! The URL follows the learner, so a copied link reopens the same moment;
@@ -13,6 +14,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::gui::{Explorer, Report};
+use crate::view::Link;
 
 /// The handle the page holds.
 #[wasm_bindgen]
@@ -32,14 +34,15 @@ impl WebHandle {
 
     /// Starts the app on `canvas`, at the moment the URL names.
     pub async fn start(&self, canvas: web_sys::HtmlCanvasElement) -> Result<(), JsValue> {
-        let (scenario, seed, step) = url_state();
+        let link = url_link();
         self.runner
             .start(
                 canvas,
                 eframe::WebOptions::default(),
                 Box::new(move |cc| {
                     crate::gui::setup_style(&cc.egui_ctx);
-                    let mut app = Explorer::new(&scenario, seed, step);
+                    let mut app = Explorer::from_link(&link);
+                    app.lab_ui.page = page_address();
                     app.on_report = Some(Box::new(publish));
                     Ok(Box::new(app))
                 }),
@@ -58,23 +61,26 @@ impl WebHandle {
     }
 }
 
-/// `(scenario, seed, step)` from the page's query string.
-fn url_state() -> (String, Option<u64>, Option<u64>) {
+/// What the page's query string names (a malformed one opens S02 and
+/// says why on the console of the browser).
+fn url_link() -> Link {
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
-    let get = |k: &str| params.as_ref().and_then(|p| p.get(k));
-    let scenario = get("scenario").unwrap_or_else(|| "S02".into());
-    let seed = get("seed").and_then(|s| s.parse().ok());
-    let step = get("step").and_then(|s| {
-        if s == "end" {
-            Some(u64::MAX)
-        } else {
-            s.parse().ok()
-        }
-    });
-    (scenario, seed, step)
+    Link::parse(&search).unwrap_or_else(|why| {
+        web_sys::console::warn_1(&format!("streamlab: ignoring the link: {why}").into());
+        Link::parse("?scenario=S02").unwrap_or_default()
+    })
+}
+
+/// The page's address without its query (what a copied link starts with).
+fn page_address() -> Option<String> {
+    let location = web_sys::window()?.location();
+    Some(format!(
+        "{}{}",
+        location.origin().ok()?,
+        location.pathname().ok()?
+    ))
 }
 
 /// Mirrors the report into the URL and the body's data attributes.
@@ -88,12 +94,13 @@ fn publish(r: &Report) {
         let _ = data.set("seed", &r.seed.to_string());
         let _ = data.set("step", &r.step.to_string());
         let _ = data.set("atEnd", if r.at_end { "1" } else { "0" });
+        let _ = data.set("branch", if r.branch { "1" } else { "0" });
         if let Some(h) = &r.trace_hash {
             let _ = data.set("traceHash", h);
         }
     }
-    let query = format!("?scenario={}&seed={}&step={}", r.scenario, r.seed, r.step);
+    let query = &r.link;
     if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&query));
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(query));
     }
 }

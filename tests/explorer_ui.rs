@@ -17,6 +17,8 @@ fn harness(id: &str) -> Harness<'static, Explorer> {
     app.explore_all();
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
+        // New grids (the lab panel's) take a few passes to size.
+        .with_max_steps(12)
         .with_context_setup(streamlab::gui::setup_style)
         .build_ui_state(|ui, app: &mut Explorer| app.show(ui), app);
     h.run();

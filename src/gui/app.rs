@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::engine::StreamId;
 use crate::scenario::{Scenario, builtin, parse_scenario};
-use crate::view::{MarkerKind, Player, World};
+use crate::view::{Lab, Link, MarkerKind, Player, World};
 
 /// The tabs of the central area.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +44,10 @@ pub struct Report {
     pub step: u64,
     pub at_end: bool,
     pub trace_hash: Option<String>,
+    /// The query string that reopens this moment, branch included.
+    pub link: String,
+    /// The run on screen is a branch of the one opened.
+    pub branch: bool,
 }
 
 /// Where reports go (the web page's URL and data attributes).
@@ -55,7 +59,8 @@ pub const EXPLORE_STEPS_PER_FRAME: u64 = 20_000;
 /// The explorer app.
 pub struct Explorer {
     pub(crate) source: Source,
-    pub(crate) player: Player,
+    /// The run on screen, and the run as opened once a branch was made.
+    pub(crate) lab: Lab,
     pub(crate) world: World,
     pub(crate) playing: bool,
     /// Steps per second while playing (log-scale slider, 1 to 100 000).
@@ -70,6 +75,8 @@ pub struct Explorer {
     /// Called whenever the report changes (the web page's URL and data-*).
     pub on_report: Option<ReportSink>,
     last_report: Option<Report>,
+    /// The console, the faults menu and the what-if knobs.
+    pub(crate) lab_ui: super::lab::LabUi,
 }
 
 impl Explorer {
@@ -87,6 +94,27 @@ impl Explorer {
         let mut app = Explorer::with(source, Arc::new(scenario), seed);
         app.picker.error = error;
         app.open_at(step);
+        app
+    }
+
+    /// Opens what a link names (a bundled scenario, its seed, the
+    /// branch's knob changes and actions) at its step; a link that does
+    /// not apply opens the scenario as bundled, with the reason shown.
+    pub fn from_link(link: &Link) -> Explorer {
+        let mut app = Explorer::new(&link.scenario, link.seed, None);
+        if link.sets.is_empty() && link.acts.is_empty() {
+            app.open_at(link.step);
+            return app;
+        }
+        match Lab::from_link(app.lab.base.clone(), link) {
+            Ok(lab) => {
+                app.lab = lab;
+                app.picker = super::picker::PickerState::for_run(&app.lab.player);
+                app.world = World::of(&app.lab.player, None, None, false);
+            }
+            Err(why) => app.lab_ui.message = Some((false, format!("the link's branch: {why}"))),
+        }
+        app.open_at(link.step);
         app
     }
 
@@ -120,12 +148,13 @@ impl Explorer {
 
     fn with(mut source: Source, scenario: Arc<Scenario>, seed: Option<u64>) -> Explorer {
         source.id = scenario.meta.id.clone();
-        let player = Player::load(scenario, seed);
-        let world = World::of(&player, None, None, false);
+        let lab = Lab::open(scenario, seed);
+        let world = World::of(&lab.player, None, None, false);
         Explorer {
-            picker: super::picker::PickerState::for_run(&player),
+            picker: super::picker::PickerState::for_run(&lab.player),
             source,
-            player,
+            lab,
+            lab_ui: super::lab::LabUi::new(),
             world,
             playing: false,
             speed: 10.0,
@@ -184,13 +213,13 @@ impl Explorer {
 
     /// Explores the whole run at once (tests, the page's `step=end`).
     pub fn explore_all(&mut self) {
-        self.player.explore_all();
+        self.lab.player.explore_all();
         self.after_explore();
     }
 
     /// One frame's share of exploring; true when done.
     pub(crate) fn explore_some(&mut self) -> bool {
-        let done = self.player.explore(EXPLORE_STEPS_PER_FRAME);
+        let done = self.lab.player.explore(EXPLORE_STEPS_PER_FRAME);
         if done {
             self.after_explore();
         }
@@ -206,37 +235,37 @@ impl Explorer {
 
     /// Still exploring ahead (the scrub bar is growing).
     pub fn exploring(&self) -> bool {
-        self.player.total_steps().is_none()
-            && self.player.known_steps() < crate::view::player::MAX_EXPLORED_STEPS
+        self.lab.player.total_steps().is_none()
+            && self.lab.player.known_steps() < crate::view::player::MAX_EXPLORED_STEPS
     }
 
     // ── actions ──────────────────────────────────────────────────────────
 
     pub fn step(&mut self) {
-        if !self.player.step() {
+        if !self.lab.player.step() {
             self.playing = false;
         }
         self.refresh();
     }
 
     pub fn step_back(&mut self) {
-        self.player.step_back();
+        self.lab.player.step_back();
         self.refresh();
     }
 
     /// Moves to `n` steps done (`u64::MAX`: the end).
     pub fn seek(&mut self, n: u64) {
         let n = if n == u64::MAX {
-            self.player.known_steps()
+            self.lab.player.known_steps()
         } else {
             n
         };
-        self.player.seek(n);
+        self.lab.player.seek(n);
         self.refresh();
     }
 
     pub fn toggle_play(&mut self) {
-        if self.player.at_end() {
+        if self.lab.player.at_end() {
             self.seek(0);
         }
         self.playing = !self.playing;
@@ -245,7 +274,7 @@ impl Explorer {
 
     /// Jumps to just after the next marker of `kind` (any kind if `None`).
     pub fn next_marker(&mut self, kind: Option<MarkerKind>) {
-        if let Some(m) = self.player.next_marker(kind) {
+        if let Some(m) = self.lab.player.next_marker(kind) {
             let to = m.step + 1;
             self.seek(to);
         }
@@ -253,7 +282,7 @@ impl Explorer {
 
     /// Jumps to just after the previous marker of `kind`.
     pub fn previous_marker(&mut self, kind: Option<MarkerKind>) {
-        let to = self.player.previous_marker(kind).map_or(0, |m| m.step + 1);
+        let to = self.lab.player.previous_marker(kind).map_or(0, |m| m.step + 1);
         self.seek(to);
     }
 
@@ -274,12 +303,12 @@ impl Explorer {
         if n == 0 {
             return;
         }
-        let target = self.player.position() + n;
+        let target = self.lab.player.position() + n;
         if n == 1 {
             self.step();
         } else {
-            self.player.seek(target);
-            if self.player.at_end() {
+            self.lab.player.seek(target);
+            if self.lab.player.at_end() {
                 self.playing = false;
             }
             self.refresh();
@@ -290,20 +319,20 @@ impl Explorer {
     pub(crate) fn refresh(&mut self) {
         let ledgers_missing = self.tab == Tab::KafkaVsPel && self.world.ledgers.is_none();
         if ledgers_missing
-            || self.world.step != self.player.position()
-            || self.world.known_steps != self.player.known_steps()
+            || self.world.step != self.lab.player.position()
+            || self.world.known_steps != self.lab.player.known_steps()
         {
             self.rebuild_world();
         }
     }
 
     fn rebuild_world(&mut self) {
-        let here = self.player.position();
+        let here = self.lab.player.position();
         // "What changed" compares with the step just before, only.
         let previous = (self.world.step + 1 == here).then_some(&self.world);
         let focus = self.focus.as_ref().map(|(k, id)| (k.as_str(), *id));
         let with_ledgers = self.tab == Tab::KafkaVsPel;
-        self.world = World::of(&self.player, previous, focus, with_ledgers);
+        self.world = World::of(&self.lab.player, previous, focus, with_ledgers);
     }
 
     /// Shows tab `tab`.
@@ -327,7 +356,7 @@ impl Explorer {
 
     /// The run.
     pub fn player(&self) -> &Player {
-        &self.player
+        &self.lab.player
     }
 
     /// Where the run came from.
@@ -339,10 +368,12 @@ impl Explorer {
     pub fn report(&self) -> Report {
         Report {
             scenario: self.source.id.clone(),
-            seed: self.player.seed(),
-            step: self.player.position(),
-            at_end: self.player.at_end(),
-            trace_hash: self.player.trace_hash().map(|h| format!("{h:016x}")),
+            seed: self.lab.player.seed(),
+            step: self.lab.player.position(),
+            at_end: self.lab.player.at_end(),
+            trace_hash: self.lab.player.trace_hash().map(|h| format!("{h:016x}")),
+            link: self.link().to_query(),
+            branch: self.lab.is_branch(),
         }
     }
 

@@ -95,6 +95,7 @@ fn scrub_bar(app: &mut Explorer, ui: &mut Ui) {
         let (colour, glyph) = match m.kind {
             MarkerKind::Caption => (theme::CAPTION, "▲"),
             MarkerKind::Fault => (theme::FAULT, "◆"),
+            MarkerKind::Command => (theme::CHANGED, "●"),
         };
         painter.text(
             egui::pos2(x, rect.center().y),

@@ -3,10 +3,13 @@
 //!
 //! ```text
 //!   ┌ header: scenario ▾  seed  ? help   title / learning goal ─────────────────┐
-//!   ├ narrative ──────────┬ [Stream] [Groups & PEL] [Kafka vs PEL] ─────────────┤
-//!   │ chapter, caption    │   the selected tab (stream.rs, pel.rs, kafka.rs)    │
-//!   │ > command / reply   │                                                     │
-//!   ├─────────────────────┴─────────────────────────────────────────────────────┤
+//!   ├ narrative ──────┬ [Stream] [Groups & PEL] [Kafka vs PEL] ─┬ Lab ───────────┤
+//!   │ chapter, caption│   the selected tab (stream.rs, pel.rs,  │ branch, faults,│
+//!   │ > command/reply │   kafka.rs)                             │ what-if knobs, │
+//!   │                 │                                         │ original vs    │
+//!   │                 │                                         │ branch         │
+//!   ├─────────────────┴─────────────────────────────────────────┴────────────────┤
+//!   │ console: step 412> XPENDING orders g … (console.rs)                        │
 //!   │ controls: ⏮ ◀ ▶ ▶▶ ⏭  speed  scrub bar with ▲ captions and ◆ faults       │
 //!   └───────────────────────────────────────────────────────────────────────────┘
 //! ```
@@ -15,10 +18,13 @@
 //! drives the whole UI without a window (tests/explorer_ui.rs).
 
 pub mod app;
+mod console;
 mod controls;
 mod header;
 mod help;
 mod kafka;
+pub mod lab;
+mod lab_panel;
 mod ledger;
 mod narrative;
 mod pel;
@@ -54,6 +60,18 @@ impl Explorer {
 
         egui::Panel::top("header").show(ui, |ui| header::show(self, ui));
         egui::Panel::bottom("controls").show(ui, |ui| controls::show(self, ui));
+        if self.lab_ui.console_open {
+            egui::Panel::bottom("console")
+                .resizable(true)
+                .default_size(170.0)
+                .show(ui, |ui| console::show(self, ui));
+        }
+        if self.lab_ui.lab_open {
+            egui::Panel::right("lab")
+                .resizable(true)
+                .default_size(340.0)
+                .show(ui, |ui| lab_panel::show(self, ui));
+        }
         egui::Panel::left("narrative")
             .default_size(330.0)
             .show(ui, |ui| narrative::show(self, ui));

@@ -12,18 +12,29 @@
 //!     │    └─ groups[]  last-delivered, entries-read, lag, lanes[] of pending entries
 //!     ├─ kafka       partitions: log, committed offset, positions, owners
 //!     └─ ledgers     redis and kafka LedgerSummary
+//!
+//!   Lab ── the run as opened and the branch made from it (faults, console
+//!     │    commands, what-if knobs); Link: the branch as a URL query
+//!     └─ Ending::of(player), compare(original, branch)
 //! ```
 //!
 //! Every number is read from the engine or the simulator, never recomputed
 //! here: the explorer must show what Redis would answer.
 
+pub mod console;
 pub mod format;
 pub mod kafka;
+pub mod knobs;
+pub mod lab;
+pub mod link;
 pub mod narrative;
 pub mod pel;
 pub mod player;
+pub mod targets;
 pub mod tree;
 pub mod world;
 
+pub use lab::{Ending, Lab};
+pub use link::Link;
 pub use player::{Marker, MarkerKind, Player};
 pub use world::World;

@@ -153,6 +153,24 @@ impl Player {
         Ok(())
     }
 
+    /// Runs `line` on a copy of the primary as it is here, for a reader
+    /// at the end of the run, where there is no future to branch. Nothing
+    /// of the run changes.
+    pub fn query(&self, line: &str) -> Result<crate::engine::Reply, String> {
+        let argv = crate::scenario::split_command(line)?;
+        if let Some(why) = crate::scenario::blocking_reason(&argv) {
+            return Err(why);
+        }
+        let sim = self.sim();
+        if !sim.ctx.redis.up {
+            return Err("the Redis primary is down at this step".into());
+        }
+        let mut db = sim.ctx.redis.db.clone();
+        let mut session = crate::engine::Session::default();
+        let at = crate::engine::ExecContext::at(sim.ctx.unix_ms());
+        Ok(db.execute(&mut session, &argv, &at).reply)
+    }
+
     /// Explores to the end (or the cap) in one call.
     pub fn explore_all(&mut self) {
         while !self.explore(50_000) {}

@@ -1,0 +1,167 @@
+//! The lab driven by its labels, as a learner would: type into the
+//! console, break something at a step, move a what-if knob, copy the link.
+//!
+//! ```text
+//!   console   "XLEN orders" + Enter ─▶ "(integer) <the length on screen>", a branch step
+//!   faults    S01 at step 30, c2 "crash" ─▶ a branch; the ledgers at the two ends differ
+//!   what-if   S01 reaper min-idle 5000 ─▶ the claim at t=30 000 instead of 90 000
+//!   link      the branch's link reopens the same run (same trace hash)
+//! ```
+#![cfg(feature = "gui")]
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use streamlab::gui::Explorer;
+use streamlab::sim::trace::Note;
+use streamlab::sim::{RunOptions, Simulation};
+use streamlab::view::Link;
+use streamlab::view::knobs::KnobValue;
+
+fn harness(id: &str) -> Harness<'static, Explorer> {
+    let mut app = Explorer::new(id, None, None);
+    app.explore_all();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .with_context_setup(streamlab::gui::setup_style)
+        .build_ui_state(|ui, app: &mut Explorer| app.show(ui), app);
+    h.run();
+    h
+}
+
+/// Runs frames until the branch on screen is explored to its end.
+fn settle(h: &mut Harness<'static, Explorer>) {
+    for _ in 0..200 {
+        h.run();
+        if !h.state().exploring() {
+            break;
+        }
+    }
+    h.run();
+}
+
+#[test]
+fn a_command_typed_in_the_console_prints_its_reply_and_branches_the_run() {
+    let mut h = harness("S01");
+    h.state_mut().seek(12);
+    h.run();
+    let length = h.state().world().stream("orders").map_or(0, |s| s.length);
+    let input = h.get_by_role(Role::TextInput);
+    input.click();
+    h.run();
+    h.get_by_role(Role::TextInput).type_text("XLEN orders");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label("step 12> XLEN orders");
+    // In the console's scrollback, and in the narrative as the step's reply.
+    let reply = format!("(integer) {length}");
+    assert_eq!(h.query_all_by_label(&reply).count(), 2, "{reply}");
+    h.get_by_label("console> XLEN orders");
+    assert_eq!(h.state().world().step, 13, "the command is a step of its own");
+    assert!(h.state().report().branch);
+    h.get_by_label_contains("A branch of S01: 1 action(s)");
+
+    // A blocking read is refused with the reason, and nothing changes.
+    h.state_mut().console_type("XREADGROUP GROUP g c9 BLOCK 0 STREAMS orders >");
+    h.state_mut().console_submit();
+    h.run();
+    h.get_by_label_contains("(refused) XREADGROUP can block");
+    assert_eq!(h.state().world().step, 13);
+}
+
+#[test]
+fn crashing_a_consumer_from_the_lab_changes_the_ledger_at_the_end() {
+    let mut h = harness("S01");
+    h.state_mut().seek(30);
+    h.run();
+    // The rows are c1, c2, reaper: c1 crashed at t=1350 (step < 30?) — find
+    // c2's crash button by position among the live actors' buttons.
+    let alive: Vec<String> = streamlab::view::targets::Targets::of(h.state().player())
+        .actors
+        .into_iter()
+        .filter(|a| a.alive)
+        .map(|a| a.name)
+        .collect();
+    let c2 = alive.iter().position(|n| n == "c2").expect("c2 runs at step 30");
+    h.get_all_by_label("crash").nth(c2).unwrap().click();
+    h.run();
+    h.get_by_label_contains("branched at step 30: c2 crashes");
+    settle(&mut h);
+    h.get_by_label("Original vs branch, at their ends");
+    let (original, branch) = h.state_mut().lab_endings().expect("both explored");
+    assert_ne!(original.trace_hash, branch.trace_hash);
+    assert!(
+        streamlab::view::lab::compare(&original, &branch)
+            .iter()
+            .any(|r| r.differs() && r.label.starts_with("Redis")),
+        "a crashed c2 changes what happened to the messages"
+    );
+}
+
+fn first_claim_ms(scenario: std::sync::Arc<streamlab::scenario::Scenario>) -> u64 {
+    let mut sim = Simulation::new(
+        scenario,
+        RunOptions {
+            keep_trace: true,
+            ..RunOptions::default()
+        },
+    );
+    sim.run();
+    sim.ctx
+        .trace
+        .drain_records()
+        .into_iter()
+        .find(|r| matches!(r.note, Note::Claimed(n, _) if n > 0))
+        .map(|r| r.time_ms)
+        .expect("the reaper claims")
+}
+
+#[test]
+fn a_shorter_min_idle_makes_the_reaper_claim_at_its_first_tick() {
+    let mut h = harness("S01");
+    h.get_by_label("What if…");
+    h.get_by_label("reaper: min-idle (ms)");
+    let original = first_claim_ms(h.state().player().scenario().clone());
+    assert_eq!(original, 90_000);
+    h.state_mut()
+        .set_knob("reaper.min_idle_ms", KnobValue::Int(5_000));
+    settle(&mut h);
+    assert_eq!(first_claim_ms(h.state().player().scenario().clone()), 30_000);
+    h.get_by_label_contains("0 action(s), 1 what-if change(s)");
+    h.get_by_label("Original vs branch, at their ends");
+}
+
+#[test]
+fn the_link_of_a_branch_reopens_the_same_run() {
+    let mut h = harness("S01");
+    h.state_mut().seek(25);
+    h.state_mut()
+        .act(streamlab::scenario::schema::Action::Fault(
+            streamlab::scenario::schema::FaultKind::HangActor {
+                name: "c2".into(),
+                for_ms: 40_000,
+            },
+        ));
+    h.state_mut()
+        .set_knob("reaper.count", KnobValue::Int(3));
+    h.state_mut().seek(25);
+    h.state_mut().act(streamlab::scenario::schema::Action::Command(
+        "XINFO GROUPS orders".into(),
+    ));
+    settle(&mut h);
+    let report = h.state().report();
+    let link = Link::parse(&report.link).expect("the page's own link reads back");
+    let mut reopened = Explorer::from_link(&link);
+    reopened.explore_all();
+    assert_eq!(reopened.report().trace_hash, report.trace_hash);
+    assert_eq!(reopened.report().step, report.step);
+    assert!(reopened.report().branch);
+    // And the saved file replays it too.
+    let text = h.state().branch_ron().unwrap();
+    let s = streamlab::scenario::parse_scenario("branch.ron", &text).unwrap();
+    let mut sim = Simulation::new(std::sync::Arc::new(s), RunOptions::default());
+    sim.run();
+    let outcome = streamlab::sim::Outcome::of(&sim);
+    assert_eq!(Some(outcome.trace_hash), report.trace_hash);
+}
