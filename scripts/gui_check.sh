@@ -2,8 +2,9 @@
 # The explorer seen from outside, as a learner meets it:
 #
 #   native  Xvfb ── target/release/streamlab (no arguments) ── screenshot: a window that draws
-#   web     web/dist served on loopback ── headless Chromium ── for S01, S02, S08 at step=end:
-#           <body data-trace-hash> == `streamlab run FILE --json`'s trace_hash,
+#   web     web/dist served on loopback ── headless Chromium ── for S01, S02, S08 at step=end,
+#           and a branch of S01 given by its link (a what-if change and a crash):
+#           <body data-trace-hash> == `streamlab run FILE|LINK --json`'s trace_hash,
 #           a screenshot that is not one colour, no error in the console
 #
 #   scripts/gui_check.sh native|web [OUT_DIR]
@@ -48,10 +49,19 @@ web_check() {
     pids+=($!)
     sleep 1
     local failed=0
-    for id in S01 S02 S08; do
-        local file; file=$(ls "$ROOT"/scenarios/"$(echo "$id" | tr 'A-Z' 'a-z')"_*.ron | head -n1)
-        local want; want=$("$ROOT/target/release/streamlab" run "$file" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["trace_hash"])')
-        local url="http://127.0.0.1:$port/index.html?scenario=$id&step=end"
+    # A branch made in the explorer, as its copied link carries it: a
+    # what-if change, then a crash at step 40 (view::link's format).
+    local branch='scenario=S01&set=reaper.min_idle_ms%3A5000&act=40%3AFault%28CrashActor%28%22c2%22%29%29'
+    for id in S01 S02 S08 S01-branch; do
+        local query="scenario=$id&step=end" want
+        if [[ "$id" == S01-branch ]]; then
+            query="$branch&step=end"
+            want=$("$ROOT/target/release/streamlab" run "?$branch" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["trace_hash"])')
+        else
+            local file; file=$(ls "$ROOT"/scenarios/"$(echo "$id" | tr 'A-Z' 'a-z')"_*.ron | head -n1)
+            want=$("$ROOT/target/release/streamlab" run "$file" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["trace_hash"])')
+        fi
+        local url="http://127.0.0.1:$port/index.html?$query"
         local profile; profile=$(mktemp -d)
         local flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
             --disable-background-networking --disable-component-update --disable-sync
@@ -64,6 +74,9 @@ web_check() {
         chromium "${flags[@]/--user-data-dir=*/--user-data-dir=$profile}" --screenshot="$OUT/web-$id.png" "$url" >/dev/null 2>>"$OUT/$id.console"
         local n; n=$(colours "$OUT/web-$id.png")
         local errors; errors=$(grep -E 'ERROR:CONSOLE|Uncaught|panicked' "$OUT/$id.console" || true)
+        if [[ "$id" == S01-branch ]] && ! grep -q 'data-branch="1"' "$OUT/$id.dom"; then
+            errors="the page does not say it shows a branch (data-branch)"
+        fi
         if [[ "$got" == "$want" && -n "$want" && "$n" -gt 16 && -z "$errors" ]]; then
             echo "web $id: trace hash $got = native, at step $step; screenshot $n colours"
         else

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //!   streamlab                                  cli::explore::main   (the explorer on S02)
-//!   streamlab explore [SCENARIO] [--seed N] [--step N|end]
+//!   streamlab explore [SCENARIO] [--seed N] [--step N|end] | --link URL
 //!                                              cli::explore::main   (replay when there is no display)
 //!   streamlab run SCENARIO [flags]             cli::run             (a path or a bundled id: S08)
 //!   streamlab replay [SCENARIO] [--full]       cli::run             (narrated; default S02)
@@ -106,6 +106,15 @@ struct ExploreArgs {
     /// Open at this step (`end`: the run's last step).
     #[arg(long, value_name = "N|end", value_parser = parse_step)]
     step: Option<u64>,
+    /// Open what a link copied from the explorer names (the web page's
+    /// URL or its `?scenario=…` part): scenario, seed, step and branch.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["scenario", "seed", "step"],
+          value_parser = parse_link)]
+    link: Option<streamlab::view::Link>,
+}
+
+fn parse_link(s: &str) -> Result<streamlab::view::Link, String> {
+    streamlab::view::Link::parse(s)
 }
 
 fn parse_step(s: &str) -> Result<u64, String> {
@@ -154,6 +163,7 @@ fn main() -> ExitCode {
             scenario: a.scenario,
             seed: a.seed,
             step: a.step,
+            link: a.link,
         }),
         Some(Command::Run(a)) => cli::run::run(
             &a.scenario,

@@ -272,3 +272,45 @@ fn a_side_without_a_consumer_reports_unconsumed_not_lost() {
         "{text}"
     );
 }
+
+/// A link copied from the explorer runs like the file saved from the same
+/// branch: `streamlab run '?scenario=S01&act=…'`.
+#[test]
+fn run_accepts_an_explorer_link() {
+    let link = "?scenario=S01&seed=1&set=reaper.min_idle_ms%3A5000&act=40%3AFault%28CrashActor%28%22c2%22%29%29";
+    let out = Command::new(env!("CARGO_BIN_EXE_streamlab"))
+        .args(["run", link, "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The same branch built by hand: S01 with min-idle 5 s and the crash.
+    let (file, text) = streamlab::scenario::builtin::ALL
+        .iter()
+        .find(|(f, _)| f.starts_with("s01_"))
+        .unwrap();
+    let mut s = streamlab::scenario::parse_scenario(file, text).unwrap();
+    s = streamlab::view::knobs::with_knob(
+        &s,
+        "reaper.min_idle_ms",
+        &streamlab::view::knobs::KnobValue::Int(5000),
+    )
+    .unwrap();
+    s.actions.push(streamlab::scenario::schema::ActionSpec {
+        after_step: 40,
+        action: streamlab::scenario::schema::Action::Fault(
+            streamlab::scenario::schema::FaultKind::CrashActor("c2".into()),
+        ),
+    });
+    let mut sim = streamlab::sim::Simulation::new(std::sync::Arc::new(s), Default::default());
+    sim.run();
+    let want = streamlab::sim::Outcome::of(&sim).trace_hash;
+    assert_eq!(got["trace_hash"], want.as_str());
+    // A link that does not read is exit 2 with the part named.
+    let bad = Command::new(env!("CARGO_BIN_EXE_streamlab"))
+        .args(["run", "?scenario=S01&act=oops"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("act 'oops'"));
+}

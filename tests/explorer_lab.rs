@@ -165,3 +165,53 @@ fn the_link_of_a_branch_reopens_the_same_run() {
     let outcome = streamlab::sim::Outcome::of(&sim);
     assert_eq!(Some(outcome.trace_hash), report.trace_hash);
 }
+
+#[test]
+fn the_plots_show_the_run_and_a_click_moves_the_timeline() {
+    let mut h = harness("S01");
+    h.get_by_label("Plots").click();
+    h.run();
+    h.get_by_label("PEL per consumer (XPENDING)");
+    h.get_by_label("MEMORY USAGE (bytes)");
+    let samples = h.state().player().series().samples.clone();
+    // One sample per 300 virtual ms at most, and only when a step happens.
+    assert!(samples.len() >= 20, "{} samples", samples.len());
+    assert!(samples.windows(2).all(|w| w[0].time_ms < w[1].time_ms));
+    // c1 crashed holding 7 entries: its PEL stays 7 until the reaper's
+    // claim at 90 s, and is 0 after it.
+    let pel_of = |s: &streamlab::view::series::Sample, c: &str| {
+        s.pel.iter().find(|(n, _)| n == c).map_or(0, |p| p.1)
+    };
+    let before = samples.iter().rfind(|s| s.time_ms < 90_000).unwrap();
+    let after = samples.iter().find(|s| s.time_ms > 90_000).unwrap();
+    assert_eq!(pel_of(before, "c1"), 7);
+    assert_eq!(pel_of(after, "c1"), 0);
+    h.state_mut().seek_to_time(60_000);
+    h.run();
+    let t = h.state().world().time_ms;
+    assert!(t.abs_diff(60_000) <= 1_000, "landed at t={t}");
+}
+
+#[test]
+fn a_myth_opens_its_scenario_at_the_telling_moment() {
+    let mut h = harness("S02");
+    h.get_by_label("Myth vs reality").click();
+    h.run();
+    h.get_by_label_contains("Myth: A sidecar running XAUTOCLAIM every 30 s");
+    h.get_by_label("show me: S04e at its end").click();
+    h.run();
+    assert_eq!(h.state().source().id, "S04e");
+    assert!(h.state().player().at_end());
+    // A myth told at a caption opens just after that caption.
+    let sidecar = streamlab::view::myths::MYTHS
+        .iter()
+        .position(|m| m.claim.starts_with("A sidecar running XAUTOCLAIM"))
+        .unwrap();
+    h.state_mut().open_myth(sidecar);
+    h.run();
+    assert_eq!(h.state().source().id, "S01");
+    let caption = h.state().player().caption_in_force().map(|(i, m)| (i, m.text.clone()));
+    let (index, text) = caption.expect("a caption in force");
+    assert_eq!(index, 3);
+    assert!(text.contains("claims all seven"), "{text}");
+}

@@ -3,7 +3,7 @@
 //! feature, it says so in one line and plays the narrated replay instead.
 //!
 //! ```text
-//!   streamlab [explore [SCENARIO] [--seed N] [--step N|end]]
+//!   streamlab [explore [SCENARIO] [--seed N] [--step N|end] | --link URL]
 //!     ├─ SCENARIO: a .ron file or a bundled id (default S02); a bad file: file:line:column, exit 2
 //!     ├─ display  ─▶ gui::run_native ─▶ the window
 //!     └─ none     ─▶ "no display; …" ─▶ run::replay (exit 0)
@@ -19,10 +19,15 @@ pub struct Request {
     pub seed: Option<u64>,
     /// Steps to go to once loaded (`u64::MAX`: the end).
     pub step: Option<u64>,
+    /// A link copied from the explorer (a bundled scenario and a branch).
+    pub link: Option<streamlab::view::Link>,
 }
 
 /// Runs the explorer, or the replay when no window can be opened.
 pub fn main(req: Request) -> i32 {
+    if let Some(link) = req.link {
+        return open_link(link);
+    }
     let name = req
         .scenario
         .clone()
@@ -65,6 +70,47 @@ pub fn main(req: Request) -> i32 {
         ..super::run::Flags::default()
     };
     super::run::run(&name, &flags)
+}
+
+/// Opens a link's branch: the window, or without one the branch's
+/// narrated replay (its scenario with the link's changes and actions).
+fn open_link(link: streamlab::view::Link) -> i32 {
+    let Some((file, text)) = builtin::ALL.iter().find(|(f, _)| {
+        f.split('_')
+            .next()
+            .is_some_and(|id| id.eq_ignore_ascii_case(&link.scenario))
+    }) else {
+        eprintln!("streamlab: the link names no bundled scenario '{}'", link.scenario);
+        return 2;
+    };
+    let base = match parse_scenario(file, text) {
+        Ok(s) => std::sync::Arc::new(s),
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
+    let lab = match streamlab::view::Lab::from_link(base, &link) {
+        Ok(lab) => lab,
+        Err(e) => {
+            eprintln!("streamlab: the link's branch does not apply: {e}");
+            return 2;
+        }
+    };
+    #[cfg(feature = "gui")]
+    if has_display() {
+        match streamlab::gui::run_native_link(&link) {
+            Ok(()) => return 0,
+            Err(e) => eprintln!(
+                "streamlab: the explorer window could not open ({e}); showing the narrated replay"
+            ),
+        }
+    }
+    println!("no window; showing the narrated replay of the link's run");
+    super::run::run_scenario(lab.player.scenario().clone(), &super::run::Flags {
+        seed: link.seed,
+        ..super::run::Flags::default()
+    })
 }
 
 /// An X11 or Wayland display to open a window on.

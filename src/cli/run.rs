@@ -1,4 +1,4 @@
-//! `streamlab run SCENARIO [--seed N] [--until MS] [--check] [--json] [--quiet] [--full] [--trace FILE]`
+//! `streamlab run SCENARIO|LINK [--seed N] [--until MS] [--check] [--json] [--quiet] [--full] [--trace FILE]`
 //! and `streamlab replay [SCENARIO]`.
 //!
 //! ```text
@@ -33,10 +33,31 @@ pub struct Flags {
 }
 
 /// Loads a scenario from a path, or a bundled one by id (`S08`, any case)
-/// or file name. A path that exists wins over a bundled name.
+/// or file name, or what a link copied from the explorer names
+/// (`?scenario=S01&act=…`: the bundled scenario with the branch's changes).
+/// A path that exists wins over a bundled name.
 pub fn load(name: &str) -> Result<Scenario, String> {
+    if is_link(name) && std::fs::metadata(name).is_err() {
+        return load_link(name);
+    }
     let text = load_text(name)?;
     scenario::parse_scenario(name, &text).map_err(|e| e.to_string())
+}
+
+fn is_link(name: &str) -> bool {
+    name.starts_with('?') || name.contains("?scenario=")
+}
+
+fn load_link(text: &str) -> Result<Scenario, String> {
+    let link = streamlab::view::Link::parse(text).map_err(|e| format!("the link: {e}"))?;
+    let base = load(&link.scenario)?;
+    let lab = streamlab::view::Lab::from_link(Arc::new(base), &link)
+        .map_err(|e| format!("the link's branch: {e}"))?;
+    let mut scenario = (**lab.player.scenario()).clone();
+    if let Some(seed) = link.seed {
+        scenario.meta.seed = seed;
+    }
+    Ok(scenario)
 }
 
 /// The RON text behind `name`: a file, else a bundled scenario.
@@ -70,6 +91,11 @@ pub fn replay(name: Option<&str>, full: bool) -> i32 {
         ..Flags::default()
     };
     run(name.unwrap_or(builtin::DEFAULT), &flags)
+}
+
+/// Runs a scenario built in memory (a link's branch) as `run` does a file.
+pub fn run_scenario(scenario: Arc<Scenario>, flags: &Flags) -> i32 {
+    execute(scenario, flags)
 }
 
 fn execute(scenario: Arc<Scenario>, flags: &Flags) -> i32 {

@@ -25,6 +25,7 @@ pub enum Tab {
     Stream,
     Groups,
     KafkaVsPel,
+    Plots,
 }
 
 /// Where the run came from (for the picker, the URL and the page).
@@ -69,6 +70,8 @@ pub struct Explorer {
     pub(crate) tab: Tab,
     pub(crate) focus: Option<(String, StreamId)>,
     pub(crate) help_open: bool,
+    /// The "Myth vs reality" window is open.
+    pub(crate) myths_open: bool,
     pub(crate) picker: super::picker::PickerState,
     /// Seek to this once exploring is done (a link's `step`; `u64::MAX` = end).
     pending_seek: Option<u64>,
@@ -162,6 +165,7 @@ impl Explorer {
             tab: Tab::Stream,
             focus: None,
             help_open: false,
+            myths_open: false,
             pending_seek: None,
             on_report: None,
             last_report: None,
@@ -206,9 +210,15 @@ impl Explorer {
     fn replace(&mut self, source: Source, scenario: Arc<Scenario>, seed: Option<u64>) {
         let on_report = self.on_report.take();
         let picker_open = self.picker.open;
+        // The console's scrollback and history, and which panels are open,
+        // outlive the run; edits of the old run's knobs do not.
+        let mut lab_ui = std::mem::take(&mut self.lab_ui);
+        lab_ui.pending.clear();
+        lab_ui.message = None;
         *self = Explorer::with(source, scenario, seed);
         self.on_report = on_report;
         self.picker.open = picker_open;
+        self.lab_ui = lab_ui;
     }
 
     /// Explores the whole run at once (tests, the page's `step=end`).

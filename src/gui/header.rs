@@ -25,6 +25,17 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
         if ui.button("? Help").clicked() {
             app.help_open = true;
         }
+        if ui
+            .button("Myth vs reality")
+            .on_hover_text("Claims of the popular explanation next to what Redis 7.0.15 does")
+            .clicked()
+        {
+            app.myths_open = !app.myths_open;
+        }
+        ui.toggle_value(&mut app.lab_ui.lab_open, "Lab")
+            .on_hover_text("Faults, what-if knobs, the branch and its comparison");
+        ui.toggle_value(&mut app.lab_ui.console_open, "Console")
+            .on_hover_text("redis-cli against the simulated primary");
         ui.separator();
         ui.label(RichText::new(&meta.title).strong().size(16.0));
     });

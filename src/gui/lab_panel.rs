@@ -66,6 +66,7 @@ fn branch_header(app: &mut Explorer, ui: &mut Ui) {
             ))
             .color(theme::CHANGED),
         );
+        ui.weak("The captions were written for the original run: where the branch differs, trust the panels.");
         if ui
             .button("⟲ Back to the original run")
             .on_hover_text("Drop the changes; the original run at the same step")
@@ -155,42 +156,41 @@ fn faults(app: &mut Explorer, ui: &mut Ui) {
                 });
                 ui.end_row();
             }
-            ui.label(RichText::new("Redis primary").strong());
-            ui.horizontal_wrapped(|ui| {
-                for (label, kind) in targets.redis_faults() {
-                    if ui.small_button(label).clicked() {
-                        chosen = Some(kind);
-                    }
-                }
-            });
-            ui.end_row();
-            for r in &targets.replicas {
-                ui.label(format!("replica {r}"));
-                if ui.small_button(format!("fail over to {r}")).clicked() {
-                    chosen = Some(FaultKind::Failover(r.clone()));
-                }
-                ui.end_row();
+        });
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Redis primary").strong());
+        for (label, kind) in targets.redis_faults() {
+            if ui.small_button(label).clicked() {
+                chosen = Some(kind);
             }
-            for c in &targets.kafka_consumers {
-                ui.label(format!("Kafka consumer {c}"));
-                ui.horizontal(|ui| {
-                    if ui.small_button("crash").clicked() {
-                        chosen = Some(FaultKind::CrashActor(c.clone()));
-                    }
-                    if ui.small_button("close").clicked() {
-                        chosen = Some(FaultKind::CloseKafkaConsumer(c.clone()));
-                    }
-                });
-                ui.end_row();
+        }
+        for r in &targets.replicas {
+            if ui.small_button(format!("fail over to {r}")).clicked() {
+                chosen = Some(FaultKind::Failover(r.clone()));
             }
-            for b in 0..targets.brokers {
-                ui.label(format!("Kafka broker-{b}"));
-                if ui.small_button("crash").clicked() {
-                    chosen = Some(FaultKind::KafkaBrokerCrash(b));
-                }
-                ui.end_row();
+        }
+    });
+    for c in &targets.kafka_consumers {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(format!("Kafka {c}")).strong());
+            if ui.small_button("crash").clicked() {
+                chosen = Some(FaultKind::CrashActor(c.clone()));
+            }
+            if ui.small_button("close").clicked() {
+                chosen = Some(FaultKind::CloseKafkaConsumer(c.clone()));
             }
         });
+    }
+    if targets.brokers > 0 {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Kafka brokers").strong());
+            for b in 0..targets.brokers {
+                if ui.small_button(format!("crash broker-{b}")).clicked() {
+                    chosen = Some(FaultKind::KafkaBrokerCrash(b));
+                }
+            }
+        });
+    }
     if let Some(kind) = chosen {
         app.act(Action::Fault(kind));
     }

@@ -26,9 +26,11 @@ mod kafka;
 pub mod lab;
 mod lab_panel;
 mod ledger;
+mod myths;
 mod narrative;
 mod pel;
 mod picker;
+mod plots;
 mod stream;
 pub mod theme;
 
@@ -80,6 +82,7 @@ impl Explorer {
                 ui.selectable_value(&mut self.tab, Tab::Stream, "Stream");
                 ui.selectable_value(&mut self.tab, Tab::Groups, "Groups & PEL");
                 ui.selectable_value(&mut self.tab, Tab::KafkaVsPel, "Kafka vs PEL");
+                ui.selectable_value(&mut self.tab, Tab::Plots, "Plots");
                 if self.exploring() {
                     ui.spinner();
                     ui.weak(format!(
@@ -95,6 +98,7 @@ impl Explorer {
                 Tab::Stream => stream::show(self, ui),
                 Tab::Groups => pel::show(self, ui),
                 Tab::KafkaVsPel => kafka::show(self, ui),
+                Tab::Plots => plots::show(self, ui),
             }
         });
 
@@ -107,6 +111,14 @@ impl Explorer {
                 .default_width(640.0)
                 .show(&ctx, |ui| picker::show(self, ui, catalog()));
             self.picker.open = open && self.picker.open;
+        }
+        if self.myths_open {
+            let mut open = true;
+            egui::Window::new("Myth vs reality")
+                .open(&mut open)
+                .default_width(620.0)
+                .show(&ctx, |ui| myths::show(self, ui));
+            self.myths_open = open && self.myths_open;
         }
         if self.help_open {
             let r = egui::Modal::new(help_id).show(&ctx, |ui| {
@@ -144,6 +156,7 @@ impl Explorer {
                         i.key_pressed(Key::Num1),
                         i.key_pressed(Key::Num2),
                         i.key_pressed(Key::Num3),
+                        i.key_pressed(Key::Num4),
                     ],
                 )
             });
@@ -182,7 +195,7 @@ impl Explorer {
         if help {
             self.help_open = !self.help_open;
         }
-        for (i, t) in [Tab::Stream, Tab::Groups, Tab::KafkaVsPel]
+        for (i, t) in [Tab::Stream, Tab::Groups, Tab::KafkaVsPel, Tab::Plots]
             .into_iter()
             .enumerate()
         {
@@ -236,6 +249,22 @@ pub fn run_native(
     seed: Option<u64>,
     step: Option<u64>,
 ) -> Result<(), String> {
+    let (name, text) = (name.to_string(), text.to_string());
+    open_window(Box::new(move || Explorer::from_text(&name, &text, seed, step)))
+}
+
+/// Opens the native window on what a copied link names.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn run_native_link(link: &crate::view::Link) -> Result<(), String> {
+    let link = link.clone();
+    open_window(Box::new(move || Ok(Explorer::from_link(&link))))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+type MakeExplorer = Box<dyn FnOnce() -> Result<Explorer, String>>;
+
+#[cfg(not(target_arch = "wasm32"))]
+fn open_window(make: MakeExplorer) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size([1280.0, 800.0])
@@ -243,13 +272,12 @@ pub fn run_native(
             .with_title("streamlab explorer"),
         ..Default::default()
     };
-    let (name, text) = (name.to_string(), text.to_string());
     eframe::run_native(
         "streamlab explorer",
         options,
         Box::new(move |cc| {
             setup_style(&cc.egui_ctx);
-            Ok(Box::new(Explorer::from_text(&name, &text, seed, step)?))
+            Ok(Box::new(make()?))
         }),
     )
     .map_err(|e| e.to_string())

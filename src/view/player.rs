@@ -19,6 +19,7 @@ use std::sync::Arc;
 use crate::scenario::Scenario;
 use crate::scenario::schema::{Action, ActionSpec, FaultSpec};
 use crate::sim::checkpoint::Timeline;
+use super::series::Series;
 use crate::sim::trace::{StepRecord, Who};
 use crate::sim::{RunOptions, Simulation};
 
@@ -72,6 +73,8 @@ pub struct Player {
     /// FNV trace hash of the whole run, once explored to its end.
     trace_hash: Option<u64>,
     markers: Vec<Marker>,
+    /// Numbers over the explored run, for the plots.
+    series: Series,
 }
 
 impl Player {
@@ -87,6 +90,7 @@ impl Player {
             ..RunOptions::default()
         };
         let sim = Simulation::new(scenario.clone(), opts);
+        let scenario_duration_ms = sim.end_ms();
         Player {
             scenario,
             timeline: Timeline::with_limit(sim, CHECKPOINT_EVERY_STEPS, MAX_CHECKPOINTS),
@@ -95,6 +99,7 @@ impl Player {
             total_steps: None,
             trace_hash: None,
             markers: Vec::new(),
+            series: Series::new(scenario_duration_ms),
         }
     }
 
@@ -107,8 +112,15 @@ impl Player {
         let back_to = self.position();
         self.timeline.seek(self.explored);
         let target = (self.explored + budget_steps).min(MAX_EXPLORED_STEPS);
+        if self.series.samples.is_empty() {
+            self.series.observe(self.timeline.current(), self.position());
+        }
         while self.position() < target {
-            if !self.timeline.step() {
+            let made = self.timeline.step();
+            if made {
+                self.series.observe(self.timeline.current(), self.position());
+            }
+            if !made {
                 self.total_steps = Some(self.position());
                 self.trace_hash = Some(self.timeline.current().ctx.trace.hash());
                 break;
@@ -147,6 +159,7 @@ impl Player {
         self.explored = here;
         self.times_ms.truncate(here as usize);
         self.markers.retain(|m| m.step < here);
+        self.series.truncate(here);
         self.total_steps = None;
         self.trace_hash = None;
         self.step();
@@ -294,6 +307,11 @@ impl Player {
     /// The record of the step that led to the current position.
     pub fn last_record(&self) -> Option<&StepRecord> {
         self.timeline.last_record()
+    }
+
+    /// Numbers over the explored run (the plots).
+    pub fn series(&self) -> &Series {
+        &self.series
     }
 
     /// Captions and faults of the explored run, in step order.
