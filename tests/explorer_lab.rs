@@ -215,3 +215,39 @@ fn a_myth_opens_its_scenario_at_the_telling_moment() {
     assert_eq!(index, 3);
     assert!(text.contains("claims all seven"), "{text}");
 }
+
+#[test]
+fn the_replication_tab_says_what_a_crash_now_would_lose() {
+    let mut h = harness("S09b");
+    // Just before the scenario's process crash.
+    let crash = h
+        .state()
+        .player()
+        .markers()
+        .iter()
+        .find(|m| m.kind == streamlab::view::MarkerKind::Fault)
+        .unwrap()
+        .step;
+    h.state_mut().seek(crash);
+    h.get_by_label("Replication & disk").click();
+    h.run();
+    h.get_by_label("A fault right now would lose");
+    h.get_by_label("process crash, restart from disk");
+    h.get_by_label("power loss, restart from disk");
+    let d = h.state().world().durability.clone().expect("computed for the tab");
+    assert!(d.persistence.contains("everysec"));
+    let lost = |label: &str| {
+        d.crash_now.iter().find(|c| c.label.starts_with(label)).unwrap().messages_lost
+    };
+    assert!(d.messages_on_primary > 0);
+    assert_eq!(lost("process crash"), 0, "everysec: the OS has every write");
+    assert!(lost("power loss") > 0, "the last second was not fsynced");
+    // What the panel says is what the labels show.
+    for c in &d.crash_now {
+        h.get_by_label(&format!(
+            "{} of {} acknowledged messages",
+            streamlab::view::format::thousands(c.messages_lost),
+            streamlab::view::format::thousands(d.messages_on_primary)
+        ));
+    }
+}

@@ -26,6 +26,7 @@ pub enum Tab {
     Groups,
     KafkaVsPel,
     Plots,
+    Durability,
 }
 
 /// Where the run came from (for the picker, the URL and the page).
@@ -327,7 +328,8 @@ impl Explorer {
 
     /// Rebuilds the world if the step changed.
     pub(crate) fn refresh(&mut self) {
-        let ledgers_missing = self.tab == Tab::KafkaVsPel && self.world.ledgers.is_none();
+        let ledgers_missing = (self.tab == Tab::KafkaVsPel && self.world.ledgers.is_none())
+            || (self.tab == Tab::Durability && self.world.durability.is_none());
         if ledgers_missing
             || self.world.step != self.lab.player.position()
             || self.world.known_steps != self.lab.player.known_steps()
@@ -341,8 +343,14 @@ impl Explorer {
         // "What changed" compares with the step just before, only.
         let previous = (self.world.step + 1 == here).then_some(&self.world);
         let focus = self.focus.as_ref().map(|(k, id)| (k.as_str(), *id));
-        let with_ledgers = self.tab == Tab::KafkaVsPel;
-        self.world = World::of(&self.lab.player, previous, focus, with_ledgers);
+        let with_durability = self.tab == Tab::Durability;
+        let with_ledgers = self.tab == Tab::KafkaVsPel || with_durability;
+        let world = World::of(&self.lab.player, previous, focus, with_ledgers);
+        self.world = if with_durability {
+            world.with_durability(&self.lab.player)
+        } else {
+            world
+        };
     }
 
     /// Shows tab `tab`.

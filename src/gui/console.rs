@@ -31,6 +31,12 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
         .max_height((ui.available_height() - input_height).max(40.0))
         .stick_to_bottom(true)
         .show(ui, |ui| {
+            if app.lab_ui.console.lines.is_empty() {
+                let key = app.world().streams.first().map_or("mystream", |s| s.key.as_str());
+                ui.weak(format!(
+                    "Try: XINFO GROUPS {key} · XPENDING {key} <group> · XRANGE {key} - + COUNT 5 · XLEN {key}"
+                ));
+            }
             for line in &app.lab_ui.console.lines {
                 let t = RichText::new(&line.text).monospace();
                 ui.label(match line.kind {

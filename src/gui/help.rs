@@ -10,7 +10,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Home / End", "start / end of the run"),
     ("[ / ]", "slower / faster"),
     ("c / f", "next caption / next fault"),
-    ("1 2 3 4", "Stream, Groups & PEL, Kafka vs PEL, Plots"),
+    ("1 … 5", "Stream, Groups & PEL, Kafka vs PEL, Plots, Replication & disk"),
     ("?", "this help (Esc closes it)"),
 ];
 

@@ -20,6 +20,7 @@
 pub mod app;
 mod console;
 mod controls;
+mod durability;
 mod header;
 mod help;
 mod kafka;
@@ -83,6 +84,7 @@ impl Explorer {
                 ui.selectable_value(&mut self.tab, Tab::Groups, "Groups & PEL");
                 ui.selectable_value(&mut self.tab, Tab::KafkaVsPel, "Kafka vs PEL");
                 ui.selectable_value(&mut self.tab, Tab::Plots, "Plots");
+                ui.selectable_value(&mut self.tab, Tab::Durability, "Replication & disk");
                 if self.exploring() {
                     ui.spinner();
                     ui.weak(format!(
@@ -99,6 +101,7 @@ impl Explorer {
                 Tab::Groups => pel::show(self, ui),
                 Tab::KafkaVsPel => kafka::show(self, ui),
                 Tab::Plots => plots::show(self, ui),
+                Tab::Durability => durability::show(self, ui),
             }
         });
 
@@ -157,6 +160,7 @@ impl Explorer {
                         i.key_pressed(Key::Num2),
                         i.key_pressed(Key::Num3),
                         i.key_pressed(Key::Num4),
+                        i.key_pressed(Key::Num5),
                     ],
                 )
             });
@@ -195,7 +199,7 @@ impl Explorer {
         if help {
             self.help_open = !self.help_open;
         }
-        for (i, t) in [Tab::Stream, Tab::Groups, Tab::KafkaVsPel, Tab::Plots]
+        for (i, t) in [Tab::Stream, Tab::Groups, Tab::KafkaVsPel, Tab::Plots, Tab::Durability]
             .into_iter()
             .enumerate()
         {

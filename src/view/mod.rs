@@ -22,6 +22,7 @@
 //! here: the explorer must show what Redis would answer.
 
 pub mod console;
+pub mod durability;
 pub mod format;
 pub mod kafka;
 pub mod knobs;

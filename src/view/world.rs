@@ -80,9 +80,20 @@ pub struct World {
     pub ledgers: Option<(LedgerSummary, LedgerSummary)>,
     /// The scenario has a Kafka side (else its ledger means nothing).
     pub has_kafka: bool,
+    /// Replication and persistence, when asked for (copies the primary).
+    pub durability: Option<super::durability::Durability>,
 }
 
 impl World {
+    /// Adds the replication and persistence panel's data (the ledgers
+    /// must be there: see `with_ledgers`).
+    pub fn with_durability(mut self, player: &Player) -> World {
+        if let Some((redis, _)) = &self.ledgers {
+            self.durability = Some(super::durability::Durability::of(player.sim(), redis));
+        }
+        self
+    }
+
     /// The world at the player's position. `previous` is the world one
     /// step earlier (for what changed); `focus` the macro node the user
     /// opened (`(stream key, master ID)`), else each stream's tail;
@@ -129,6 +140,7 @@ impl World {
             kafka: KafkaView::of(sim),
             ledgers,
             has_kafka: sim.scenario.kafka.is_some(),
+            durability: None,
         }
     }
 
