@@ -61,7 +61,10 @@ pub fn done(sim: &mut Simulation) {
     rep.reconf_in_progress = rep.reconf_in_progress.saturating_sub(1);
     let parts = next(sim);
     if !parts.is_empty() {
-        let text = format!("sentinel points {}", parts.join(", "));
+        let text = format!(
+            "sentinel reconfigures the next replica: {}",
+            parts.join(", ")
+        );
         sim.ctx.note(Who::Server, Note::Text(text));
     }
 }

@@ -25,6 +25,7 @@ use super::replicas::{Replication, Resync};
 use super::simulation::Simulation;
 use super::trace::{Note, Who};
 use crate::engine::{Db, ExecContext, Session};
+use crate::scenario::checks::Value;
 
 /// Replica `name`'s process dies.
 pub fn crash(sim: &mut Simulation, name: &str) {
@@ -33,6 +34,7 @@ pub fn crash(sim: &mut Simulation, name: &str) {
         return;
     };
     r.up = false;
+    r.db = Db::new();
     r.linked = false;
     r.inbox.clear();
     r.loading = None;
@@ -151,4 +153,32 @@ pub fn needs_save_cron(rep: &Replication) -> bool {
         rep.disk(i)
             .is_some_and(|p| !p.appendonly && !p.save.is_empty())
     })
+}
+
+/// `replica.<name>.<field>`: where a replica (or the promoted one waiting
+/// for a partition to heal) stands. `applied_offset` counts replication
+/// records, `messages` the message numbers in its streams, `up` and
+/// `loading` (a full resync under way) are 0 or 1.
+pub fn metric(sim: &Simulation, rest: &str) -> Result<Value, String> {
+    let (name, field) = rest
+        .rsplit_once('.')
+        .ok_or("replica.<name>.<applied_offset|messages|up|loading>")?;
+    let rep = &sim.ctx.replication;
+    let r = rep
+        .replicas
+        .iter()
+        .chain(rep.pending_promotion.iter())
+        .find(|r| r.name == name)
+        .ok_or_else(|| format!("no replica named {name:?} at this time"))?;
+    let n = match field {
+        "applied_offset" => r.applied_offset as i64,
+        "messages" => {
+            let keys = super::faults::stream_keys(sim);
+            super::faults::messages_in(&mut r.db.clone(), &keys).len() as i64
+        }
+        "up" => r.up as i64,
+        "loading" => r.loading.is_some() as i64,
+        other => return Err(format!("unknown replica field {other:?}")),
+    };
+    Ok(Value::Int(n))
 }

@@ -50,7 +50,9 @@ pub fn server_timer(sim: &mut Simulation, t: ServerTimer) {
                 .push(now + 100, EventClass::ServerTimer, 0, Event::Server(t));
             let unix = ctx.unix_ms();
             super::replica_disk::cron_save(&mut ctx.replication, unix);
-            if ctx.redis.cron_save(unix) {
+            // The cron may run for a replica's sake: a primary with AOF
+            // keeps to its AOF here as everywhere in the model.
+            if !ctx.redis.persistence().appendonly && ctx.redis.cron_save(unix) {
                 ctx.count("redis.rdb_saves", 1);
                 ctx.note(
                     Who::Server,
