@@ -28,6 +28,7 @@ bundled!(
     "s02e_kafka_per_record.ron",
     "s02f_redis_count1.ron",
     "s02g_stall.ron",
+    "s02h_kafka_join_timing.ron",
     "s03_poison_dlq.ron",
     "s03b_justid_antipattern.ron",
     "s03c_kafka_poison.ron",

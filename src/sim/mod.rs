@@ -11,6 +11,8 @@
 //!                    ├─ actors    producer, consumer, claimer, trimmer, admin
 //!                    ├─ redis     Db + AOF/RDB  ── replicas (lagged effects, backlog)
 //!                    │            sentinel (down-after, promotion) ── failover (demote, resync)
+//!                    │            resync (partial / timed full), reconf (parallel-syncs),
+//!                    │            replica_disk (each replica's own AOF / RDB, crash, restart)
 //!                    ├─ ledger    per-message outcomes (redis, kafka)
 //!                    └─ trace     one record per step, hashed; text built on demand
 //! ```

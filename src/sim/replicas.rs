@@ -407,7 +407,9 @@ impl Replication {
         let attached = if self.partitioned {
             self.attached_at_cut
         } else {
-            self.replicas.iter().filter(|r| r.up).count() as u64
+            // Connected ones only: a crashed replica, or one still waiting
+            // for Sentinel to point it here, is not attached.
+            self.replicas.iter().filter(|r| r.up && r.linked).count() as u64
         };
         let good = if now_s.saturating_sub(ack_s) <= rule.max_lag_s {
             attached

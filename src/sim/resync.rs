@@ -241,3 +241,80 @@ pub fn sync_ms(configured: Option<u64>, image: &Db, keys: &[String]) -> u64 {
         .sum();
     (bytes + FULL_SYNC_BYTES_PER_MS / 2) / FULL_SYNC_BYTES_PER_MS
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::schema::ReplicaSpec;
+
+    fn argv(s: &str) -> crate::engine::Argv {
+        s.split(' ').map(|p| p.as_bytes().to_vec()).collect()
+    }
+
+    fn one_replica() -> Replication {
+        let spec = ReplicaSpec {
+            name: "r1".into(),
+            lag: Lag::Constant(10),
+            resample_ms: 1000,
+            ack_period_ms: 1000,
+            priority: 100,
+            persistence: None,
+        };
+        Replication::new(&[spec], None, None, &SimRng::from_seed(1), 0, 1 << 20)
+    }
+
+    fn xlen(db: &Db) -> Reply {
+        db.query(&argv("XLEN s"), &ExecContext::at(0))
+    }
+
+    #[test]
+    fn a_timed_full_copy_keeps_the_old_data_then_applies_the_buffered_tail() {
+        let mut rep = one_replica();
+        let mut q = EventQueue::new();
+        let mut primary = Db::new();
+        let mut s = Session::default();
+        for id in ["1-0", "2-0"] {
+            primary.execute(
+                &mut s,
+                &argv(&format!("XADD s {id} m 1")),
+                &ExecContext::at(0),
+            );
+        }
+        rep.offset = 2;
+        rep.full_copy(0, &primary, 2, 500, 100, &mut q);
+        // Written during the transfer: waits behind the load.
+        rep.ship(&[argv("XADD s 3-0 m 1")], 200, &mut q);
+        assert_eq!(rep.apply_due(0, 599, &mut q), 0);
+        assert_eq!(xlen(&rep.replicas[0].db), Reply::Integer(0));
+        assert_eq!(rep.replicas[0].applied_offset, 0);
+        assert_eq!(rep.apply_due(0, 600, &mut q), 1);
+        assert_eq!(xlen(&rep.replicas[0].db), Reply::Integer(3));
+        assert_eq!(rep.replicas[0].applied_offset, 3);
+        assert_eq!(rep.replicas[0].rdb.as_ref().map(|r| r.1), Some(2));
+    }
+
+    #[test]
+    fn a_replica_ahead_of_its_target_copies_it_and_one_behind_takes_only_the_tail() {
+        let mut rep = one_replica();
+        let mut q = EventQueue::new();
+        for i in 1..=4 {
+            rep.ship(&[argv(&format!("XADD s {i}-0 m 1"))], 0, &mut q);
+        }
+        rep.apply_due(0, 10, &mut q);
+        assert_eq!(rep.replicas[0].applied_offset, 4);
+        // A target whose history ends at 3: the replica is ahead.
+        let how = rep.resync_to(0, &Db::new(), 3, 0, 20, &mut q);
+        assert_eq!(how, Resync::Full);
+        assert_eq!(rep.replicas[0].applied_offset, 3);
+        // Behind a target at 4: only offset 4, not what lies past the target.
+        rep.replicas[0].applied_offset = 3;
+        let how = rep.resync_to(0, &Db::new(), 4, 0, 30, &mut q);
+        assert_eq!(how, Resync::Partial(1));
+    }
+
+    #[test]
+    fn the_derived_duration_rounds_the_dataset_size_at_the_assumed_bandwidth() {
+        assert_eq!(sync_ms(Some(7), &Db::new(), &[]), 7);
+        assert_eq!(sync_ms(None, &Db::new(), &["s".into()]), 0);
+    }
+}
