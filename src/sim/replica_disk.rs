@@ -21,7 +21,7 @@
 //! behind a partition it waits for the heal, with no primary it waits for
 //! the primary's restart.
 
-use super::replicas::{Replication, Resync};
+use super::replicas::Replication;
 use super::simulation::Simulation;
 use super::trace::{Note, Who};
 use crate::engine::{Db, ExecContext, Session};
@@ -59,6 +59,7 @@ pub fn restart(sim: &mut Simulation, name: &str) {
     let r = &mut rep.replicas[i];
     r.db = loaded;
     r.applied_offset = offset;
+    r.offset_known = can_psync;
     r.up = true;
     r.dirty = 0;
     r.last_save_s = unix / 1000;
@@ -86,12 +87,7 @@ pub fn restart(sim: &mut Simulation, name: &str) {
     };
     let ms = super::resync::sync_ms(configured, target, &keys);
     let q = &mut sim.ctx.queue;
-    let how = if can_psync {
-        rep.resync_to(i, target, target_offset, ms, now, q)
-    } else {
-        rep.full_copy(i, target, target_offset, ms, now, q);
-        Resync::Full
-    };
+    let how = rep.resync_to(i, target, target_offset, ms, now, q);
     rep.pending_promotion = pending;
     text.push_str("; ");
     text.push_str(&super::reconf::count_resync(sim, name, how));

@@ -79,6 +79,9 @@ pub struct Replica {
     /// A full resync under way: the image arrives at `done_at_ms` with its
     /// offset; until then the replica keeps (and serves) what it had.
     pub loading: Option<Loading>,
+    /// It knows the replication offset of its dataset and may PSYNC; off
+    /// after a restart from an AOF or from nothing, until a full copy.
+    pub offset_known: bool,
 }
 
 /// A full resync's RDB on its way to a replica.
@@ -196,6 +199,7 @@ impl Replication {
                     up: true,
                     linked: true,
                     loading: None,
+                    offset_known: true,
                     name: s.name.clone(),
                     db: Db::new(),
                     lag: s.lag,

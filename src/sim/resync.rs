@@ -64,8 +64,9 @@ impl Replication {
         r.apply_scheduled = false;
         r.linked = true;
         // A replica ahead of its primary applied writes the primary never
-        // had: its history diverged, and only a full copy can make them agree.
-        let tail = if from > target_offset {
+        // had: its history diverged, and only a full copy can make them
+        // agree. One that does not know its offset sends PSYNC ? -1.
+        let tail = if from > target_offset || !r.offset_known {
             None
         } else {
             self.backlog.after(from)
@@ -193,6 +194,7 @@ impl Replication {
             up: true,
             linked: true,
             loading: None,
+            offset_known: true,
         });
         let i = self.replicas.len() - 1;
         let offset = self.offset;
@@ -213,6 +215,7 @@ pub fn finish_loading(r: &mut Replica, appendonly: bool, unix_ms: u64) {
     r.rdb = Some((l.image.clone(), l.offset));
     r.db = l.image;
     r.applied_offset = l.offset;
+    r.offset_known = true;
     r.dirty = 0;
     r.last_save_s = unix_ms / 1000;
 }
