@@ -411,9 +411,13 @@ impl Replication {
         let attached = if self.partitioned {
             self.attached_at_cut
         } else {
-            // Connected ones only: a crashed replica, or one still waiting
-            // for Sentinel to point it here, is not attached.
-            self.replicas.iter().filter(|r| r.up && r.linked).count() as u64
+            // Online ones only: a crashed replica, one still waiting for
+            // Sentinel to point it here, or one still loading a full resync
+            // (not yet SLAVE_STATE_ONLINE) does not count.
+            self.replicas
+                .iter()
+                .filter(|r| r.up && r.linked && r.loading.is_none())
+                .count() as u64
         };
         let good = if now_s.saturating_sub(ack_s) <= rule.max_lag_s {
             attached
