@@ -4,6 +4,7 @@
 //!   misspelt metric in expect      ─▶ file:line:col naming the metric and what was expected
 //!   kafka section that does not build ─▶ file:line:col of `kafka:`; Simulation::try_new ─▶ Err
 //!   HangActor for u64::MAX ms      ─▶ the actor simply never wakes; no overflow
+//!   ReplicaCrash / ReplicaRestart of no replica ─▶ file:line:col of the name
 //! ```
 
 use std::sync::Arc;
@@ -138,5 +139,18 @@ fn bad_retention_and_failure_settings_are_load_errors() {
         let e = parse_scenario("k.ron", &with_kafka(kafka)).expect_err(needle);
         assert!(e.message.contains(needle), "{needle}: {e}");
         assert!(e.line >= 8, "{e}");
+    }
+}
+
+/// A replica fault that names no replica fails at load, pointing at the name.
+#[test]
+fn replica_faults_naming_no_replica_are_load_errors() {
+    for fault in ["ReplicaCrash(\"r9\")", "ReplicaRestart(\"r9\")"] {
+        let text = format!(
+            "{HEAD}  redis: (replicas: [(name: \"r1\", lag: Constant(0))]),\n  faults: [(when: At(10), kind: {fault})],\n)"
+        );
+        let e = parse_scenario("r.ron", &text).expect_err(fault);
+        assert!(e.message.contains("no such replica"), "{fault}: {e}");
+        assert_eq!(e.line, 9, "{fault}: {e}");
     }
 }

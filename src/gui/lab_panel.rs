@@ -170,6 +170,19 @@ fn faults(app: &mut Explorer, ui: &mut Ui) {
             }
         }
     });
+    if !targets.replicas.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Replicas").strong());
+            for r in &targets.replicas {
+                if ui.small_button(format!("crash {r}")).clicked() {
+                    chosen = Some(FaultKind::ReplicaCrash(r.clone()));
+                }
+                if ui.small_button(format!("restart {r}")).clicked() {
+                    chosen = Some(FaultKind::ReplicaRestart(r.clone()));
+                }
+            }
+        });
+    }
     for c in &targets.kafka_consumers {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(format!("Kafka {c}")).strong());

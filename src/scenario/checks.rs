@@ -93,6 +93,11 @@ pub enum FaultKind {
     },
     /// Promote the named replica now.
     Failover(String),
+    /// The named replica's process dies (its page cache survives, as in a
+    /// `RedisCrash(Process)`): it receives nothing until `ReplicaRestart`.
+    ReplicaCrash(String),
+    /// The named replica starts again from its own disk and reconnects.
+    ReplicaRestart(String),
     /// A Kafka consumer closes cleanly (LeaveGroup, immediate rebalance).
     CloseKafkaConsumer(String),
     /// Kafka broker `n` stops.

@@ -225,6 +225,15 @@ pub struct KafkaProducer {
     pub partition: Option<u32>,
 }
 
+/// The assumed JoinGroup/SyncGroup sync phase: two request round trips of
+/// a few ms each plus one append replicated to the offsets topic's
+/// replicas (`offsets.topic.replication.factor` 3), 20 ms on a LAN.
+pub const DEFAULT_REBALANCE_MS: u64 = 20;
+
+fn default_rebalance_ms() -> u64 {
+    DEFAULT_REBALANCE_MS
+}
+
 fn default_acks() -> Acks {
     Acks::All
 }
@@ -254,8 +263,16 @@ pub struct KafkaGroup {
     pub heartbeat_interval_ms: u64,
     #[serde(default = "ms_300000")]
     pub max_poll_interval_ms: u64,
-    /// Duration of one rebalance once every member can rejoin.
-    #[serde(default)]
+    /// The sync phase of a rebalance, from the last member's JoinGroup to
+    /// the assignment: the JoinGroup responses, the leader's assignment and
+    /// SyncGroup round trip, and the coordinator writing the assignment to
+    /// `__consumer_offsets` before it answers SyncGroup (GroupCoordinator
+    /// doSyncGroup → GroupMetadataManager.storeGroup, replicated as
+    /// `offsets.commit.required.acks=-1`). Kafka has no setting for it; the
+    /// default assumes [`DEFAULT_REBALANCE_MS`] on a LAN. Learning of the
+    /// rebalance (the next heartbeat) and rejoining (the next poll) are
+    /// modelled apart and come before it.
+    #[serde(default = "default_rebalance_ms")]
     pub rebalance_ms: u64,
     #[serde(default = "default_reset")]
     pub auto_offset_reset: OffsetReset,

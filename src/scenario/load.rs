@@ -210,6 +210,11 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
             FaultKind::Failover(r) if !s.redis.replicas.iter().any(|x| &x.name == r) => {
                 Err((quoted(r), format!("Failover({r:?}) names no replica")))
             }
+            FaultKind::ReplicaCrash(r) | FaultKind::ReplicaRestart(r)
+                if !s.redis.replicas.iter().any(|x| &x.name == r) =>
+            {
+                Err((quoted(r), format!("fault on replica {r:?}: no such replica")))
+            }
             _ => Ok(()),
         }
     };

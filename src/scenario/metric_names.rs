@@ -13,6 +13,7 @@
 //!   redis.<REDIS_EVENTS>  (failovers, resyncs, saves: counted by the simulator)
 //!   kafka.<group>.<committed|owner|lag|unconsumed>.<p>   kafka.<group>.lag.<max|committed_max>
 //!   kafka.<topic>.duplicates
+//!   replica.<name>.<REPLICA_FIELDS>
 //! ```
 //!
 //! The simulator's metric reader (`metrics::value`) reads these paths; the two lists
@@ -70,6 +71,9 @@ pub const REDIS_EVENTS: &[&str] = &[
     "aof_delayed_fsync",
 ];
 
+/// `replica.<name>.<field>`: one replica's position and state.
+pub const REPLICA_FIELDS: &[&str] = &["applied_offset", "messages", "up", "loading"];
+
 /// Checks `metric` against the grammar above; the message says what was
 /// expected at the first part that does not fit.
 pub fn check_metric(metric: &str, names: &Names) -> Result<(), String> {
@@ -119,6 +123,10 @@ pub fn check_metric(metric: &str, names: &Names) -> Result<(), String> {
                 one_of(field, &["attempts", "deliveries", "completions"], "message")
             }
             _ => fail("expected message.<redis|kafka>.<msg>.<attempts|deliveries|completions>"),
+        },
+        "replica" => match rest.rsplit_once('.') {
+            Some((name, field)) if !name.is_empty() => one_of(field, REPLICA_FIELDS, "replica"),
+            _ => fail("expected replica.<name>.<field>"),
         },
         "stream" => match rest.rsplit_once('.') {
             Some((key, field)) if !key.is_empty() => one_of(field, STREAM_FIELDS, "stream"),
@@ -182,7 +190,8 @@ pub fn check_metric(metric: &str, names: &Names) -> Result<(), String> {
         },
         _ => fail(
             "unknown family; expected it to start with one of: ledger, message, stream, group, \
-             consumer, entry, claim, xack, producer, actor, reply, probe, errors, cluster, kafka",
+             consumer, entry, claim, xack, producer, actor, reply, probe, errors, cluster, kafka, \
+             replica",
         ),
     }
 }
@@ -213,6 +222,9 @@ mod tests {
         }
         for f in GROUP_FIELDS {
             check(&format!("group.s.g.{f}")).unwrap();
+        }
+        for f in REPLICA_FIELDS {
+            check(&format!("replica.r1.{f}")).unwrap();
         }
         for ok in [
             "ledger.redis.completed_by.c1",

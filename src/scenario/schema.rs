@@ -107,6 +107,11 @@ pub struct RedisSetup {
     /// from its offset (partial resync) instead of copying everything.
     #[serde(default = "default_repl_backlog_bytes")]
     pub repl_backlog_bytes: u64,
+    /// How long a full resync keeps a replica without newer data (the RDB
+    /// made, sent and loaded). Unset: the dataset's size at
+    /// [`FULL_SYNC_BYTES_PER_MS`], with no `repl-diskless-sync-delay`.
+    #[serde(default)]
+    pub full_sync_ms: Option<u64>,
 }
 
 impl Default for RedisSetup {
@@ -119,6 +124,7 @@ impl Default for RedisSetup {
             min_replicas: None,
             topology: Topology::default(),
             repl_backlog_bytes: default_repl_backlog_bytes(),
+            full_sync_ms: None,
         }
     }
 }
@@ -127,6 +133,11 @@ impl Default for RedisSetup {
 pub fn default_repl_backlog_bytes() -> u64 {
     1024 * 1024
 }
+
+/// The bandwidth a full resync is assumed to move its RDB at when the
+/// scenario sets no `full_sync_ms`: 125 000 bytes per ms, a 1 Gbit/s link
+/// used whole (the dataset's size is what MEMORY USAGE reports).
+pub const FULL_SYNC_BYTES_PER_MS: u64 = 125_000;
 
 /// Redis's smallest `repl-backlog-size` (CONFIG_REPL_BACKLOG_MIN_SIZE, server.h).
 pub const MIN_REPL_BACKLOG_BYTES: u64 = 16 * 1024;
@@ -198,6 +209,10 @@ pub struct ReplicaSpec {
     /// first; 0 means never promote this replica.
     #[serde(default = "default_replica_priority")]
     pub priority: u64,
+    /// Its own `appendonly` / `save` settings (unset: the primary's). A
+    /// restarted replica loads its own AOF or RDB file, never the primary's.
+    #[serde(default)]
+    pub persistence: Option<Persistence>,
 }
 
 /// Redis's default `replica-priority` (100).
@@ -229,6 +244,15 @@ pub struct SentinelSpec {
     /// start desync (up to 1 s), the leader election, REPLICAOF NO ONE and
     /// the INFO poll that sees the new role. Once started it is not undone.
     pub failover_ms: u64,
+    /// `parallel-syncs`: how many of the other replicas Sentinel points at
+    /// the new primary at once (sentinel.c SENTINEL_DEFAULT_PARALLEL_SYNCS,
+    /// 1); the next one waits until Sentinel's INFO shows one synced.
+    #[serde(default = "default_parallel_syncs")]
+    pub parallel_syncs: u64,
+}
+
+fn default_parallel_syncs() -> u64 {
+    1
 }
 
 /// `min-replicas-to-write` and `min-replicas-max-lag`.

@@ -87,6 +87,8 @@ pub fn describe_fault(kind: &crate::scenario::schema::FaultKind) -> String {
         F::RedisShutdown => "Redis shuts down cleanly".into(),
         F::Partition { heal_at_ms } => format!("a partition cuts the primary off until t={heal_at_ms}"),
         F::Failover(r) => format!("{r} is promoted"),
+        F::ReplicaCrash(r) => format!("replica {r} crashes"),
+        F::ReplicaRestart(r) => format!("replica {r} restarts from its own disk"),
         F::CloseKafkaConsumer(n) => format!("{n} closes (LeaveGroup)"),
         F::KafkaBrokerCrash(b) => format!("broker-{b} crashes"),
     }

@@ -88,6 +88,8 @@ pub enum ServerTimer {
     Promote,
     /// The partition heals.
     Heal,
+    /// Sentinel's INFO shows a reconfigured replica synced (reconf.rs).
+    ReconfDone,
 }
 
 /// Number of [`Tally`] kinds.

@@ -6,10 +6,12 @@
 //!       │              the old node, when it restarts, rejoins as a replica
 //!       │ partitioned: r waits for the heal (clients still reach the old one)
 //!       │ reachable:   (back after the failover started) demoted at once
-//!       └─ the other replicas follow r (PSYNC2): partial or full resync
+//!       └─ Sentinel points the other replicas at r, parallel-syncs at a
+//!          time, partitioned or not (reconf.rs; PSYNC2: partial or full)
 //!
 //!   heal        ── a promotion waiting? the old primary is demoted: its
-//!       │          writes since the cut are discarded, it copies r's data
+//!       │          writes since the cut are discarded, it copies r's data;
+//!       │          the replicas already follow r
 //!       └─ else     every replica continues from the backlog (or copies)
 //! ```
 //!
@@ -17,7 +19,6 @@
 //! message that the primary held before the fault and no longer holds.
 
 use super::faults::primary_messages;
-use super::replicas::Resync;
 use super::simulation::Simulation;
 use super::trace::{Note, Who};
 
@@ -44,9 +45,10 @@ pub fn promote(sim: &mut Simulation, which: Option<usize>) {
     if rep.partitioned && sim.ctx.redis.up {
         let name = replica.name.clone();
         rep.pending_promotion = Some(replica);
-        let text = format!(
+        let mut text = format!(
             "sentinel promotes {name}; the old primary, still partitioned, keeps accepting writes"
         );
+        text.push_str(&super::reconf::start(sim));
         sim.ctx.note(Who::Server, Note::Text(text));
         return;
     }
@@ -65,7 +67,7 @@ pub fn promote(sim: &mut Simulation, which: Option<usize>) {
     take_over(sim, replica);
     let lost = account_rollback(sim);
     let mut text = format!("{name} promoted to primary: {lost} acknowledged message(s) missing");
-    text.push_str(&resync_all(sim));
+    text.push_str(&super::reconf::start(sim));
     if old_up {
         add_old_primary(sim);
         text.push_str("; the old primary is demoted to a replica (full resync)");
@@ -78,9 +80,18 @@ pub fn promote(sim: &mut Simulation, which: Option<usize>) {
 /// The promoted replica becomes the primary node: its dataset, its disk.
 fn take_over(sim: &mut Simulation, replica: super::replicas::Replica) {
     let unix = sim.ctx.unix_ms();
-    sim.ctx
-        .redis
-        .adopt(replica.db, replica.aof_base, replica.aof, unix);
+    let persistence = replica
+        .persistence
+        .clone()
+        .unwrap_or_else(|| sim.ctx.replication.primary_persistence.clone());
+    let rdb = replica.rdb.map(|(db, _)| (db, replica.last_save_s));
+    let disk = super::redis::OwnDisk {
+        persistence,
+        aof_base: replica.aof_base,
+        aof: replica.aof,
+        rdb,
+    };
+    sim.ctx.redis.adopt(replica.db, disk, unix);
     sim.ctx.redis_epoch += 1;
     sim.break_blocked_reads();
 }
@@ -91,30 +102,39 @@ fn take_over(sim: &mut Simulation, replica: super::replicas::Replica) {
 fn add_old_primary(sim: &mut Simulation) {
     sim.ctx.count("redis.full_resyncs", 1);
     let seed = sim.seed();
-    let db = sim.ctx.redis.db.clone();
-    sim.ctx.replication.add_demoted(OLD_PRIMARY, &db, seed);
+    let now = sim.ctx.now_ms;
+    let ms = primary_sync_ms(sim);
+    let rep = &mut sim.ctx.replication;
+    rep.add_demoted(
+        OLD_PRIMARY,
+        &sim.ctx.redis.db,
+        seed,
+        ms,
+        now,
+        &mut sim.ctx.queue,
+    );
 }
 
-/// Every replica reconnects to the current primary; returns a summary.
+/// How long a full resync from the current primary takes (resync.rs).
+pub fn primary_sync_ms(sim: &Simulation) -> u64 {
+    let keys = super::faults::stream_keys(sim);
+    super::resync::sync_ms(sim.ctx.replication.full_sync_ms, &sim.ctx.redis.db, &keys)
+}
+
+/// Every running replica reconnects to the current primary by itself
+/// (replication.c replicationCron); returns a summary.
 fn resync_all(sim: &mut Simulation) -> String {
     let now = sim.ctx.now_ms;
+    let ms = primary_sync_ms(sim);
     let mut parts = Vec::new();
     for i in 0..sim.ctx.replication.replicas.len() {
-        let primary = &sim.ctx.redis.db;
-        let how = sim
-            .ctx
-            .replication
-            .resync(i, primary, now, &mut sim.ctx.queue);
-        let name = &sim.ctx.replication.replicas[i].name;
-        parts.push(match how {
-            Resync::Partial(n) => format!("{name} partial resync ({n} from the backlog)"),
-            Resync::Full => format!("{name} full resync"),
-        });
-        let event = match how {
-            Resync::Partial(_) => "redis.partial_resyncs",
-            Resync::Full => "redis.full_resyncs",
-        };
-        sim.ctx.count(event, 1);
+        if !sim.ctx.replication.replicas[i].up {
+            continue;
+        }
+        let rep = &mut sim.ctx.replication;
+        let how = rep.resync(i, &sim.ctx.redis.db, ms, now, &mut sim.ctx.queue);
+        let name = rep.replicas[i].name.clone();
+        parts.push(super::reconf::count_resync(sim, &name, how));
     }
     if parts.is_empty() {
         String::new()
@@ -145,10 +165,11 @@ pub fn heal(sim: &mut Simulation) {
     sim.ctx.replication.promoted_at(replica.applied_offset);
     take_over(sim, replica);
     let lost = account_rollback(sim);
-    let mut text = format!(
+    let text = format!(
         "partition heals: {name} is the primary, the old primary is demoted (full resync), {lost} acknowledged message(s) discarded"
     );
-    text.push_str(&resync_all(sim));
+    // The replicas on the majority side were pointed at the new primary
+    // when it was promoted (reconf.rs): they follow it already.
     add_old_primary(sim);
     sim.ctx.note(Who::Server, Note::Text(text));
 }

@@ -14,6 +14,8 @@
 //!                  rejoins as a replica of the new primary instead
 //!   Partition      replicas get nothing; sentinel starts timing; heal at heal_at_ms
 //!   Failover(r)    promote replica r now (failover.rs)
+//!   ReplicaCrash   replica down: nothing reaches it, its files stay
+//!   ReplicaRestart it loads its own AOF or RDB and resyncs (replica_disk.rs)
 //! ```
 
 use super::ctx::{Event, ServerTimer};
@@ -142,10 +144,11 @@ pub fn apply_kind(sim: &mut Simulation, kind: &FaultKind) {
             // replication.c masterTryPartialResynchronization answers
             // +FULLRESYNC and they copy what it loaded.
             if !sim.ctx.replication.replicas.is_empty() {
-                let db = sim.ctx.redis.db.clone();
-                sim.ctx.replication.primary_restarted(&db);
-                let n = sim.ctx.replication.replicas.len() as i64;
-                sim.ctx.count("redis.full_resyncs", n);
+                let now = sim.ctx.now_ms;
+                let ms = super::failover::primary_sync_ms(sim);
+                let rep = &mut sim.ctx.replication;
+                let n = rep.primary_restarted(&sim.ctx.redis.db, ms, now, &mut sim.ctx.queue);
+                sim.ctx.count("redis.full_resyncs", n as i64);
                 text.push_str("; replicas full-resync from it");
             }
             text
@@ -163,6 +166,14 @@ pub fn apply_kind(sim: &mut Simulation, kind: &FaultKind) {
                 Event::Server(ServerTimer::Heal),
             );
             format!("network partition: the primary is cut off until t={heal_at_ms}")
+        }
+        FaultKind::ReplicaCrash(name) => {
+            super::replica_disk::crash(sim, name);
+            return;
+        }
+        FaultKind::ReplicaRestart(name) => {
+            super::replica_disk::restart(sim, name);
+            return;
         }
         // The Kafka model received these when the run was built.
         FaultKind::CloseKafkaConsumer(_) | FaultKind::KafkaBrokerCrash(_) => return,

@@ -299,6 +299,7 @@ pub fn read(sim: &Simulation, metric: &str) -> Result<Value, String> {
                 .ok_or_else(|| format!("probe {i} has not run"))
         }
         "cluster" => super::cluster::metric(sim, rest),
+        "replica" => super::replica_disk::metric(sim, rest),
         "kafka" => super::kafka_link::metric(&sim.ctx, rest),
         other => Err(format!("unknown metric family {other:?}")),
     }

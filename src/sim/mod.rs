@@ -11,6 +11,8 @@
 //!                    ├─ actors    producer, consumer, claimer, trimmer, admin
 //!                    ├─ redis     Db + AOF/RDB  ── replicas (lagged effects, backlog)
 //!                    │            sentinel (down-after, promotion) ── failover (demote, resync)
+//!                    │            resync (partial / timed full), reconf (parallel-syncs),
+//!                    │            replica_disk (each replica's own AOF / RDB, crash, restart)
 //!                    ├─ ledger    per-message outcomes (redis, kafka)
 //!                    └─ trace     one record per step, hashed; text built on demand
 //! ```
@@ -38,9 +40,12 @@ pub mod ledger;
 pub mod metrics;
 pub mod outcome;
 pub mod queue;
+pub mod reconf;
 pub mod redis;
+pub mod replica_disk;
 pub mod replicas;
 pub mod replies;
+pub mod resync;
 pub mod rng;
 pub mod sentinel;
 pub mod setup;

@@ -28,6 +28,19 @@ use super::aof::AofFile;
 use crate::engine::{Argv, Db, ExecContext, Executed, Reply, Session};
 use crate::scenario::schema::{CrashMode, Persistence};
 
+/// What a promoted replica brings along from its own disk.
+#[derive(Clone, Debug)]
+pub struct OwnDisk {
+    /// Its `appendonly` / `save` settings, which it keeps as the primary.
+    pub persistence: Persistence,
+    /// Its AOF base image ...
+    pub aof_base: Option<Db>,
+    /// ... and the records after it.
+    pub aof: Vec<Argv>,
+    /// Its RDB file and the unix seconds it was written at.
+    pub rdb: Option<(Db, u64)>,
+}
+
 /// What a client gets from a server that is not running.
 pub const DOWN_ERROR: &str = "ERR connection refused (server is down)";
 
@@ -232,13 +245,14 @@ impl RedisNode {
         self.up = true;
     }
 
-    /// Becomes a promoted replica: its dataset, its AOF (base image and
-    /// records, all on its disk by now), no RDB image of its own yet.
-    pub fn adopt(&mut self, db: Db, aof_base: Option<Db>, aof: Vec<Argv>, unix_ms: u64) {
+    /// Becomes a promoted replica: its dataset, its settings and its disk
+    /// (AOF base image and records, all written by now; its RDB file).
+    pub fn adopt(&mut self, db: Db, disk: OwnDisk, unix_ms: u64) {
         self.db = db;
         let fsync_ms = self.aof.fsync_ms;
-        self.aof = AofFile::from_parts(aof_base, aof, fsync_ms);
-        self.rdb = None;
+        self.aof = AofFile::from_parts(disk.aof_base, disk.aof, fsync_ms);
+        self.persistence = disk.persistence;
+        self.rdb = disk.rdb;
         self.dirty = 0;
         self.last_save_s = unix_ms / 1000;
         self.up = true;

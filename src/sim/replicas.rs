@@ -11,14 +11,18 @@
 //!   link lost (partition) ─▶ replicas receive nothing; on heal each one continues
 //!                   from its offset out of the backlog (partial resync) or, when
 //!                   the backlog no longer reaches back that far, copies the dataset
-//!   promotion (sentinel.rs) ─▶ the other replicas follow the new primary (PSYNC2):
-//!                   behind it, they get the missing tail; ahead of it (they applied
-//!                   writes it never saw), they copy its dataset
+//!                   (resync.rs; a copy takes `full_sync_ms`, then the buffered tail)
+//!   promotion (sentinel.rs) ─▶ Sentinel points the other replicas at the new
+//!                   primary, parallel-syncs at a time (reconf.rs; PSYNC2)
+//!   replica crash / restart ─▶ it loads its own AOF or RDB and reconnects
+//!                   (replica_disk.rs)
 //! ```
 //!
-//! Each replica also keeps its own AOF (a base image plus the effects
-//! applied since) when the scenario has `appendonly`: a promoted replica
-//! restarts from its own disk, never from the old primary's.
+//! Each replica keeps its own disk with its own settings (the primary's
+//! unless its spec sets `persistence`): an AOF (a base image plus the
+//! effects applied since) and an RDB file (the image of its last full
+//! resync, or of a save point). A promoted replica restarts from its own
+//! disk, never from the old primary's.
 //!
 //! A write is in the replica's dataset once applied; acks (REPLCONF ACK) are
 //! modelled as "applied", which is when WAIT counts it.
@@ -28,7 +32,7 @@ use super::ctx::{Event, ServerTimer};
 use super::queue::{EventClass, EventQueue};
 use super::rng::SimRng;
 use crate::engine::{Argv, Db, ExecContext, Session};
-use crate::scenario::schema::{Lag, MinReplicas, ReplicaSpec, SentinelSpec};
+use crate::scenario::schema::{Lag, MinReplicas, Persistence, ReplicaSpec, SentinelSpec};
 use std::collections::VecDeque;
 
 /// One replica.
@@ -38,17 +42,17 @@ pub struct Replica {
     pub name: String,
     /// Its dataset.
     pub db: Db,
-    lag: Lag,
+    pub(super) lag: Lag,
     /// Lag currently applied to new writes.
     pub lag_ms: u64,
-    resample_ms: u64,
-    ack_period_ms: u64,
-    inbox: VecDeque<(u64, Argv, u64)>,
+    pub(super) resample_ms: u64,
+    pub(super) ack_period_ms: u64,
+    pub(super) inbox: VecDeque<(u64, Argv, u64)>,
     /// Replication offset applied so far (one unit per effect).
     pub applied_offset: u64,
-    apply_scheduled: bool,
-    rng: SimRng,
-    session: Session,
+    pub(super) apply_scheduled: bool,
+    pub(super) rng: SimRng,
+    pub(super) session: Session,
     /// `replica-priority` (0: never promoted).
     pub priority: u64,
     /// The run ID Sentinel compares last (40 hex digits, drawn from the seed
@@ -58,6 +62,37 @@ pub struct Replica {
     pub aof_base: Option<Db>,
     /// ... and every effect applied since (kept only with `appendonly`).
     pub aof: Vec<Argv>,
+    /// Its own `appendonly` / `save` settings; `None`: the primary's.
+    pub persistence: Option<Persistence>,
+    /// Its RDB file: the image and the replication offset saved with it
+    /// (rdb.c rdbPopulateSaveInfo), from a full resync or a save point.
+    pub rdb: Option<(Db, u64)>,
+    /// Changes since its last RDB save (what its save points count).
+    pub dirty: u64,
+    /// Unix seconds of its last RDB save (or of its start).
+    pub last_save_s: u64,
+    /// The process runs (a `ReplicaCrash` stops it).
+    pub up: bool,
+    /// Connected to the primary it follows: shipped effects reach it. Off
+    /// while it is down or waits for Sentinel to point it at a new primary.
+    pub linked: bool,
+    /// A full resync under way: the image arrives at `done_at_ms` with its
+    /// offset; until then the replica keeps (and serves) what it had.
+    pub loading: Option<Loading>,
+    /// It knows the replication offset of its dataset and may PSYNC; off
+    /// after a restart from an AOF or from nothing, until a full copy.
+    pub offset_known: bool,
+}
+
+/// A full resync's RDB on its way to a replica.
+#[derive(Clone, Debug)]
+pub struct Loading {
+    /// When the replica has loaded it.
+    pub done_at_ms: u64,
+    /// The primary's dataset when the RDB was made.
+    pub image: Db,
+    /// The replication offset of that image.
+    pub offset: u64,
 }
 
 /// How a replica caught up after losing its link.
@@ -96,7 +131,7 @@ pub struct Replication {
     min_replicas: Option<MinReplicas>,
     /// Sentinel settings.
     pub sentinel: Option<SentinelSpec>,
-    start_unix_ms: u64,
+    pub(super) start_unix_ms: u64,
     /// Clients blocked in WAIT (wait.rs).
     pub waiters: Vec<super::wait::Waiter>,
     /// Replica promoted while the old primary was partitioned: it takes
@@ -110,9 +145,17 @@ pub struct Replication {
     /// back as a replica of the new one.
     pub old_primary_replaced: bool,
     /// The recent replication stream.
-    backlog: Backlog,
-    /// Replicas keep their own AOF (the scenario has `appendonly`).
-    pub keep_aof: bool,
+    pub(super) backlog: Backlog,
+    /// The primary's persistence: a replica without its own uses it.
+    pub primary_persistence: Persistence,
+    /// `full_sync_ms` of the scenario (unset: from the dataset's size).
+    pub full_sync_ms: Option<u64>,
+    /// Replicas Sentinel has still to point at the new primary (reconf.rs),
+    /// in the order it will.
+    pub awaiting_reconf: Vec<String>,
+    /// Replicas pointed at the new primary whose sync Sentinel has not
+    /// yet seen done (at most `parallel-syncs`).
+    pub reconf_in_progress: u64,
     /// Replicas attached when the partition cut the primary off: it still
     /// counts them until their last ack grows too old (it cannot know that
     /// one of them was promoted on the other side).
@@ -120,7 +163,7 @@ pub struct Replication {
     /// The link of the first declared replica `(lag, resample_ms,
     /// ack_period_ms)`: a demoted old primary replicates over the same kind
     /// of link.
-    link: Option<(Lag, u64, u64)>,
+    pub(super) link: Option<(Lag, u64, u64)>,
 }
 
 impl Replication {
@@ -149,6 +192,14 @@ impl Replication {
                     run_id,
                     aof_base: None,
                     aof: Vec::new(),
+                    persistence: s.persistence.clone(),
+                    rdb: None,
+                    dirty: 0,
+                    last_save_s: start_unix_ms / 1000,
+                    up: true,
+                    linked: true,
+                    loading: None,
+                    offset_known: true,
                     name: s.name.clone(),
                     db: Db::new(),
                     lag: s.lag,
@@ -229,16 +280,28 @@ impl Replication {
                 continue;
             }
             for i in 0..self.replicas.len() {
-                self.send(i, argv.clone(), self.offset, now_ms, queue);
+                if self.replicas[i].linked {
+                    self.send(i, argv.clone(), self.offset, now_ms, queue);
+                }
             }
         }
     }
 
     /// Puts one effect on replica `i`'s link: applied `lag` ms from now,
     /// never before the one ahead of it.
-    fn send(&mut self, i: usize, argv: Argv, offset: u64, now_ms: u64, q: &mut EventQueue<Event>) {
+    pub(super) fn send(
+        &mut self,
+        i: usize,
+        argv: Argv,
+        offset: u64,
+        now_ms: u64,
+        q: &mut EventQueue<Event>,
+    ) {
         let r = &mut self.replicas[i];
-        let floor = r.inbox.back().map_or(0, |e| e.0);
+        // What arrives during a full resync waits in the primary's output
+        // buffer for that replica until the RDB is loaded.
+        let loaded = r.loading.as_ref().map_or(0, |l| l.done_at_ms);
+        let floor = r.inbox.back().map_or(0, |e| e.0).max(loaded);
         let at = (now_ms + r.lag_ms).max(floor);
         r.inbox.push_back((at, argv, offset));
         if !r.apply_scheduled {
@@ -252,124 +315,32 @@ impl Replication {
         }
     }
 
-    /// Replica `i` reconnects at its applied offset (PSYNC offset+1):
-    /// replication.c masterTryPartialResynchronization continues from the
-    /// backlog when it still holds that offset, else answers +FULLRESYNC and
-    /// the replica loads a copy of `primary` (its own AOF restarts from it).
-    pub fn resync(
-        &mut self,
-        i: usize,
-        primary: &Db,
-        now_ms: u64,
-        queue: &mut EventQueue<Event>,
-    ) -> Resync {
-        let from = self.replicas[i].applied_offset;
-        self.replicas[i].inbox.clear();
-        self.replicas[i].apply_scheduled = false;
-        // A replica ahead of the primary applied writes the primary never
-        // had (it was promoted from behind): its history diverged, and only
-        // a full copy can make them agree.
-        let tail = if from > self.offset {
-            None
-        } else {
-            self.backlog.after(from)
-        };
-        match tail {
-            Some(tail) => {
-                let n = tail.len() as u64;
-                for (offset, argv) in tail {
-                    self.send(i, argv, offset, now_ms, queue);
-                }
-                Resync::Partial(n)
-            }
-            None => {
-                self.full_copy(i, primary);
-                Resync::Full
-            }
-        }
-    }
-
-    /// Replica `i` loads a copy of `primary` (+FULLRESYNC): what it had is
-    /// replaced, and its AOF starts again from that image.
-    pub fn full_copy(&mut self, i: usize, primary: &Db) {
-        let keep = self.keep_aof;
-        let offset = self.offset;
-        let r = &mut self.replicas[i];
-        r.inbox.clear();
-        r.apply_scheduled = false;
-        r.db = primary.clone();
-        r.applied_offset = offset;
-        r.aof.clear();
-        r.aof_base = keep.then(|| primary.clone());
-    }
-
-    /// The primary restarted: its backlog lived in memory and is gone, so
-    /// every replica that reconnects copies the dataset it loaded (a
-    /// primary that restarts empty empties its replicas too).
-    pub fn primary_restarted(&mut self, primary: &Db) {
-        self.backlog = Backlog::new(self.backlog.capacity_bytes());
-        for i in 0..self.replicas.len() {
-            self.full_copy(i, primary);
-        }
-    }
-
-    /// A promoted replica takes over at `offset` (PSYNC2 keeps the offset
-    /// numbering: replication.c shiftReplicationId). Its history ends there,
-    /// so the backlog does too; the remaining replicas resync against it.
-    pub fn promoted_at(&mut self, offset: u64) {
-        self.offset = offset;
-        self.backlog.truncate_after(offset);
-    }
-
-    /// A node that rejoins as a replica of the current primary (a demoted
-    /// old primary): it copies the dataset (its own writes are divergent
-    /// history, so no partial resync is possible) and then follows.
-    pub fn add_demoted(&mut self, name: &str, primary: &Db, root_seed: u64) {
-        let mut rng = SimRng::from_seed(root_seed).fork(&format!("replica:{name}"));
-        let (lag, resample_ms, ack_period_ms) = self.link.unwrap_or((Lag::Constant(0), 1000, 1000));
-        // A random lag keeps its first draw: nothing resamples this link.
-        let lag_ms = draw_lag(lag, &mut rng);
-        self.replicas.push(Replica {
-            name: name.to_string(),
-            db: primary.clone(),
-            lag,
-            lag_ms,
-            resample_ms,
-            ack_period_ms,
-            inbox: VecDeque::new(),
-            applied_offset: self.offset,
-            apply_scheduled: false,
-            rng,
-            session: Session {
-                from_master: true,
-                ..Session::default()
-            },
-            priority: 100,
-            run_id: "f".repeat(40),
-            aof_base: self.keep_aof.then(|| primary.clone()),
-            aof: Vec::new(),
-        });
-    }
-
     /// Applies everything due on replica `i`; returns how many effects.
     pub fn apply_due(&mut self, i: usize, now_ms: u64, queue: &mut EventQueue<Event>) -> usize {
         let start = self.start_unix_ms;
-        let Some(r) = self.replicas.get_mut(i) else {
+        let Some(appendonly) = self.disk(i).map(|p| p.appendonly) else {
             return 0;
         };
+        let r = &mut self.replicas[i];
         r.apply_scheduled = false;
+        if r.loading.as_ref().is_some_and(|l| l.done_at_ms <= now_ms) {
+            super::resync::finish_loading(r, appendonly, start + now_ms);
+        }
         let mut n = 0;
-        while r.inbox.front().is_some_and(|e| e.0 <= now_ms) {
+        while r.loading.is_none() && r.inbox.front().is_some_and(|e| e.0 <= now_ms) {
             if let Some((_, argv, offset)) = r.inbox.pop_front() {
-                r.db.execute(&mut r.session, &argv, &ExecContext::at(start + now_ms));
+                let ex =
+                    r.db.execute(&mut r.session, &argv, &ExecContext::at(start + now_ms));
+                r.dirty += ex.dirty;
                 r.applied_offset = offset;
-                if self.keep_aof {
+                if appendonly {
                     r.aof.push(argv);
                 }
                 n += 1;
             }
         }
-        if let Some(&(at, _, _)) = r.inbox.front() {
+        let next = r.loading.as_ref().map(|l| l.done_at_ms);
+        if let Some(at) = next.or_else(|| r.inbox.front().map(|e| e.0)) {
             r.apply_scheduled = true;
             queue.push(
                 at,
@@ -396,12 +367,20 @@ impl Replication {
         r.lag_ms
     }
 
-    /// Drops everything in flight (the primary died or was cut off).
+    /// The persistence settings of replica `i`: its own, else the primary's.
+    pub fn disk(&self, i: usize) -> Option<&Persistence> {
+        let r = self.replicas.get(i)?;
+        Some(r.persistence.as_ref().unwrap_or(&self.primary_persistence))
+    }
+
+    /// Drops everything in flight (the primary died or was cut off): a full
+    /// resync under way is aborted too, the replica keeps what it had.
     pub fn drop_in_flight(&mut self) -> usize {
         let mut n = 0;
         for r in &mut self.replicas {
             n += r.inbox.len();
             r.inbox.clear();
+            r.loading = None;
             // Replicas are indexed by position and a promotion removes one:
             // a pending apply timer may now point elsewhere, so the next
             // effect schedules its own (a stray timer finds nothing due).
@@ -432,7 +411,13 @@ impl Replication {
         let attached = if self.partitioned {
             self.attached_at_cut
         } else {
-            self.replicas.len() as u64
+            // Online ones only: a crashed replica, one still waiting for
+            // Sentinel to point it here, or one still loading a full resync
+            // (not yet SLAVE_STATE_ONLINE) does not count.
+            self.replicas
+                .iter()
+                .filter(|r| r.up && r.linked && r.loading.is_none())
+                .count() as u64
         };
         let good = if now_s.saturating_sub(ack_s) <= rule.max_lag_s {
             attached
@@ -455,7 +440,7 @@ impl Replication {
     }
 }
 
-fn draw_lag(lag: Lag, rng: &mut SimRng) -> u64 {
+pub(super) fn draw_lag(lag: Lag, rng: &mut SimRng) -> u64 {
     match lag {
         Lag::Constant(ms) => ms,
         Lag::Uniform(lo, hi) => rng.range_inclusive(lo, hi),
@@ -492,6 +477,7 @@ mod tests {
             resample_ms: 1000,
             ack_period_ms: 1000,
             priority: 100,
+            persistence: None,
         };
         Replication::new(&[spec], None, None, &SimRng::from_seed(1), 0, 1 << 20)
     }

@@ -85,11 +85,12 @@ pub fn check(sim: &mut Simulation) {
 }
 
 /// The replica Sentinel promotes, as sentinel.c sentinelSelectSlave and
-/// compareSlavesForPromotion choose: priority 0 is never chosen; then the
-/// lowest priority, the largest replication offset, the smallest run ID.
+/// compareSlavesForPromotion choose: priority 0 is never chosen, nor a
+/// replica that is down (S_DOWN); then the lowest priority, the largest
+/// replication offset, the smallest run ID.
 pub fn select_replica(replicas: &[Replica]) -> Option<usize> {
     (0..replicas.len())
-        .filter(|&i| replicas[i].priority > 0)
+        .filter(|&i| replicas[i].priority > 0 && replicas[i].up)
         .min_by(|&a, &b| {
             let (ra, rb) = (&replicas[a], &replicas[b]);
             ra.priority
@@ -116,6 +117,7 @@ mod tests {
                 resample_ms: 1000,
                 ack_period_ms: 1000,
                 priority: p,
+                persistence: None,
             })
             .collect();
         Replication::new(&specs, None, None, &SimRng::from_seed(1), 0, 1 << 20).replicas

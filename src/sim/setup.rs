@@ -5,8 +5,8 @@
 //!                    XGROUP CREATE ... MKSTREAM   ─▶ replayed as Setup events at t=0
 //!   schedule_timers  appendfsync everysec: tick every 1 000 ms; no: OS flush every
 //!                    os_flush_interval_ms; RDB only: save-point cron every 100 ms
-//!   server_timer     fsync, save point, replica apply / lag draw, sentinel check,
-//!                    promotion, heal
+//!   server_timer     fsync, save point (primary and replicas), replica apply /
+//!                    lag draw, sentinel check, promotion, heal, replica reconf
 //!   mark_consumerless_sides  a ledger whose side nobody reads says "no consumer"
 //! ```
 
@@ -49,7 +49,10 @@ pub fn server_timer(sim: &mut Simulation, t: ServerTimer) {
             ctx.queue
                 .push(now + 100, EventClass::ServerTimer, 0, Event::Server(t));
             let unix = ctx.unix_ms();
-            if ctx.redis.cron_save(unix) {
+            super::replica_disk::cron_save(&mut ctx.replication, unix);
+            // The cron may run for a replica's sake: a primary with AOF
+            // keeps to its AOF here as everywhere in the model.
+            if !ctx.redis.persistence().appendonly && ctx.redis.cron_save(unix) {
                 ctx.count("redis.rdb_saves", 1);
                 ctx.note(
                     Who::Server,
@@ -76,6 +79,7 @@ pub fn server_timer(sim: &mut Simulation, t: ServerTimer) {
         ServerTimer::SentinelCheck => super::sentinel::check(sim),
         ServerTimer::Promote => failover::promote(sim, None),
         ServerTimer::Heal => failover::heal(sim),
+        ServerTimer::ReconfDone => super::reconf::done(sim),
     }
 }
 
@@ -130,7 +134,9 @@ pub fn schedule_timers(s: &Scenario, ctx: &mut Ctx) {
             Event::Server(ServerTimer::FsyncTick),
         );
     }
-    if !p.appendonly && !p.save.is_empty() {
+    // Replicas with their own RDB save points need the cron too.
+    let replica_saves = super::replica_disk::needs_save_cron(&ctx.replication);
+    if (!p.appendonly && !p.save.is_empty()) || replica_saves {
         ctx.queue.push(
             100,
             EventClass::ServerTimer,

@@ -144,7 +144,8 @@ impl Simulation {
         );
         replication.initial_timers(&mut queue);
         let mut replication = replication;
-        replication.keep_aof = scenario.redis.persistence.appendonly;
+        replication.primary_persistence = scenario.redis.persistence.clone();
+        replication.full_sync_ms = scenario.redis.full_sync_ms;
         let mut ctx = Ctx {
             now_ms: 0,
             start_unix_ms: start,

@@ -49,7 +49,9 @@ pub fn acked(rep: &Replication, woff: u64) -> u64 {
     }
     rep.replicas
         .iter()
-        .filter(|r| r.applied_offset >= woff)
+        // Only replicas connected to this primary ack (a crashed one, or one
+        // waiting for Sentinel to point it here, sends nothing).
+        .filter(|r| r.up && r.linked && r.applied_offset >= woff)
         .count() as u64
 }
 
@@ -106,6 +108,7 @@ mod tests {
             resample_ms: 1000,
             ack_period_ms: 1000,
             priority: 100,
+            persistence: None,
         };
         Replication::new(
             &[spec("r1", 100), spec("r2", 300)],
