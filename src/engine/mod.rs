@@ -48,6 +48,7 @@ pub mod rax;
 pub mod reply;
 pub mod session;
 pub mod set;
+pub mod stats;
 pub mod stream;
 
 pub use db::Db;
