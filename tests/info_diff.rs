@@ -307,8 +307,12 @@ fn changed_limits_convert_on_the_next_write_like_redis() {
         "RPUSH l a b c d e f g",
         "MEMORY USAGE l",
         "CONFIG SET list-max-listpack-size -2",
-        "RPUSH l h",
+        // A list keeps the fill it was created with: three more elements
+        // make a fourth node, where -2 would have grown the last one.
+        "RPUSH l h i j",
         "MEMORY USAGE l",
+        "RPUSH fresh a b c d e f g h i j",
+        "MEMORY USAGE fresh",
         "CONFIG SET list-max-listpack-size -9",
         "RPUSH wide a",
         "CONFIG GET list-max-listpack-size",
