@@ -292,3 +292,65 @@ impl HostFacts {
         self.total_net_output_bytes = 0;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Db, ExecContext, Reply, Session};
+    use super::*;
+
+    fn run(db: &mut Db, session: &mut Session, line: &str, now_ms: u64) -> Reply {
+        let argv: Vec<Vec<u8>> = line.split(' ').map(|w| w.as_bytes().to_vec()).collect();
+        db.execute(session, &argv, &ExecContext::at(now_ms)).reply
+    }
+
+    #[test]
+    fn the_error_code_is_the_first_word_of_a_short_head() {
+        let mut stats = Stats::default();
+        stats.call(0, &Reply::err("WRONGTYPE Operation against a key"));
+        stats.call(0, &Reply::err("NOGROUP No such key"));
+        // No space in the first 31 bytes: counted as ERR (afterErrorReply).
+        stats.call(0, &Reply::err("A".repeat(40)));
+        stats.call(0, &Reply::Integer(1));
+        let codes: Vec<(&str, u64)> = stats.errors.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(codes, [("ERR", 1), ("NOGROUP", 1), ("WRONGTYPE", 1)]);
+        assert_eq!(stats.total_error_replies, 3);
+        assert_eq!(stats.commands[0].calls, 4);
+        assert_eq!(stats.commands[0].failed_calls, 3);
+    }
+
+    #[test]
+    fn queued_commands_count_when_exec_runs_them() {
+        let mut db = Db::new();
+        let mut s = Session::default();
+        run(&mut db, &mut s, "MULTI", 0);
+        run(&mut db, &mut s, "SET k v", 0);
+        assert_eq!(db.stats.total_commands, 1, "MULTI only; SET is queued");
+        run(&mut db, &mut s, "EXEC", 0);
+        assert_eq!(db.stats.total_commands, 3);
+        // Served again after blocking: not a new call.
+        s.serving_blocked = true;
+        run(&mut db, &mut s, "GET k", 0);
+        assert_eq!(db.stats.total_commands, 3);
+        db.stats.charge_last_usec(7);
+        assert!(db.stats.commands.iter().all(|c| c.usec == 0));
+    }
+
+    #[test]
+    fn rates_average_sixteen_samples_of_command_time() {
+        let mut db = Db::new();
+        let mut s = Session::default();
+        // 10 commands per 100 ms for 2 s: 100 ops/s once the window is full.
+        for i in 0..200 {
+            run(&mut db, &mut s, "PING", i * 10);
+        }
+        assert_eq!(db.stats.ops_rate.value(), 100);
+        // Ten idle seconds push the window full of zero samples.
+        run(&mut db, &mut s, "PING", 12_000);
+        assert_eq!(db.stats.ops_rate.value(), 0);
+        run(&mut db, &mut s, "CONFIG RESETSTAT", 12_000);
+        assert_eq!(
+            db.stats.total_commands, 1,
+            "RESETSTAT counts itself after clearing"
+        );
+    }
+}
