@@ -327,3 +327,37 @@ fn changed_limits_convert_on_the_next_write_like_redis() {
         assert_eq!(want, got, "{line}");
     }
 }
+
+#[test]
+fn blocked_clients_and_their_timeouts_are_counted_like_redis() {
+    let Some((redis, ours)) = both() else { return };
+    for port in [redis.port, ours.port] {
+        let mut observer = Client::connect(port).expect("connect observer");
+        let mut forever = Client::connect(port).expect("connect");
+        let mut timed = Client::connect(port).expect("connect");
+        forever
+            .send(&words("XREAD BLOCK 0 STREAMS s $"))
+            .expect("send");
+        timed
+            .send(&words("XREAD BLOCK 60000 STREAMS s $"))
+            .expect("send");
+        let mut counts = None;
+        for _ in 0..100 {
+            let info = observer.cmd("INFO clients");
+            let got = (
+                field(&info, "blocked_clients"),
+                field(&info, "clients_in_timeout_table"),
+            );
+            if got.0.as_deref() == Some("2") {
+                counts = Some(got);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(
+            counts,
+            Some((Some("2".to_string()), Some("1".to_string()))),
+            "port {port}: two blocked, one with a timeout"
+        );
+    }
+}

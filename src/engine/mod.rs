@@ -70,6 +70,8 @@ pub struct ExecContext {
     pub connected_clients: u64,
     /// Clients blocked in XREAD/XREADGROUP, for `INFO clients`.
     pub blocked_clients: u64,
+    /// Of those, the ones with a timeout (`clients_in_timeout_table`).
+    pub blocked_clients_with_timeout: u64,
     /// Leave [`Executed::effects`] empty: for a caller with no replica and
     /// no AOF (the server), as Redis skips propagation then.
     pub skip_effects: bool,

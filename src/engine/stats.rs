@@ -253,6 +253,10 @@ pub struct HostFacts {
     pub total_net_input_bytes: u64,
     /// `total_net_output_bytes` since the last RESETSTAT.
     pub total_net_output_bytes: u64,
+    /// `total_reads_processed`: read events served (one per readable client).
+    pub total_reads_processed: u64,
+    /// `total_writes_processed`: write passes that had replies to send.
+    pub total_writes_processed: u64,
     /// `used_memory_rss`, when the caller can read it (else `used_memory`).
     pub rss_bytes: Option<u64>,
     /// `used_cpu_sys` / `used_cpu_user` in microseconds, when known.
@@ -277,6 +281,8 @@ impl Default for HostFacts {
             total_connections_received: 0,
             total_net_input_bytes: 0,
             total_net_output_bytes: 0,
+            total_reads_processed: 0,
+            total_writes_processed: 0,
             rss_bytes: None,
             cpu_sys_usec: 0,
             cpu_user_usec: 0,
@@ -290,6 +296,8 @@ impl HostFacts {
         self.total_connections_received = 0;
         self.total_net_input_bytes = 0;
         self.total_net_output_bytes = 0;
+        self.total_reads_processed = 0;
+        self.total_writes_processed = 0;
     }
 }
 

@@ -156,6 +156,7 @@ impl Server {
         }
         let before = client.query.len();
         let outcome = client.read_available(&mut self.scratch);
+        self.db.host.total_reads_processed += 1;
         self.db.host.total_net_input_bytes += (client.query.len() - before) as u64;
         if self.blocked.contains(id) && outcome == ReadOutcome::Closed {
             self.close(id);
@@ -324,6 +325,9 @@ impl Server {
         };
         let before = client.pending_reply_bytes();
         let had_backlog = before > REPLY_BACKLOG_MAX_BYTES;
+        if before > 0 {
+            self.db.host.total_writes_processed += 1;
+        }
         let written = client.write_pending();
         let pending = client.pending_reply_bytes();
         self.db.host.total_net_output_bytes += (before - pending) as u64;
@@ -377,6 +381,7 @@ impl Server {
             used_memory_bytes: alloc_counter::allocated_bytes(),
             connected_clients: self.clients.len() as u64,
             blocked_clients: self.blocked.len() as u64,
+            blocked_clients_with_timeout: self.blocked.with_deadline() as u64,
             // No replica and no AOF listen to this server: building the
             // propagated commands would be wasted work.
             skip_effects: true,

@@ -167,7 +167,10 @@ fn clients(_: &Db, call: &Call, text: &mut String) {
             ("client_recent_max_output_buffer", "0".into()),
             ("blocked_clients", ctx.blocked_clients.to_string()),
             ("tracking_clients", "0".into()),
-            ("clients_in_timeout_table", "0".into()),
+            (
+                "clients_in_timeout_table",
+                ctx.blocked_clients_with_timeout.to_string(),
+            ),
         ],
     );
 }
@@ -364,8 +367,14 @@ fn stats(db: &Db, _: &Call, text: &mut String) {
             zero("unexpected_error_replies"),
             ("total_error_replies", s.total_error_replies.to_string()),
             zero("dump_payload_sanitizations"),
-            zero("total_reads_processed"),
-            zero("total_writes_processed"),
+            (
+                "total_reads_processed",
+                host.total_reads_processed.to_string(),
+            ),
+            (
+                "total_writes_processed",
+                host.total_writes_processed.to_string(),
+            ),
             zero("io_threaded_reads_processed"),
             zero("io_threaded_writes_processed"),
             zero("reply_buffer_shrinks"),
