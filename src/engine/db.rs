@@ -1,4 +1,4 @@
-//! The keyspace, the configuration and command dispatch.
+//! The keyspace, the configuration, command dispatch and INFO's counters.
 //!
 //! ```text
 //!   execute(argv)
@@ -6,6 +6,7 @@
 //!     ├─ check arity ──────────── wrong ───▶ ERR wrong number of arguments for 'xadd' command
 //!     ├─ inside MULTI? ────────── queue ───▶ QUEUED   (EXEC runs the queue)
 //!     └─ run the handler (cmd/*.rs) ───────▶ reply + effects + block request
+//!                 └─ Stats: calls / failed / rejected, errorstat_* (stats.rs)
 //! ```
 //!
 //! The order of these checks is Redis's `processCommand`, so a bad command
