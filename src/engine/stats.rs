@@ -52,11 +52,9 @@ pub struct Rate {
 impl Rate {
     fn sample(&mut self, now_ms: u64, count: u64) {
         let elapsed_ms = now_ms.saturating_sub(self.last_sample_ms);
-        let per_second = if elapsed_ms > 0 {
-            count.saturating_sub(self.last_count) * 1000 / elapsed_ms
-        } else {
-            0
-        };
+        let per_second = (count.saturating_sub(self.last_count) * 1000)
+            .checked_div(elapsed_ms)
+            .unwrap_or(0);
         self.samples[self.next] = per_second;
         self.next = (self.next + 1) % METRIC_SAMPLES;
         self.last_sample_ms = now_ms;

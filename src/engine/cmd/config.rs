@@ -132,7 +132,7 @@ pub fn config_get(db: &mut Db, call: &Call, out: &mut Executed) {
 }
 
 pub fn config_set(db: &mut Db, call: &Call, out: &mut Executed) {
-    if call.argc() % 2 != 0 {
+    if !call.argc().is_multiple_of(2) {
         out.reply = Reply::err(SYNTAX);
         return;
     }
