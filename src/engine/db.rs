@@ -1,4 +1,4 @@
-//! The keyspace, the configuration and command dispatch.
+//! The keyspace, the configuration, command dispatch and INFO's counters.
 //!
 //! ```text
 //!   execute(argv)
@@ -6,6 +6,7 @@
 //!     ├─ check arity ──────────── wrong ───▶ ERR wrong number of arguments for 'xadd' command
 //!     ├─ inside MULTI? ────────── queue ───▶ QUEUED   (EXEC runs the queue)
 //!     └─ run the handler (cmd/*.rs) ───────▶ reply + effects + block request
+//!                 └─ Stats: calls / failed / rejected, errorstat_* (stats.rs)
 //! ```
 //!
 //! The order of these checks is Redis's `processCommand`, so a bad command
@@ -17,6 +18,7 @@ use super::cmd::{self, CommandSpec};
 use super::hash::{Hash, HashLimits};
 use super::quicklist::{self, Quicklist};
 use super::set::{self, Set};
+use super::stats::{HostFacts, Stats};
 use super::stream::{NodeLimits, Stream};
 use super::{ExecContext, Executed, Reply, Session};
 
@@ -93,6 +95,10 @@ pub struct Db {
     pub keys: BTreeMap<Vec<u8>, Value>,
     /// Current configuration.
     pub config: Config,
+    /// INFO's counters (commandstats, errorstats, rates).
+    pub stats: Stats,
+    /// What the caller knows about the process (INFO server, stats).
+    pub host: HostFacts,
 }
 
 /// Error text for a value of the wrong type.
@@ -123,13 +129,22 @@ impl Db {
         }
     }
 
-    /// Runs one command for the client owning `session`.
+    /// Runs one command for the client owning `session`, counting it in
+    /// INFO's statistics as Redis's `call` and `rejectCommand` do. A
+    /// blocked client being served again is not counted: Redis serves it
+    /// outside `call`, having counted the call when it blocked.
     pub fn execute(
         &mut self,
         session: &mut Session,
         argv: &[Vec<u8>],
         ctx: &ExecContext,
     ) -> Executed {
+        let counted = !session.serving_blocked;
+        self.stats.begin_call();
+        if counted {
+            self.stats
+                .sample(ctx.now_ms, ctx.used_memory_bytes, &self.host);
+        }
         let Some(name) = argv.first() else {
             return Executed::reply(Reply::err("ERR empty command"));
         };
@@ -137,6 +152,9 @@ impl Db {
             Ok(spec) => spec,
             Err(reply) => {
                 session.multi_dirty |= session.multi.is_some();
+                if counted {
+                    self.stats.reject(cmd::stat_slot(argv), &reply);
+                }
                 return Executed::reply(reply);
             }
         };
@@ -147,13 +165,14 @@ impl Db {
                 return Executed::reply(Reply::Status("QUEUED".into()));
             }
         }
-        if is("multi") {
+        let done = if is("multi") {
             if session.multi.is_some() {
-                return Executed::reply(Reply::err("ERR MULTI calls can not be nested"));
+                Executed::reply(Reply::err("ERR MULTI calls can not be nested"))
+            } else {
+                session.multi = Some(Vec::new());
+                session.multi_dirty = false;
+                Executed::reply(Reply::ok())
             }
-            session.multi = Some(Vec::new());
-            session.multi_dirty = false;
-            Executed::reply(Reply::ok())
         } else if is("discard") {
             match session.multi.take() {
                 None => Executed::reply(Reply::err("ERR DISCARD without MULTI")),
@@ -163,10 +182,16 @@ impl Db {
                 }
             }
         } else if is("exec") {
-            wrap_effects(self.exec(session, ctx))
+            wrap_effects(self.exec(session, ctx, counted))
         } else {
             wrap_effects(self.run(spec, argv, ctx, false, session))
+        };
+        if counted {
+            self.stats.call(spec.slot, &done.reply);
+            self.stats.end_call(spec.slot);
         }
+        self.stats.changes += done.dirty;
+        done
     }
 
     /// Runs a read-only command (XLEN, XRANGE, XREVRANGE, XPENDING, XINFO,
@@ -199,7 +224,7 @@ impl Db {
 
     /// EXEC: runs the queued commands back to back; their effects are
     /// propagated together (see [`wrap_effects`]).
-    fn exec(&mut self, session: &mut Session, ctx: &ExecContext) -> Executed {
+    fn exec(&mut self, session: &mut Session, ctx: &ExecContext, counted: bool) -> Executed {
         let Some(queue) = session.multi.take() else {
             return Executed::reply(Reply::err("ERR EXEC without MULTI"));
         };
@@ -214,7 +239,13 @@ impl Db {
         let mut dirty = 0;
         for argv in &queue {
             let done = match cmd::lookup(argv) {
-                Ok(spec) => self.run(spec, argv, ctx, true, session),
+                Ok(spec) => {
+                    let done = self.run(spec, argv, ctx, true, session);
+                    if counted {
+                        self.stats.call(spec.slot, &done.reply);
+                    }
+                    done
+                }
                 Err(reply) => Executed::reply(reply),
             };
             replies.push(done.reply);

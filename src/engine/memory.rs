@@ -189,35 +189,6 @@ fn set_usage(set: &Set, samples: u64) -> u64 {
     }
 }
 
-/// Parses a memory setting as Redis's `memtoull`: digits, then an
-/// optional unit (b, k, kb, m, mb, g, gb; any case).
-pub fn parse_memory_bytes(arg: &[u8]) -> Option<u64> {
-    let text = arg.to_ascii_lowercase();
-    let digits_end = text
-        .iter()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (digits, unit) = text.split_at(digits_end);
-    let mul: u64 = match unit {
-        b"" | b"b" => 1,
-        b"k" => 1000,
-        b"kb" => 1024,
-        b"m" => 1000 * 1000,
-        b"mb" => 1024 * 1024,
-        b"g" => 1000 * 1000 * 1000,
-        b"gb" => 1024 * 1024 * 1024,
-        _ => return None,
-    };
-    if digits.is_empty() {
-        return None;
-    }
-    let mut n: u64 = 0;
-    for &d in digits {
-        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    n.checked_mul(mul)
-}
-
 /// `used_memory_human`: 1.23M style.
 pub fn human_bytes(bytes: u64) -> String {
     let b = bytes as f64;

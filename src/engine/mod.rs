@@ -48,6 +48,7 @@ pub mod rax;
 pub mod reply;
 pub mod session;
 pub mod set;
+pub mod stats;
 pub mod stream;
 
 pub use db::Db;
@@ -69,6 +70,8 @@ pub struct ExecContext {
     pub connected_clients: u64,
     /// Clients blocked in XREAD/XREADGROUP, for `INFO clients`.
     pub blocked_clients: u64,
+    /// Of those, the ones with a timeout (`clients_in_timeout_table`).
+    pub blocked_clients_with_timeout: u64,
     /// Leave [`Executed::effects`] empty: for a caller with no replica and
     /// no AOF (the server), as Redis skips propagation then.
     pub skip_effects: bool,

@@ -83,7 +83,8 @@ impl Quicklist {
         Quicklist {
             nodes: Vec::new(),
             count: 0,
-            fill,
+            // quicklistSetFill: at most FILL_MAX (2^15 - 1), at least -5.
+            fill: fill.clamp(-5, (1 << 15) - 1),
         }
     }
 

@@ -117,6 +117,11 @@ impl BlockedClients {
         self.by_client.get(&id).map(|p| &p.retry_argv)
     }
 
+    /// How many wait with a deadline (BLOCK other than 0).
+    pub fn with_deadline(&self) -> usize {
+        self.deadlines.len()
+    }
+
     /// The earliest deadline, for the poll timeout.
     pub fn nearest_deadline_ms(&self) -> Option<u64> {
         self.deadlines.first().map(|&(ms, _)| ms)

@@ -25,13 +25,14 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io;
 use std::net::SocketAddr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mio::net::TcpListener;
 use mio::{Events, Interest, Poll, Token};
 
 use super::blocked::{BlockedClients, ClientId, retry_for_key};
 use super::connection::{Connection, REPLY_BACKLOG_MAX_BYTES, ReadOutcome};
+use super::host;
 use crate::alloc_counter;
 use crate::engine::{Argv, Db, ExecContext, Reply};
 
@@ -68,10 +69,12 @@ impl Server {
         let mut listener = TcpListener::bind(addr)?;
         poll.registry()
             .register(&mut listener, LISTENER, Interest::READABLE)?;
+        let mut db = Db::new();
+        db.host = host::facts(listener.local_addr()?.port(), wall_clock_ms());
         Ok(Server {
             poll,
             listener,
-            db: Db::new(),
+            db,
             clients: BTreeMap::new(),
             next_client_id: 0,
             blocked: BlockedClients::new(),
@@ -132,6 +135,7 @@ impl Server {
                         .is_ok()
                     {
                         self.clients.insert(id, Connection::new(stream));
+                        self.db.host.total_connections_received += 1;
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
@@ -150,7 +154,10 @@ impl Server {
         if client.close_after_reply {
             return;
         }
+        let before = client.query.len();
         let outcome = client.read_available(&mut self.scratch);
+        self.db.host.total_reads_processed += 1;
+        self.db.host.total_net_input_bytes += (client.query.len() - before) as u64;
         if self.blocked.contains(id) && outcome == ReadOutcome::Closed {
             self.close(id);
             return;
@@ -206,7 +213,16 @@ impl Server {
             client.close_after_reply = true;
             return;
         }
+        if argv[0].eq_ignore_ascii_case(b"info") || argv[0].eq_ignore_ascii_case(b"exec") {
+            host::refresh(&mut self.db.host);
+        }
+        // The engine reads no clock: the time a call took is measured here
+        // and charged to its commandstats.
+        let started = Instant::now();
         let executed = self.db.execute(&mut client.session, &argv, &ctx);
+        self.db
+            .stats
+            .charge_last_usec(started.elapsed().as_micros() as u64);
         match executed.block {
             Some(request) => self.blocked.park(id, *request, executed.reply, ctx.now_ms),
             None => client.push_reply(&executed.reply),
@@ -235,8 +251,7 @@ impl Server {
                     continue;
                 };
                 let key_type = vec![b"TYPE".to_vec(), key.clone()];
-                let is_stream = self.db.execute(&mut client.session, &key_type, &ctx).reply
-                    == Reply::Status("stream".into());
+                let is_stream = self.db.query(&key_type, &ctx) == Reply::Status("stream".into());
                 // A key that is no longer a stream ends a group read with
                 // -UNBLOCKED; a plain XREAD keeps waiting (blocked.c serves
                 // only keys that hold a stream).
@@ -244,7 +259,11 @@ impl Server {
                     group_read.then(|| Reply::err(KEY_GONE_WHILE_BLOCKED))
                 } else {
                     let retry_argv = retry_for_key(&retry_argv, &key);
+                    // Served as blocked.c serves it: outside `call`, so
+                    // INFO counts the read once, when it blocked.
+                    client.session.serving_blocked = true;
                     let executed = self.db.execute(&mut client.session, &retry_argv, &ctx);
+                    client.session.serving_blocked = false;
                     ready.extend(executed.signaled_keys);
                     match executed.reply {
                         Reply::NilArray => None,
@@ -304,12 +323,18 @@ impl Server {
         let Some(client) = self.clients.get_mut(&id) else {
             return;
         };
-        let had_backlog = client.pending_reply_bytes() > REPLY_BACKLOG_MAX_BYTES;
-        if client.write_pending().is_err() {
+        let before = client.pending_reply_bytes();
+        let had_backlog = before > REPLY_BACKLOG_MAX_BYTES;
+        if before > 0 {
+            self.db.host.total_writes_processed += 1;
+        }
+        let written = client.write_pending();
+        let pending = client.pending_reply_bytes();
+        self.db.host.total_net_output_bytes += (before - pending) as u64;
+        if written.is_err() {
             self.close(id);
             return;
         }
-        let pending = client.pending_reply_bytes();
         if pending == 0 && client.close_after_reply {
             self.close(id);
             return;
@@ -356,6 +381,7 @@ impl Server {
             used_memory_bytes: alloc_counter::allocated_bytes(),
             connected_clients: self.clients.len() as u64,
             blocked_clients: self.blocked.len() as u64,
+            blocked_clients_with_timeout: self.blocked.with_deadline() as u64,
             // No replica and no AOF listen to this server: building the
             // propagated commands would be wasted work.
             skip_effects: true,

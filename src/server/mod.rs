@@ -7,7 +7,8 @@
 //!   event_loop ── one thread, mio ──┬── connection  (buffers, socket)
 //!        │                          ├── request     (query buffer ─▶ argv)
 //!        │                          │     └─ split_args (inline quoting)
-//!        │                          └── blocked     (XREAD ... BLOCK waiters)
+//!        │                          ├── blocked     (XREAD ... BLOCK waiters)
+//!        │                          └── host        (pid, port, run_id, RSS, CPU for INFO)
 //!        ▼
 //!   engine::Db::execute(session, argv, ExecContext { now_ms: wall clock, .. })
 //! ```
@@ -18,6 +19,7 @@
 pub mod blocked;
 pub mod connection;
 pub mod event_loop;
+pub mod host;
 pub mod request;
 pub mod split_args;
 

@@ -25,6 +25,7 @@
 //! them rebuilds streams and consumer groups alike.
 
 use super::aof::AofFile;
+use crate::engine::stats::Stats;
 use crate::engine::{Argv, Db, ExecContext, Executed, Reply, Session};
 use crate::scenario::schema::{CrashMode, Persistence};
 
@@ -68,8 +69,10 @@ pub struct RedisNode {
 impl RedisNode {
     /// A running node with an empty dataset.
     pub fn new(persistence: Persistence, config: Vec<Argv>, start_unix_ms: u64) -> RedisNode {
+        let mut db = Db::new();
+        db.host.started_ms = start_unix_ms;
         RedisNode {
-            db: Db::new(),
+            db,
             up: true,
             persistence,
             config,
@@ -239,6 +242,10 @@ impl RedisNode {
             }
         }
         self.aof.reloaded();
+        // A new process: INFO's counters start again (loading the AOF is
+        // not counted, as Redis runs it outside `call`), and so does uptime.
+        db.stats = Stats::default();
+        db.host.started_ms = unix_ms;
         self.db = db;
         self.dirty = 0;
         self.last_save_s = unix_ms / 1000;

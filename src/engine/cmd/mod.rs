@@ -12,7 +12,9 @@
 //! (they can also run on a shared `&Db`, see `Db::query`) and
 //! `fn(&mut Db, &Call, &mut Executed)` for the rest.
 
+mod config;
 mod hash;
+mod info;
 mod keys;
 mod keyspace;
 mod list;
@@ -79,6 +81,9 @@ pub struct CommandSpec {
     pub arity: i32,
     /// The implementation.
     pub handler: Handler,
+    /// Where its INFO commandstats counters live (see [`slot_names`]); set
+    /// by [`lookup`].
+    pub slot: usize,
 }
 
 const fn spec(
@@ -90,6 +95,7 @@ const fn spec(
         fullname,
         arity,
         handler: Handler::Write(handler),
+        slot: 0,
     }
 }
 
@@ -102,6 +108,7 @@ const fn read(
         fullname,
         arity,
         handler: Handler::Read(handler),
+        slot: 0,
     }
 }
 
@@ -131,7 +138,7 @@ const COMMANDS: &[CommandSpec] = &[
     read("dbsize", 1, keyspace::dbsize),
     spec("flushall", -1, keyspace::flushall),
     spec("flushdb", -1, keyspace::flushall),
-    spec("info", -1, keyspace::info),
+    spec("info", -1, info::info),
     spec("select", 2, keyspace::select),
     spec("multi", 1, keyspace::unreachable),
     spec("exec", 1, keyspace::unreachable),
@@ -201,9 +208,9 @@ const CONTAINERS: &[(&str, i32, &[CommandSpec])] = &[
         "config",
         -2,
         &[
-            spec("config|get", -3, keyspace::config_get),
-            spec("config|set", -4, keyspace::config_set),
-            spec("config|resetstat", 2, keyspace::config_resetstat),
+            spec("config|get", -3, config::config_get),
+            spec("config|set", -4, config::config_set),
+            spec("config|resetstat", 2, config::config_resetstat),
         ],
     ),
     (
@@ -223,47 +230,96 @@ const CONTAINERS: &[(&str, i32, &[CommandSpec])] = &[
 
 /// Finds the command for `argv` and checks its arity, with Redis's errors.
 pub fn lookup(argv: &[Vec<u8>]) -> Result<CommandSpec, Reply> {
-    let name = argv.first().map(Vec::as_slice).unwrap_or(b"");
-    if let Some(found) = COMMANDS
-        .iter()
-        .find(|c| c.fullname.as_bytes().eq_ignore_ascii_case(name))
-    {
-        return check_arity(*found, argv.len());
+    match find(argv) {
+        Found::Command(spec) => check_arity(spec, argv.len()),
+        Found::UnknownSubcommand(base) => Err(Reply::err(clean(format!(
+            "ERR unknown subcommand '{}'. Try {} HELP.",
+            truncate(&argv[1], 128),
+            base.to_ascii_uppercase()
+        )))),
+        Found::Unknown => {
+            let mut args = String::new();
+            for a in argv.iter().skip(1) {
+                if args.len() >= 128 {
+                    break;
+                }
+                let room = 128 - args.len();
+                args.push_str(&format!("'{}' ", truncate(a, room)));
+            }
+            Err(Reply::err(clean(format!(
+                "ERR unknown command '{}', with args beginning with: {}",
+                truncate(argv.first().map(Vec::as_slice).unwrap_or(b""), 128),
+                args
+            ))))
+        }
     }
-    if let Some((base, arity, subs)) = CONTAINERS
+}
+
+/// The commandstats slot of the command `argv` names, whatever its arity:
+/// a refused call is counted against it (`rejected_calls`).
+pub fn stat_slot(argv: &[Vec<u8>]) -> Option<usize> {
+    match find(argv) {
+        Found::Command(spec) => Some(spec.slot),
+        _ => None,
+    }
+}
+
+/// What a command name resolves to (Redis's `lookupCommand`).
+enum Found {
+    Command(CommandSpec),
+    UnknownSubcommand(&'static str),
+    Unknown,
+}
+
+/// Slots: the plain commands in table order, then each container
+/// followed by its subcommands.
+fn find(argv: &[Vec<u8>]) -> Found {
+    let name = argv.first().map(Vec::as_slice).unwrap_or(b"");
+    if let Some(i) = COMMANDS
         .iter()
-        .find(|(n, _, _)| n.as_bytes().eq_ignore_ascii_case(name))
+        .position(|c| c.fullname.as_bytes().eq_ignore_ascii_case(name))
     {
+        return Found::Command(CommandSpec {
+            slot: i,
+            ..COMMANDS[i]
+        });
+    }
+    let mut slot = COMMANDS.len();
+    for (base, arity, subs) in CONTAINERS {
+        if !base.as_bytes().eq_ignore_ascii_case(name) {
+            slot += 1 + subs.len();
+            continue;
+        }
         if argv.len() < 2 {
-            let container = spec(base, *arity, keyspace::unreachable);
-            return check_arity(container, argv.len());
+            // The container alone: its own arity error, its own counters.
+            return Found::Command(CommandSpec {
+                slot,
+                ..spec(base, *arity, keyspace::unreachable)
+            });
         }
         let sub = argv[1].to_ascii_lowercase();
-        let hit = subs
+        return match subs
             .iter()
-            .find(|c| c.fullname.as_bytes()[base.len() + 1..] == sub[..]);
-        return match hit {
-            Some(found) => check_arity(*found, argv.len()),
-            None => Err(Reply::err(clean(format!(
-                "ERR unknown subcommand '{}'. Try {} HELP.",
-                truncate(&argv[1], 128),
-                base.to_ascii_uppercase()
-            )))),
+            .position(|c| c.fullname.as_bytes()[base.len() + 1..] == sub[..])
+        {
+            Some(i) => Found::Command(CommandSpec {
+                slot: slot + 1 + i,
+                ..subs[i]
+            }),
+            None => Found::UnknownSubcommand(base),
         };
     }
-    let mut args = String::new();
-    for a in argv.iter().skip(1) {
-        if args.len() >= 128 {
-            break;
-        }
-        let room = 128 - args.len();
-        args.push_str(&format!("'{}' ", truncate(a, room)));
+    Found::Unknown
+}
+
+/// Every command's full name in slot order (what `cmdstat_<name>` prints).
+pub fn slot_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = COMMANDS.iter().map(|c| c.fullname).collect();
+    for (base, _, subs) in CONTAINERS {
+        names.push(base);
+        names.extend(subs.iter().map(|c| c.fullname));
     }
-    Err(Reply::err(clean(format!(
-        "ERR unknown command '{}', with args beginning with: {}",
-        truncate(argv.first().map(Vec::as_slice).unwrap_or(b""), 128),
-        args
-    ))))
+    names
 }
 
 fn check_arity(spec: CommandSpec, argc: usize) -> Result<CommandSpec, Reply> {
