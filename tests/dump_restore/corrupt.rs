@@ -153,7 +153,12 @@ fn exercise(db: &mut Db) {
 fn no_single_byte_corruption_or_truncation_crashes_the_engine() {
     let mut accepted = 0;
     let mut refused = 0;
-    for payload in sample_payloads() {
+    // Also the hand-built 6.2 payloads: types 15, 14 and 13.
+    let older = super::fixtures::stream_6_2_payloads()
+        .into_iter()
+        .chain(super::fixtures::ziplist_payloads_6_2())
+        .map(|(_, payload)| payload);
+    for payload in sample_payloads().into_iter().chain(older) {
         let body = &payload[..payload.len() - 10];
         let mut variants: Vec<Vec<u8>> = Vec::new();
         for i in 0..body.len() {

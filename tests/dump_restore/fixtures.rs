@@ -305,6 +305,78 @@ pub fn stream_6_2_payloads() -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// One hand-built ziplist entry: a string under 64 bytes, an immediate
+/// integer 0..=12, or a 16-bit integer.
+pub enum Zl<'a> {
+    Str(&'a [u8]),
+    Imm(u8),
+    I16(i16),
+}
+
+/// A ziplist: header (bytes, tail offset, count), entries each led by
+/// the previous entry's size, 0xFF.
+fn ziplist(entries: &[Zl]) -> Vec<u8> {
+    let mut body = Vec::new();
+    let mut prev = 0usize;
+    let mut tail = 10usize;
+    for e in entries {
+        let mut one = vec![prev as u8];
+        match e {
+            Zl::Str(s) => {
+                one.push(s.len() as u8);
+                one.extend_from_slice(s);
+            }
+            Zl::Imm(v) => one.push(0xF1 + v),
+            Zl::I16(v) => {
+                one.push(0xC0);
+                one.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        tail = 10 + body.len();
+        prev = one.len();
+        body.extend(one);
+    }
+    let total = (10 + body.len() + 1) as u32;
+    let mut zl = total.to_le_bytes().to_vec();
+    zl.extend_from_slice(&(tail as u32).to_le_bytes());
+    zl.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    zl.extend(body);
+    zl.push(0xFF);
+    zl
+}
+
+/// Redis 6.2 (RDB 9) list and hash payloads: a quicklist of ziplists
+/// (type 14) and a hash ziplist (type 13), which 7.0 turns into listpacks.
+pub fn ziplist_payloads_6_2() -> Vec<(String, Vec<u8>)> {
+    let seal = |mut body: Vec<u8>| -> Vec<u8> {
+        body.extend_from_slice(&9u16.to_le_bytes());
+        let crc = crc64(0, &body);
+        body.extend_from_slice(&crc.to_le_bytes());
+        body
+    };
+    let node_a = ziplist(&[Zl::Str(b"first"), Zl::Imm(7), Zl::I16(-300), Zl::Str(b"12")]);
+    let node_b = ziplist(&[Zl::Str(b"second node"), Zl::I16(4242)]);
+    let mut list = vec![14u8, 2];
+    for node in [&node_a, &node_b] {
+        list.push(node.len() as u8); // each under 64 bytes: a 6-bit length
+        list.extend_from_slice(node);
+    }
+    let pairs = ziplist(&[
+        Zl::Str(b"name"),
+        Zl::Str(b"streamlab"),
+        Zl::Imm(3),
+        Zl::I16(1000),
+        Zl::Str(b"empty"),
+        Zl::Str(b""),
+    ]);
+    let mut hash = vec![13u8, pairs.len() as u8];
+    hash.extend(pairs);
+    vec![
+        ("zl62:list".to_string(), seal(list)),
+        ("zl62:hash".to_string(), seal(hash)),
+    ]
+}
+
 /// Reads a key's DUMP as bytes.
 pub fn dump_of(c: &mut Client, key: &[u8]) -> Vec<u8> {
     match call(c, &[b"DUMP", key]) {

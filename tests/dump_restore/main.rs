@@ -6,7 +6,8 @@
 //!   redis DUMP ─▶ streamlab RESTORE ─▶ reads (XINFO STREAM FULL, LRANGE, ...) and
 //!                                      DUMP again == redis's bytes
 //!   streamlab DUMP ─▶ redis RESTORE ─▶ the same, the other way
-//!   a hand-built 6.2 stream payload (type 15) ─▶ both RESTORE it ─▶ same stream
+//!   hand-built 6.2 payloads (stream type 15, ziplist list 14 and hash 13)
+//!                                 ─▶ both RESTORE them ─▶ same value, same DUMP
 //!   corrupt payloads ─▶ the same error on both
 //! ```
 //!
@@ -215,12 +216,15 @@ fn streams_with_consumers_survive_the_round_trip_both_ways() {
 }
 
 #[test]
-fn a_redis_6_2_stream_payload_restores_as_redis_7_0_restores_it() {
-    let Some(mut p) = start("6.2 stream payload") else {
+fn redis_6_2_payloads_restore_as_redis_7_0_restores_them() {
+    let Some(mut p) = start("6.2 payloads") else {
         return;
     };
     let mut problems = Vec::new();
-    for (name, payload) in fixtures::stream_6_2_payloads() {
+    let payloads = fixtures::stream_6_2_payloads()
+        .into_iter()
+        .chain(fixtures::ziplist_payloads_6_2());
+    for (name, payload) in payloads {
         let key = name.as_bytes();
         let theirs = call(&mut p.redis, &[b"RESTORE", key, b"0", &payload]);
         let mine = call(&mut p.ours, &[b"RESTORE", key, b"0", &payload]);
@@ -234,7 +238,7 @@ fn a_redis_6_2_stream_payload_restores_as_redis_7_0_restores_it() {
         if want != got {
             problems.push(format!("{name}: reads\n  {got:?}\n  instead of\n  {want:?}"));
         }
-        // Both write it back as a 7.0 (type 19) stream, byte for byte.
+        // Both write it back in 7.0's types (19, 18, 16), byte for byte.
         let theirs = call(&mut p.redis, &[b"DUMP", key]);
         let mine = call(&mut p.ours, &[b"DUMP", key]);
         if theirs != mine {

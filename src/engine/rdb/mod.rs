@@ -33,7 +33,9 @@
 //! [`write`] encodes (what DUMP replies), [`read`] and [`read_stream`]
 //! decode (what RESTORE stores), [`check`] makes sure a payload's
 //! listpacks and intsets are well formed before the engine reads them,
-//! so a corrupt payload is an error reply and never a crash.
+//! so a corrupt payload is an error reply and never a crash, and
+//! [`ziplist`] reads the ziplists of 6.2-era lists and hashes (types 10,
+//! 13, 14), which RESTORE turns into listpacks as 7.0 does.
 
 pub mod check;
 pub mod crc64;
@@ -41,6 +43,7 @@ pub mod lzf;
 pub mod read;
 pub mod read_stream;
 pub mod write;
+pub mod ziplist;
 
 /// `RDB_VERSION` of Redis 7.0: what DUMP writes and the newest RESTORE takes.
 pub const RDB_VERSION: u16 = 10;

@@ -5,10 +5,13 @@
 //!   type ─┬─ 0  string ────────────────────────────────▶ String
 //!         ├─ 1  list of strings ─ push each ───────────▶ quicklist (new nodes)
 //!         ├─ 18 quicklist 2 ─ each listpack checked ───▶ quicklist (nodes kept)
+//!         ├─ 14 quicklist ─ ziplists to listpacks ─────▶ quicklist (nodes kept)
+//!         ├─ 10 ziplist list ─ push each ──────────────▶ quicklist (new nodes)
 //!         ├─ 2  set ─ ≤ 512 and all integers? ─────────▶ intset, else hash table
 //!         ├─ 11 intset ─ checked; > 512 members ───────▶ hash table
 //!         ├─ 4  hash ─ ≤ 512 pairs, all ≤ 64 bytes? ───▶ listpack, else hash table
 //!         ├─ 16 hash listpack ─ checked; > 512 pairs ──▶ hash table
+//!         ├─ 13 hash ziplist ─ to a listpack; > 512 ───▶ hash table
 //!         ├─ 15, 19 streams ───────────────────────────▶ read_stream
 //!         └─ sorted sets, modules, ziplist-era types ──▶ Unsupported
 //! ```
@@ -18,7 +21,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{RdbError, check, lzf, read_stream, types};
+use super::{RdbError, check, lzf, read_stream, types, ziplist};
 use crate::engine::db::{Config, Value};
 use crate::engine::dict::Dict;
 use crate::engine::hash::Hash;
@@ -154,6 +157,9 @@ fn load_value(t: u8, r: &mut Reader, config: &Config) -> Result<Value, RdbError>
         types::STRING => Ok(Value::String(r.string()?)),
         types::LIST => load_plain_list(r, config),
         types::LIST_QUICKLIST_2 => load_quicklist(r, config),
+        types::LIST_QUICKLIST => load_ziplist_quicklist(r, config),
+        types::LIST_ZIPLIST => load_ziplist_list(r, config),
+        types::HASH_ZIPLIST => load_hash_ziplist(r, config),
         types::SET => load_set(r, config),
         types::SET_INTSET => load_intset(r, config),
         types::HASH => load_hash(r, config),
@@ -209,6 +215,88 @@ fn load_quicklist(r: &mut Reader, config: &Config) -> Result<Value, RdbError> {
         return Err(bad("empty key"));
     }
     Ok(Value::List(Quicklist::from_nodes(nodes, config.list_fill)))
+}
+
+/// A ziplist's elements appended to a new listpack (`lpAppend` for
+/// strings, `lpAppendInteger` for integers), then shrunk to fit.
+fn ziplist_to_listpack(zl: &[u8]) -> Result<Listpack, RdbError> {
+    let elements = ziplist::elements(zl).ok_or(bad("ziplist integrity"))?;
+    let mut lp = Listpack::new();
+    for e in elements {
+        match e {
+            check::RawElement::Int(v) => lp.append_int(v),
+            check::RawElement::Str(s) => lp.append_str(s),
+        }
+    }
+    Ok(Listpack::from_checked_bytes(lp.as_bytes()))
+}
+
+/// Type 14: a quicklist whose nodes are ziplists (Redis 3.2 to 6.2).
+fn load_ziplist_quicklist(r: &mut Reader, config: &Config) -> Result<Value, RdbError> {
+    let len = nonzero_len(r)?;
+    let mut nodes = Vec::new();
+    for _ in 0..len {
+        let data = r.string()?;
+        if data.is_empty() {
+            return Err(bad("empty quicklist node"));
+        }
+        let lp = ziplist_to_listpack(&data)?;
+        if !lp.is_empty() {
+            nodes.push(lp);
+        }
+    }
+    if nodes.is_empty() {
+        return Err(bad("empty key"));
+    }
+    Ok(Value::List(Quicklist::from_nodes(nodes, config.list_fill)))
+}
+
+/// Type 10: one ziplist, its elements pushed into a new quicklist.
+fn load_ziplist_list(r: &mut Reader, config: &Config) -> Result<Value, RdbError> {
+    let data = r.string()?;
+    let elements = ziplist::elements(&data).ok_or(bad("ziplist integrity"))?;
+    let mut list = Quicklist::new(config.list_fill);
+    for e in elements {
+        list.push_tail(&raw_bytes(e));
+    }
+    if list.is_empty() {
+        return Err(bad("empty key"));
+    }
+    Ok(Value::List(list))
+}
+
+/// Type 13: a hash ziplist, converted to a listpack (duplicates refused).
+fn load_hash_ziplist(r: &mut Reader, config: &Config) -> Result<Value, RdbError> {
+    let data = r.string()?;
+    let lp = ziplist_to_listpack(&data)?;
+    hash_from_listpack(lp, config)
+}
+
+/// A hash listpack's pairs checked (even count, no duplicate field, not
+/// empty), kept as a listpack or, over 512 pairs, made a table.
+fn hash_from_listpack(lp: Listpack, config: &Config) -> Result<Value, RdbError> {
+    let items = check::listpack_elements(lp.as_bytes()).ok_or(bad("hash listpack integrity"))?;
+    if items.len() % 2 != 0 {
+        return Err(bad("hash listpack with an odd count"));
+    }
+    let mut fields = BTreeSet::new();
+    for pair in items.chunks(2) {
+        if !fields.insert(raw_bytes(pair[0])) {
+            return Err(bad("hash listpack with duplicate fields"));
+        }
+    }
+    if items.is_empty() {
+        return Err(bad("empty key"));
+    }
+    let pairs = items.len() / 2;
+    if pairs > config.hash_limits.max_listpack_entries {
+        let mut d = Dict::with_expected(pairs);
+        for pair in items.chunks(2) {
+            d.add(&raw_bytes(pair[0]), raw_bytes(pair[1]));
+        }
+        return Ok(Value::Hash(Hash::Table(d)));
+    }
+    Ok(Value::Hash(Hash::Listpack(lp)))
 }
 
 /// `set-max-intset-entries`, capped as `rdbLoadObject` caps it.
@@ -331,26 +419,6 @@ fn raw_bytes(e: check::RawElement) -> Vec<u8> {
 
 fn load_hash_listpack(r: &mut Reader, config: &Config) -> Result<Value, RdbError> {
     let blob = r.string()?;
-    let items = check::listpack_elements(&blob).ok_or(bad("hash listpack integrity"))?;
-    if items.len() % 2 != 0 {
-        return Err(bad("hash listpack with an odd count"));
-    }
-    let mut fields = BTreeSet::new();
-    for pair in items.chunks(2) {
-        if !fields.insert(raw_bytes(pair[0])) {
-            return Err(bad("hash listpack with duplicate fields"));
-        }
-    }
-    if items.is_empty() {
-        return Err(bad("empty key"));
-    }
-    let pairs = items.len() / 2;
-    if pairs > config.hash_limits.max_listpack_entries {
-        let mut d = Dict::with_expected(pairs);
-        for pair in items.chunks(2) {
-            d.add(&raw_bytes(pair[0]), raw_bytes(pair[1]));
-        }
-        return Ok(Value::Hash(Hash::Table(d)));
-    }
-    Ok(Value::Hash(Hash::Listpack(Listpack::from_checked_bytes(&blob))))
+    check::listpack_elements(&blob).ok_or(bad("hash listpack integrity"))?;
+    hash_from_listpack(Listpack::from_checked_bytes(&blob), config)
 }
