@@ -25,7 +25,12 @@ fn bad_payloads_and_arguments_get_redis_errors() {
         return;
     };
     for c in [&mut p.redis, &mut p.ours] {
-        for line in ["SET s hello-world", "RPUSH l a b c", "XADD x 1-1 f v", "SET taken 1"] {
+        for line in [
+            "SET s hello-world",
+            "RPUSH l a b c",
+            "XADD x 1-1 f v",
+            "SET taken 1",
+        ] {
             c.cmd(line);
         }
     }
@@ -35,28 +40,110 @@ fn bad_payloads_and_arguments_get_redis_errors() {
     flipped[3] ^= 0x20;
     let cases: Vec<(&str, Vec<Vec<u8>>)> = vec![
         ("flipped byte", argv(&[b"RESTORE", b"k", b"0", &flipped])),
-        ("truncated", argv(&[b"RESTORE", b"k", b"0", &good[..good.len() - 1]])),
-        ("too short", argv(&[b"RESTORE", b"k", b"0", b"\x00\x01\x02"])),
-        ("version 11", argv(&[b"RESTORE", b"k", b"0", &reseal(body, 11)])),
-        ("version 1 is taken", argv(&[b"RESTORE", b"k1", b"0", &reseal(body, 1)])),
-        ("not a type", argv(&[b"RESTORE", b"k", b"0", &reseal(b"\xc8\x01a", 10)])),
-        ("type 8 is no type", argv(&[b"RESTORE", b"k", b"0", &reseal(b"\x08\x01a", 10)])),
-        ("short string", argv(&[b"RESTORE", b"k", b"0", &reseal(b"\x00\x3fabc", 10)])),
-        ("empty list", argv(&[b"RESTORE", b"k", b"0", &reseal(b"\x12\x00", 10)])),
-        ("empty set", argv(&[b"RESTORE", b"k", b"0", &reseal(b"\x02\x00", 10)])),
-        ("bad LZF", argv(&[b"RESTORE", b"k", b"0", &reseal(b"\x00\xc3\x02\x10\x3f\x00", 10)])),
+        (
+            "truncated",
+            argv(&[b"RESTORE", b"k", b"0", &good[..good.len() - 1]]),
+        ),
+        (
+            "too short",
+            argv(&[b"RESTORE", b"k", b"0", b"\x00\x01\x02"]),
+        ),
+        (
+            "version 11",
+            argv(&[b"RESTORE", b"k", b"0", &reseal(body, 11)]),
+        ),
+        (
+            "version 1 is taken",
+            argv(&[b"RESTORE", b"k1", b"0", &reseal(body, 1)]),
+        ),
+        (
+            "not a type",
+            argv(&[b"RESTORE", b"k", b"0", &reseal(b"\xc8\x01a", 10)]),
+        ),
+        (
+            "type 8 is no type",
+            argv(&[b"RESTORE", b"k", b"0", &reseal(b"\x08\x01a", 10)]),
+        ),
+        (
+            "short string",
+            argv(&[b"RESTORE", b"k", b"0", &reseal(b"\x00\x3fabc", 10)]),
+        ),
+        (
+            "empty list",
+            argv(&[b"RESTORE", b"k", b"0", &reseal(b"\x12\x00", 10)]),
+        ),
+        (
+            "empty set",
+            argv(&[b"RESTORE", b"k", b"0", &reseal(b"\x02\x00", 10)]),
+        ),
+        (
+            "bad LZF",
+            argv(&[
+                b"RESTORE",
+                b"k",
+                b"0",
+                &reseal(b"\x00\xc3\x02\x10\x3f\x00", 10),
+            ]),
+        ),
         ("busy key", argv(&[b"RESTORE", b"taken", b"0", &good])),
         ("negative ttl", argv(&[b"RESTORE", b"k", b"-1", &good])),
-        ("ttl not a number", argv(&[b"RESTORE", b"k", b"soon", &good])),
-        ("busy before ttl", argv(&[b"RESTORE", b"taken", b"-1", &good])),
-        ("freq too high", argv(&[b"RESTORE", b"k", b"0", &good, b"FREQ", b"256"])),
-        ("idletime negative", argv(&[b"RESTORE", b"k", b"0", &good, b"IDLETIME", b"-1"])),
-        ("idletime and freq", argv(&[b"RESTORE", b"k", b"0", &good, b"IDLETIME", b"1", b"FREQ", b"1"])),
-        ("unknown option", argv(&[b"RESTORE", b"k", b"0", &good, b"NOW"])),
-        ("freq without value", argv(&[b"RESTORE", b"k", b"0", &good, b"FREQ"])),
-        ("options then bad payload", argv(&[b"RESTORE", b"k", b"0", b"junk", b"REPLACE", b"FREQ", b"3"])),
-        ("replace", argv(&[b"RESTORE", b"taken", b"0", &good, b"REPLACE", b"IDLETIME", b"10"])),
-        ("expired absttl replaces", argv(&[b"RESTORE", b"s", b"1", &good, b"ABSTTL", b"REPLACE"])),
+        (
+            "ttl not a number",
+            argv(&[b"RESTORE", b"k", b"soon", &good]),
+        ),
+        (
+            "busy before ttl",
+            argv(&[b"RESTORE", b"taken", b"-1", &good]),
+        ),
+        (
+            "freq too high",
+            argv(&[b"RESTORE", b"k", b"0", &good, b"FREQ", b"256"]),
+        ),
+        (
+            "idletime negative",
+            argv(&[b"RESTORE", b"k", b"0", &good, b"IDLETIME", b"-1"]),
+        ),
+        (
+            "idletime and freq",
+            argv(&[
+                b"RESTORE",
+                b"k",
+                b"0",
+                &good,
+                b"IDLETIME",
+                b"1",
+                b"FREQ",
+                b"1",
+            ]),
+        ),
+        (
+            "unknown option",
+            argv(&[b"RESTORE", b"k", b"0", &good, b"NOW"]),
+        ),
+        (
+            "freq without value",
+            argv(&[b"RESTORE", b"k", b"0", &good, b"FREQ"]),
+        ),
+        (
+            "options then bad payload",
+            argv(&[b"RESTORE", b"k", b"0", b"junk", b"REPLACE", b"FREQ", b"3"]),
+        ),
+        (
+            "replace",
+            argv(&[
+                b"RESTORE",
+                b"taken",
+                b"0",
+                &good,
+                b"REPLACE",
+                b"IDLETIME",
+                b"10",
+            ]),
+        ),
+        (
+            "expired absttl replaces",
+            argv(&[b"RESTORE", b"s", b"1", &good, b"ABSTTL", b"REPLACE"]),
+        ),
         ("arity", words("RESTORE k 0")),
         ("dump arity", words("DUMP a b")),
         ("dump missing", words("DUMP nothing")),
@@ -66,7 +153,9 @@ fn bad_payloads_and_arguments_get_redis_errors() {
         let theirs = p.redis.call(&args).expect("redis reply");
         let mine = p.ours.call(&args).expect("streamlab reply");
         if theirs != mine {
-            problems.push(format!("{name}: redis-server {theirs:?}, streamlab {mine:?}"));
+            problems.push(format!(
+                "{name}: redis-server {theirs:?}, streamlab {mine:?}"
+            ));
         }
     }
     for key in [b"taken".as_slice(), b"s", b"k", b"k1"] {
@@ -81,8 +170,12 @@ fn bad_payloads_and_arguments_get_redis_errors() {
 
 fn run(db: &mut Db, line: &[&[u8]]) -> Reply {
     let mut session = Session::default();
-    db.execute(&mut session, &argv(line), &ExecContext::at(1_800_000_000_000))
-        .reply
+    db.execute(
+        &mut session,
+        &argv(line),
+        &ExecContext::at(1_800_000_000_000),
+    )
+    .reply
 }
 
 /// A stream with several nodes, tombstones, two groups, consumers and
@@ -144,7 +237,10 @@ fn exercise(db: &mut Db) {
         "MEMORY USAGE k",
         "DUMP k",
     ] {
-        run(db, &words(line).iter().map(Vec::as_slice).collect::<Vec<_>>());
+        run(
+            db,
+            &words(line).iter().map(Vec::as_slice).collect::<Vec<_>>(),
+        );
     }
     invariants::check(db).expect("still consistent after commands");
 }

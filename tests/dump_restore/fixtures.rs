@@ -51,16 +51,27 @@ pub fn build_on_both(p: &mut Pair) -> Vec<Vec<u8>> {
         ("s:short", b"hello".to_vec()),
         ("s:20", vec![b'a'; 20]),
         ("s:21", vec![b'a'; 21]),
-        ("s:text", b"the stream holds far more than a list ".repeat(12)),
+        (
+            "s:text",
+            b"the stream holds far more than a list ".repeat(12),
+        ),
         ("s:noise", noise(300, 1)),
-        ("s:runs", [vec![b'x'; 300], noise(40, 2), vec![b'y'; 5000]].concat()),
+        (
+            "s:runs",
+            [vec![b'x'; 300], noise(40, 2), vec![b'y'; 5000]].concat(),
+        ),
     ];
     for (key, value) in strings {
         both(p, argv(&[b"SET", key.as_bytes(), &value]));
         keys.push(key.as_bytes().to_vec());
     }
     // Lists: one node, several nodes, big elements, edits in the middle.
-    for (key, n, size) in [("l:1", 1, 5), ("l:100", 100, 10), ("l:3000", 3000, 12), ("l:big", 40, 600)] {
+    for (key, n, size) in [
+        ("l:1", 1, 5),
+        ("l:100", 100, 10),
+        ("l:3000", 3000, 12),
+        ("l:big", 40, 600),
+    ] {
         for i in 0..n {
             let mut v = format!("item-{i}-").into_bytes();
             v.resize(size.max(v.len()), b'.');
@@ -76,11 +87,20 @@ pub fn build_on_both(p: &mut Pair) -> Vec<Vec<u8>> {
     both_line(p, "LTRIM l:ints 3 -3");
     keys.extend([b"l:ints".to_vec()]);
     // Hashes on both sides of 512 entries and 64 bytes.
-    for (key, n, size) in [("h:1", 1, 3), ("h:512", 512, 8), ("h:513", 513, 8), ("h:v64", 3, 64), ("h:v65", 3, 65)] {
+    for (key, n, size) in [
+        ("h:1", 1, 3),
+        ("h:512", 512, 8),
+        ("h:513", 513, 8),
+        ("h:v64", 3, 64),
+        ("h:v65", 3, 65),
+    ] {
         for i in 0..n {
             let mut v = format!("v{i}").into_bytes();
             v.resize(size.max(v.len()), b'-');
-            both(p, argv(&[b"HSET", key.as_bytes(), format!("f{i}").as_bytes(), &v]));
+            both(
+                p,
+                argv(&[b"HSET", key.as_bytes(), format!("f{i}").as_bytes(), &v]),
+            );
         }
         keys.push(key.as_bytes().to_vec());
     }
@@ -88,10 +108,18 @@ pub fn build_on_both(p: &mut Pair) -> Vec<Vec<u8>> {
     both_line(p, "HDEL h:512 f10");
     keys.push(b"h:ints".to_vec());
     // Sets: intsets of each width, 512 / 513 members, mixed members.
-    for (key, n, scale) in [("i:5", 5i64, 1i64), ("i:512", 512, 3), ("i:513", 513, 3), ("i:wide", 9, 1_000_000_007)] {
+    for (key, n, scale) in [
+        ("i:5", 5i64, 1i64),
+        ("i:512", 512, 3),
+        ("i:513", 513, 3),
+        ("i:wide", 9, 1_000_000_007),
+    ] {
         for i in 0..n {
             let v = (i - n / 2) * scale;
-            both(p, argv(&[b"SADD", key.as_bytes(), v.to_string().as_bytes()]));
+            both(
+                p,
+                argv(&[b"SADD", key.as_bytes(), v.to_string().as_bytes()]),
+            );
         }
         keys.push(key.as_bytes().to_vec());
     }
@@ -114,14 +142,20 @@ fn build_streams(p: &mut Pair, keys: &mut Vec<Vec<u8>>) {
         let line = match i % 5 {
             0 => format!("XADD x:many {id} sensor temp value {} unit celsius", i * 3),
             1 => format!("XADD x:many {id} other-field {i}"),
-            _ => format!("XADD x:many {id} sensor temp value {} unit kelvin-kelvin-kelvin", i),
+            _ => format!(
+                "XADD x:many {id} sensor temp value {} unit kelvin-kelvin-kelvin",
+                i
+            ),
         };
         both_line(p, &line);
     }
     keys.extend([b"x:small".to_vec(), b"x:many".to_vec()]);
     // Tombstones, trims, groups without consumers, XSETID counters.
     for i in 1..=120u64 {
-        both_line(p, &format!("XADD x:del {i}-0 k {}", "v".repeat((i % 30) as usize + 1)));
+        both_line(
+            p,
+            &format!("XADD x:del {i}-0 k {}", "v".repeat((i % 30) as usize + 1)),
+        );
     }
     both_line(p, "XDEL x:del 1-0 5-0 50-0 101-0 120-0");
     both_line(p, "XTRIM x:del MINID 20-0");
@@ -137,7 +171,11 @@ fn build_streams(p: &mut Pair, keys: &mut Vec<Vec<u8>>) {
     both_line(p, "XADD x:setid 1-0 a 1");
     both_line(p, "XADD x:setid 2-0 a 2");
     both_line(p, "XSETID x:setid 90-9 ENTRIESADDED 77 MAXDELETEDID 50-0");
-    keys.extend([b"x:emptied".to_vec(), b"x:zero".to_vec(), b"x:setid".to_vec()]);
+    keys.extend([
+        b"x:emptied".to_vec(),
+        b"x:zero".to_vec(),
+        b"x:setid".to_vec(),
+    ]);
     let big = "Z".repeat(3000);
     for i in 1..=6 {
         both_line(p, &format!("XADD x:bignodes {i}-0 payload {big}{i}"));
@@ -176,12 +214,47 @@ pub fn after_restore(key: &[u8], copy: &[u8]) -> Vec<(Vec<Vec<u8>>, Vec<Vec<u8>>
         &[b"XINFO", b"STREAM", b"@", b"FULL"],
         &[b"XPENDING", b"@", b"g"],
         &[b"XINFO", b"GROUPS", b"@"],
-        &[b"XREADGROUP", b"GROUP", b"g", b"dave", b"COUNT", b"2", b"STREAMS", b"@", b">"],
-        &[b"XREADGROUP", b"GROUP", b"g", b"alice", b"STREAMS", b"@", b"0"],
+        &[
+            b"XREADGROUP",
+            b"GROUP",
+            b"g",
+            b"dave",
+            b"COUNT",
+            b"2",
+            b"STREAMS",
+            b"@",
+            b">",
+        ],
+        &[
+            b"XREADGROUP",
+            b"GROUP",
+            b"g",
+            b"alice",
+            b"STREAMS",
+            b"@",
+            b"0",
+        ],
         &[b"XACK", b"@", b"g", b"1-0", b"5-0"],
-        &[b"XAUTOCLAIM", b"@", b"g", b"erin", b"0", b"0-0", b"COUNT", b"3"],
+        &[
+            b"XAUTOCLAIM",
+            b"@",
+            b"g",
+            b"erin",
+            b"0",
+            b"0-0",
+            b"COUNT",
+            b"3",
+        ],
         &[b"XADD", b"@", b"999-0", b"new", b"entry"],
-        &[b"XREADGROUP", b"GROUP", b"h", b"zed", b"STREAMS", b"@", b">"],
+        &[
+            b"XREADGROUP",
+            b"GROUP",
+            b"h",
+            b"zed",
+            b"STREAMS",
+            b"@",
+            b">",
+        ],
         &[b"XPENDING", b"@", b"h"],
         &[b"XINFO", b"STREAM", b"@"],
         &[b"XINFO", b"GROUPS", b"@"],
@@ -241,16 +314,40 @@ pub fn stream_6_2_payloads() -> Vec<(String, Vec<u8>)> {
     // two SAMEFIELDS (flag 2) entries at deltas 0-0 and 0-1 with their
     // value and lp-count 4 (= 1 value + 3).
     let two_live = listpack(&[
-        El::Int(2), El::Int(0), El::Int(1), El::Str(b"f"), El::Int(0),
-        El::Int(2), El::Int(0), El::Int(0), El::Str(b"v1"), El::Int(4),
-        El::Int(2), El::Int(0), El::Int(1), El::Str(b"v2"), El::Int(4),
+        El::Int(2),
+        El::Int(0),
+        El::Int(1),
+        El::Str(b"f"),
+        El::Int(0),
+        El::Int(2),
+        El::Int(0),
+        El::Int(0),
+        El::Str(b"v1"),
+        El::Int(4),
+        El::Int(2),
+        El::Int(0),
+        El::Int(1),
+        El::Str(b"v2"),
+        El::Int(4),
     ]);
     // The same node after XDEL 1-2: flags 3 (deleted + samefields),
     // count 1, deleted 1.
     let one_deleted = listpack(&[
-        El::Int(1), El::Int(1), El::Int(1), El::Str(b"f"), El::Int(0),
-        El::Int(2), El::Int(0), El::Int(0), El::Str(b"v1"), El::Int(4),
-        El::Int(3), El::Int(0), El::Int(1), El::Str(b"v2"), El::Int(4),
+        El::Int(1),
+        El::Int(1),
+        El::Int(1),
+        El::Str(b"f"),
+        El::Int(0),
+        El::Int(2),
+        El::Int(0),
+        El::Int(0),
+        El::Str(b"v1"),
+        El::Int(4),
+        El::Int(3),
+        El::Int(0),
+        El::Int(1),
+        El::Str(b"v2"),
+        El::Int(4),
     ]);
     let delivered_ms: u64 = 1_700_000_000_000;
     let seen_ms: u64 = 1_700_000_000_500;

@@ -100,7 +100,9 @@ fn compare_key(p: &mut Pair, key: &[u8], problems: &mut Vec<String>) {
     let hashed = call(&mut p.redis, &[b"OBJECT", b"ENCODING", key]) == Reply::bulk("hashtable");
     if hashed {
         if theirs.len() != mine.len() || theirs[0] != mine[0] {
-            problems.push(format!("{name}: hash-order payloads differ in size or type"));
+            problems.push(format!(
+                "{name}: hash-order payloads differ in size or type"
+            ));
         }
     } else if theirs != mine {
         problems.push(format!(
@@ -144,11 +146,15 @@ fn round_trip(p: &mut Pair, key: &[u8], theirs: &[u8], mine: &[u8], problems: &m
     if !hashed {
         let again = bulk(call(&mut p.ours, &[b"DUMP", &into_ours]));
         if again != theirs {
-            problems.push(format!("{name}: streamlab's DUMP of redis's payload changed it"));
+            problems.push(format!(
+                "{name}: streamlab's DUMP of redis's payload changed it"
+            ));
         }
         let again = bulk(call(&mut p.redis, &[b"DUMP", &into_redis]));
         if again != mine {
-            problems.push(format!("{name}: redis's DUMP of streamlab's payload changed it"));
+            problems.push(format!(
+                "{name}: redis's DUMP of streamlab's payload changed it"
+            ));
         }
     }
 }
@@ -182,7 +188,11 @@ fn streams_with_consumers_survive_the_round_trip_both_ways() {
         } else {
             (&mut p.ours, &mut p.redis)
         };
-        let side = if from_redis { "redis → streamlab" } else { "streamlab → redis" };
+        let side = if from_redis {
+            "redis → streamlab"
+        } else {
+            "streamlab → redis"
+        };
         // Same key name on both sides: replies name the key.
         src.cmd("FLUSHALL");
         dst.cmd("FLUSHALL");
@@ -196,7 +206,9 @@ fn streams_with_consumers_survive_the_round_trip_both_ways() {
             }
             let again = bulk(call(dst, &[b"DUMP", &copy]));
             if again != payload {
-                problems.push(format!("{side} {key:?}: DUMP after RESTORE changed the payload"));
+                problems.push(format!(
+                    "{side} {key:?}: DUMP after RESTORE changed the payload"
+                ));
             }
             for (src_cmd, dst_cmd) in fixtures::after_restore(&key, &copy) {
                 let shown = String::from_utf8_lossy(&dst_cmd.join(&b' ')).into_owned();
@@ -228,7 +240,11 @@ fn redis_6_2_payloads_restore_as_redis_7_0_restores_them() {
         let key = name.as_bytes();
         let theirs = call(&mut p.redis, &[b"RESTORE", key, b"0", &payload]);
         let mine = call(&mut p.ours, &[b"RESTORE", key, b"0", &payload]);
-        assert_eq!(theirs, Reply::ok(), "{name}: redis-server refused the fixture");
+        assert_eq!(
+            theirs,
+            Reply::ok(),
+            "{name}: redis-server refused the fixture"
+        );
         if mine != theirs {
             problems.push(format!("{name}: RESTORE answered {mine:?}"));
             continue;
@@ -236,7 +252,9 @@ fn redis_6_2_payloads_restore_as_redis_7_0_restores_them() {
         let want = observe(&mut p.redis, key);
         let got = observe(&mut p.ours, key);
         if want != got {
-            problems.push(format!("{name}: reads\n  {got:?}\n  instead of\n  {want:?}"));
+            problems.push(format!(
+                "{name}: reads\n  {got:?}\n  instead of\n  {want:?}"
+            ));
         }
         // Both write it back in 7.0's types (19, 18, 16), byte for byte.
         let theirs = call(&mut p.redis, &[b"DUMP", key]);

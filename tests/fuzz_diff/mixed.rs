@@ -159,7 +159,12 @@ impl MixedGen {
                 // Copies a key through its own server's DUMP payload (see
                 // `PAYLOAD_OF`): each server restores what it dumped.
                 let src = self.key();
-                a.extend(["RESTORE".into(), k, "0".into(), format!("{PAYLOAD_OF}{src}")]);
+                a.extend([
+                    "RESTORE".into(),
+                    k,
+                    "0".into(),
+                    format!("{PAYLOAD_OF}{src}"),
+                ]);
                 if self.rng.chance(50) {
                     a.push("REPLACE".into());
                 }

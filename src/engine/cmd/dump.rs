@@ -61,7 +61,9 @@ fn parse_options(call: &Call) -> Result<Options, Reply> {
         } else if is(arg, "FREQ") && more && !idle {
             let f = parse_i64(call.arg(j + 1))?;
             if !(0..=255).contains(&f) {
-                return Err(Reply::err("ERR Invalid FREQ value, must be >= 0 and <= 255"));
+                return Err(Reply::err(
+                    "ERR Invalid FREQ value, must be >= 0 and <= 255",
+                ));
             }
             freq = true;
             j += 1;
@@ -98,8 +100,8 @@ pub fn restore(db: &mut Db, call: &Call, out: &mut Executed) {
         }
     };
     let payload = call.arg(3);
-    let value = rdb::verify_footer(payload)
-        .and_then(|_| rdb::read::restore_value(payload, &db.config));
+    let value =
+        rdb::verify_footer(payload).and_then(|_| rdb::read::restore_value(payload, &db.config));
     let value = match value {
         Ok(v) => v,
         Err(e) => {

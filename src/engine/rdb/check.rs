@@ -219,5 +219,8 @@ pub fn intset(blob: &[u8]) -> Option<(u8, Vec<i64>)> {
             _ => i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]),
         })
         .collect();
-    values.windows(2).all(|w| w[0] < w[1]).then_some((width as u8, values))
+    values
+        .windows(2)
+        .all(|w| w[0] < w[1])
+        .then_some((width as u8, values))
 }

@@ -149,7 +149,13 @@ pub fn compress(input: &[u8], out_limit: usize) -> Option<Vec<u8>> {
 /// sixteen steps of `lzf_c.c` (taken without a bound check when more than
 /// 16 bytes may match, so a match can run one or two bytes past
 /// `max_len`), then byte by byte up to `max_len`. Returns the length.
-fn extend_match(input: &[u8], candidate: usize, ip: usize, mut len: usize, max_len: usize) -> usize {
+fn extend_match(
+    input: &[u8],
+    candidate: usize,
+    ip: usize,
+    mut len: usize,
+    max_len: usize,
+) -> usize {
     if max_len > 16 {
         for _ in 0..16 {
             len += 1;
@@ -257,7 +263,10 @@ mod tests {
         // bytes 01 61 61 e0 1b 00 01 61 61: two literals, a 36-byte copy
         // from 1 back (length byte 0x1b = 36 − 9), two literals.
         let packed = compress(&[b'a'; 40], 36).unwrap();
-        assert_eq!(packed, [0x01, 0x61, 0x61, 0xe0, 0x1b, 0x00, 0x01, 0x61, 0x61]);
+        assert_eq!(
+            packed,
+            [0x01, 0x61, 0x61, 0xe0, 0x1b, 0x00, 0x01, 0x61, 0x61]
+        );
     }
 
     #[test]

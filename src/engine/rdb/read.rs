@@ -73,11 +73,17 @@ impl<'a> Reader<'a> {
         let first = self.byte()?;
         match first >> 6 {
             0 => Ok((u64::from(first & 0x3F), false)),
-            1 => Ok(((u64::from(first & 0x3F) << 8) | u64::from(self.byte()?), false)),
+            1 => Ok((
+                (u64::from(first & 0x3F) << 8) | u64::from(self.byte()?),
+                false,
+            )),
             3 => Ok((u64::from(first & 0x3F), true)),
             _ if first == 0x80 => {
                 let b = self.bytes(4)?;
-                Ok((u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])), false))
+                Ok((
+                    u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])),
+                    false,
+                ))
             }
             _ if first == 0x81 => {
                 let b = self.bytes(8)?;

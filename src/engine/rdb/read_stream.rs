@@ -69,7 +69,10 @@ pub fn load_stream(r: &mut Reader, v2: bool) -> Result<Stream, RdbError> {
             return Err(bad("stream node keys out of order"));
         }
         live_total += facts.live;
-        nodes.push(Node::from_checked(master, Listpack::from_checked_bytes(&lp)));
+        nodes.push(Node::from_checked(
+            master,
+            Listpack::from_checked_bytes(&lp),
+        ));
     }
     let length = r.len()?;
     if length != live_total {
@@ -145,7 +148,9 @@ fn load_group(r: &mut Reader, last_id: StreamId, entries_read: i64) -> Result<Gr
         }
     }
     for (id, nack) in pel {
-        let owner = nack.owner.ok_or(bad("stream CG PEL entry without consumer"))?;
+        let owner = nack
+            .owner
+            .ok_or(bad("stream CG PEL entry without consumer"))?;
         group.assign(id, owner, nack.delivery_ms, nack.delivery_count);
     }
     Ok(group)

@@ -14,12 +14,12 @@
 //! members as redis-server's in another order (RESTORE accepts either).
 
 use super::{lzf, seal, types};
+use crate::engine::StreamId;
 use crate::engine::db::Value;
 use crate::engine::hash::Hash;
 use crate::engine::id::string2ll;
 use crate::engine::set::Set;
 use crate::engine::stream::Stream;
-use crate::engine::StreamId;
 
 /// `QUICKLIST_NODE_CONTAINER_PACKED`: a node holding a listpack.
 pub const CONTAINER_PACKED: u64 = 2;
