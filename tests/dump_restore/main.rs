@@ -144,6 +144,21 @@ fn round_trip(p: &mut Pair, key: &[u8], theirs: &[u8], mine: &[u8], problems: &m
     }
     let hashed = original[1] == Reply::bulk("hashtable");
     if !hashed {
+        // The same bytes restored on each side under keys of the same
+        // length: the same allocations, so the same MEMORY USAGE.
+        let usage_ours = call(
+            &mut p.ours,
+            &[b"MEMORY", b"USAGE", &into_ours, b"SAMPLES", b"0"],
+        );
+        let usage_redis = call(
+            &mut p.redis,
+            &[b"MEMORY", b"USAGE", &into_redis, b"SAMPLES", b"0"],
+        );
+        if usage_ours != usage_redis {
+            problems.push(format!(
+                "{name}: MEMORY USAGE once restored: redis-server {usage_redis:?}, streamlab {usage_ours:?}"
+            ));
+        }
         let again = bulk(call(&mut p.ours, &[b"DUMP", &into_ours]));
         if again != theirs {
             problems.push(format!(

@@ -270,6 +270,22 @@ mod tests {
     }
 
     #[test]
+    fn matches_redis_bytes_for_repeated_text() {
+        // SET k to this sentence three times on redis-server 7.0.15: DUMP
+        // holds 00 c3 2f 40 72 (string, LZF, 47 packed bytes, 114 bytes
+        // long) and then exactly these 47 bytes.
+        let input = b"the stream holds far more than a list ".repeat(3);
+        let redis: [u8; 47] = [
+            0x1f, 0x74, 0x68, 0x65, 0x20, 0x73, 0x74, 0x72, 0x65, 0x61, 0x6d, 0x20, 0x68, 0x6f,
+            0x6c, 0x64, 0x73, 0x20, 0x66, 0x61, 0x72, 0x20, 0x6d, 0x6f, 0x72, 0x65, 0x20, 0x74,
+            0x68, 0x61, 0x6e, 0x20, 0x61, 0x04, 0x20, 0x6c, 0x69, 0x73, 0x74, 0x20, 0x0b, 0xe0,
+            0x3f, 0x25, 0x01, 0x74, 0x20,
+        ];
+        assert_eq!(compress(&input, input.len() - 4).unwrap(), redis);
+        assert_eq!(decompress(&redis, input.len()).unwrap(), input);
+    }
+
+    #[test]
     fn refuses_when_the_output_does_not_fit() {
         let noise: Vec<u8> = (0u8..=255).collect();
         assert_eq!(compress(&noise, noise.len() - 4), None);
