@@ -224,3 +224,69 @@ pub fn intset(blob: &[u8]) -> Option<(u8, Vec<i64>)> {
         .all(|w| w[0] < w[1])
         .then_some((width as u8, values))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{RawElement, intset, listpack_elements};
+    use crate::engine::listpack::Listpack;
+
+    fn sample() -> Vec<u8> {
+        let mut lp = Listpack::new();
+        lp.append_str(b"field");
+        lp.append_int(-70_000);
+        lp.append_str(&[b'x'; 200]);
+        lp.as_bytes().to_vec()
+    }
+
+    #[test]
+    fn a_well_formed_listpack_reads_back() {
+        let bytes = sample();
+        let elements = listpack_elements(&bytes).unwrap();
+        assert_eq!(elements.len(), 3);
+        assert_eq!(elements[0], RawElement::Str(b"field"));
+        assert_eq!(elements[1], RawElement::Int(-70_000));
+    }
+
+    #[test]
+    fn every_broken_header_size_backlen_or_count_is_refused() {
+        let good = sample();
+        let mut total = good.clone();
+        total[0] ^= 1;
+        let mut count = good.clone();
+        count[4] = 2;
+        let mut backlen = good.clone();
+        backlen[6 + 6] ^= 1; // the first element's backlen (1 + 5 bytes in)
+        let mut encoding = good.clone();
+        encoding[6] = 0xF7; // no such encoding
+        let mut end = good.clone();
+        *end.last_mut().unwrap() = 0;
+        for bad in [
+            total,
+            count,
+            backlen,
+            encoding,
+            end,
+            good[..good.len() - 1].to_vec(),
+        ] {
+            assert_eq!(listpack_elements(&bad), None);
+        }
+    }
+
+    #[test]
+    fn intsets_must_be_sorted_sized_and_not_empty() {
+        let blob = |width: u32, values: &[i16]| {
+            let mut b = width.to_le_bytes().to_vec();
+            b.extend((values.len() as u32).to_le_bytes());
+            for v in values {
+                b.extend(v.to_le_bytes());
+            }
+            b
+        };
+        assert_eq!(intset(&blob(2, &[-1, 5])), Some((2, vec![-1, 5])));
+        assert_eq!(intset(&blob(2, &[5, -1])), None);
+        assert_eq!(intset(&blob(2, &[5, 5])), None);
+        assert_eq!(intset(&blob(2, &[])), None);
+        assert_eq!(intset(&blob(3, &[1])), None);
+        assert_eq!(intset(&blob(4, &[1])), None); // 2 bytes of data for width 4
+    }
+}

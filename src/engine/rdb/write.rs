@@ -175,3 +175,55 @@ fn save_stream(out: &mut Vec<u8>, s: &Stream) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{save_len, save_string};
+
+    fn len_bytes(n: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        save_len(&mut out, n);
+        out
+    }
+
+    fn string_bytes(s: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        save_string(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn lengths_take_rdb_save_len_forms_at_each_boundary() {
+        assert_eq!(len_bytes(63), [0x3F]);
+        assert_eq!(len_bytes(64), [0x40, 0x40]);
+        assert_eq!(len_bytes(16383), [0x7F, 0xFF]);
+        assert_eq!(len_bytes(16384), [0x80, 0, 0, 0x40, 0]);
+        assert_eq!(
+            len_bytes(u64::from(u32::MAX)),
+            [0x80, 0xFF, 0xFF, 0xFF, 0xFF]
+        );
+        assert_eq!(len_bytes(1 << 32), [0x81, 0, 0, 0, 1, 0, 0, 0, 0]);
+        // An unknown entries-read (-1) is written as the u64 it casts to.
+        assert_eq!(
+            len_bytes(-1i64 as u64),
+            [0x81, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
+        );
+    }
+
+    #[test]
+    fn canonical_integers_up_to_i32_use_the_integer_encodings() {
+        assert_eq!(string_bytes(b"-128"), [0xC0, 0x80]);
+        assert_eq!(string_bytes(b"128"), [0xC1, 0x80, 0x00]);
+        assert_eq!(string_bytes(b"-2147483648"), [0xC2, 0, 0, 0, 0x80]);
+        // Past i32, not canonical, or over 11 bytes: a plain string.
+        assert_eq!(
+            string_bytes(b"2147483648"),
+            [&[10u8][..], b"2147483648"].concat()
+        );
+        assert_eq!(string_bytes(b"0123"), [&[4u8][..], b"0123"].concat());
+        assert_eq!(string_bytes(b"+5"), [&[2u8][..], b"+5"].concat());
+        // 20 bytes are never compressed, 21 compressible ones are.
+        assert_eq!(string_bytes(&[b'a'; 20])[0], 20);
+        assert_eq!(string_bytes(&[b'a'; 21])[0], 0xC3);
+    }
+}
