@@ -286,3 +286,37 @@ fn no_single_byte_corruption_or_truncation_crashes_the_engine() {
     eprintln!("{accepted} corrupted payloads restored, {refused} refused, none crashed");
     assert!(refused > 0 && accepted > 0);
 }
+
+/// What RESTORE propagates, and the one refusal of its own: the engine
+/// keeps no key expiry, so a TTL still in the future changes nothing.
+#[test]
+fn restore_propagates_as_received_and_refuses_a_future_ttl() {
+    let mut db = Db::new();
+    let mut session = Session::default();
+    let ctx = ExecContext::at(1_000_000);
+    db.execute(&mut session, &words("XADD x 1-1 f v"), &ctx);
+    let payload = match run(&mut db, &[b"DUMP", b"x"]) {
+        Reply::Bulk(b) => b,
+        other => panic!("DUMP: {other:?}"),
+    };
+    let restore = argv(&[b"RESTORE", b"y", b"0", &payload]);
+    let done = db.execute(&mut session, &restore, &ctx);
+    assert_eq!(done.reply, Reply::ok());
+    assert_eq!(done.effects, vec![restore]);
+    assert_eq!(done.dirty, 1);
+    let future = argv(&[b"RESTORE", b"x", b"5000", &payload, b"REPLACE"]);
+    let done = db.execute(&mut session, &future, &ctx);
+    assert!(
+        matches!(&done.reply, Reply::Error(e) if e.contains("no key expiry")),
+        "{:?}",
+        done.reply
+    );
+    assert!(done.effects.is_empty());
+    // A TTL already past drops the value; REPLACE deleted the old one,
+    // which goes out as a DEL.
+    let past = argv(&[b"RESTORE", b"x", b"999999", &payload, b"ABSTTL", b"REPLACE"]);
+    let done = db.execute(&mut session, &past, &ctx);
+    assert_eq!(done.reply, Reply::ok());
+    assert_eq!(done.effects, vec![argv(&[b"DEL", b"x"])]);
+    assert_eq!(run(&mut db, &[b"EXISTS", b"x"]), Reply::Integer(0));
+}
