@@ -47,13 +47,54 @@ fn slot(hash: u32) -> usize {
 /// `None` when it does not fit, which is how Redis learns compression
 /// does not pay (it asks for at least 4 bytes saved).
 pub fn compress(input: &[u8], out_limit: usize) -> Option<Vec<u8>> {
+    Compressor::new().compress(input, out_limit)
+}
+
+/// The slot table, kept between strings so that a payload with many
+/// strings (a stream's nodes) allocates it once; the slots a string used
+/// are cleared after it, so every string still starts from an empty table.
+pub struct Compressor {
+    /// Positions; 0 means "none", as position 0 can never be a match
+    /// candidate (`ref > in_data`).
+    table: Vec<u32>,
+    /// Slots written by the current string.
+    touched: Vec<usize>,
+}
+
+impl Default for Compressor {
+    fn default() -> Self {
+        Compressor::new()
+    }
+}
+
+impl Compressor {
+    pub fn new() -> Compressor {
+        Compressor {
+            table: vec![0u32; HASH_SLOTS],
+            touched: Vec::new(),
+        }
+    }
+
+    /// [`compress`] with this table.
+    pub fn compress(&mut self, input: &[u8], out_limit: usize) -> Option<Vec<u8>> {
+        let out = compress_with(&mut self.table, &mut self.touched, input, out_limit);
+        for slot in self.touched.drain(..) {
+            self.table[slot] = 0;
+        }
+        out
+    }
+}
+
+fn compress_with(
+    table: &mut [u32],
+    touched: &mut Vec<usize>,
+    input: &[u8],
+    out_limit: usize,
+) -> Option<Vec<u8>> {
     let in_len = input.len();
     if in_len == 0 || out_limit == 0 {
         return None;
     }
-    // Slots hold positions; 0 means "none", as position 0 can never be a
-    // match candidate (`ref > in_data`).
-    let mut table = vec![0u32; HASH_SLOTS];
     // Room for the control byte a run reserves one past the limit, which
     // the C code's `out_len + 1` buffer also allows.
     let mut out = vec![0u8; out_limit + 4];
@@ -67,6 +108,7 @@ pub fn compress(input: &[u8], out_limit: usize) -> Option<Vec<u8>> {
         let at = slot(hash);
         let candidate = table[at] as usize;
         table[at] = ip as u32;
+        touched.push(at);
         let off = ip.wrapping_sub(candidate).wrapping_sub(1);
         let found = candidate > 0
             && candidate < ip
@@ -106,9 +148,11 @@ pub fn compress(input: &[u8], out_limit: usize) -> Option<Vec<u8>> {
             hash = first(input, ip);
             hash = next(hash, input, ip);
             table[slot(hash)] = ip as u32;
+            touched.push(slot(hash));
             ip += 1;
             hash = next(hash, input, ip);
             table[slot(hash)] = ip as u32;
+            touched.push(slot(hash));
             ip += 1;
         } else {
             if op >= out_end {
@@ -232,7 +276,19 @@ pub fn decompress(input: &[u8], out_limit: usize) -> Result<Vec<u8>, LzfError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{compress, decompress};
+    use super::{Compressor, compress, decompress};
+
+    #[test]
+    fn a_reused_table_starts_every_string_empty() {
+        let first = b"abcdefgh-abcdefgh-abcdefgh-abcdefgh-".repeat(4);
+        let second = b"xyz abcdefgh-abcdefgh 123 abcdefgh-abcd".repeat(3);
+        let mut shared = Compressor::new();
+        shared.compress(&first, first.len());
+        assert_eq!(
+            shared.compress(&second, second.len()),
+            compress(&second, second.len())
+        );
+    }
 
     fn round_trip(input: &[u8]) {
         let packed = compress(input, input.len() + 64).expect("room enough");

@@ -26,9 +26,26 @@ pub const CONTAINER_PACKED: u64 = 2;
 /// `QUICKLIST_NODE_CONTAINER_PLAIN`: a node holding one large element.
 pub const CONTAINER_PLAIN: u64 = 1;
 
+/// The payload being written, and the LZF table its strings share.
+#[derive(Default)]
+pub struct Out {
+    pub bytes: Vec<u8>,
+    lzf: lzf::Compressor,
+}
+
+impl Out {
+    fn push(&mut self, b: u8) {
+        self.bytes.push(b);
+    }
+
+    fn extend_from_slice(&mut self, b: &[u8]) {
+        self.bytes.extend_from_slice(b);
+    }
+}
+
 /// The DUMP payload of `value`, footer included.
 pub fn dump(value: &Value) -> Vec<u8> {
-    let mut out = Vec::new();
+    let mut out = Out::default();
     match value {
         Value::String(s) => {
             out.push(types::STRING);
@@ -77,11 +94,11 @@ pub fn dump(value: &Value) -> Vec<u8> {
             save_stream(&mut out, stream);
         }
     }
-    seal(out)
+    seal(out.bytes)
 }
 
 /// `rdbSaveLen`.
-pub fn save_len(out: &mut Vec<u8>, len: u64) {
+pub fn save_len(out: &mut Out, len: u64) {
     if len < 1 << 6 {
         out.push(len as u8);
     } else if len < 1 << 14 {
@@ -97,7 +114,7 @@ pub fn save_len(out: &mut Vec<u8>, len: u64) {
 }
 
 /// `rdbEncodeInteger`: the i8/i16/i32 string encodings, if `v` fits one.
-fn encode_integer(out: &mut Vec<u8>, v: i64) -> bool {
+fn encode_integer(out: &mut Out, v: i64) -> bool {
     if (-(1 << 7)..(1 << 7)).contains(&v) {
         out.extend_from_slice(&[0xC0, v as u8]);
     } else if (-(1 << 15)..(1 << 15)).contains(&v) {
@@ -113,7 +130,7 @@ fn encode_integer(out: &mut Vec<u8>, v: i64) -> bool {
 }
 
 /// `rdbSaveRawString` with compression on.
-pub fn save_string(out: &mut Vec<u8>, s: &[u8]) {
+pub fn save_string(out: &mut Out, s: &[u8]) {
     if s.len() <= 11 {
         if let Some(v) = string2ll(s) {
             if encode_integer(out, v) {
@@ -123,7 +140,7 @@ pub fn save_string(out: &mut Vec<u8>, s: &[u8]) {
     }
     // Under 21 bytes LZF cannot win; it must save at least 4 bytes.
     if s.len() > 20 {
-        if let Some(packed) = lzf::compress(s, s.len() - 4) {
+        if let Some(packed) = out.lzf.compress(s, s.len() - 4) {
             out.push(0xC3);
             save_len(out, packed.len() as u64);
             save_len(out, s.len() as u64);
@@ -135,13 +152,13 @@ pub fn save_string(out: &mut Vec<u8>, s: &[u8]) {
     out.extend_from_slice(s);
 }
 
-fn save_id(out: &mut Vec<u8>, id: StreamId) {
+fn save_id(out: &mut Out, id: StreamId) {
     save_len(out, id.ms);
     save_len(out, id.seq);
 }
 
 /// The stream body (type 19), in Redis's field order.
-fn save_stream(out: &mut Vec<u8>, s: &Stream) {
+fn save_stream(out: &mut Out, s: &Stream) {
     save_len(out, s.radix_tree_keys());
     for (key, node) in s.rax().iter() {
         save_string(out, &key);
@@ -178,18 +195,18 @@ fn save_stream(out: &mut Vec<u8>, s: &Stream) {
 
 #[cfg(test)]
 mod tests {
-    use super::{save_len, save_string};
+    use super::{Out, save_len, save_string};
 
     fn len_bytes(n: u64) -> Vec<u8> {
-        let mut out = Vec::new();
+        let mut out = Out::default();
         save_len(&mut out, n);
-        out
+        out.bytes
     }
 
     fn string_bytes(s: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
+        let mut out = Out::default();
         save_string(&mut out, s);
-        out
+        out.bytes
     }
 
     #[test]
