@@ -97,7 +97,7 @@ impl<'a> Reader<'a> {
 
     /// `rdbLoadLen` with no encoding flag asked for: an encoding byte
     /// reads as its low six bits, as in Redis.
-    pub fn len(&mut self) -> Result<u64, RdbError> {
+    pub fn load_len(&mut self) -> Result<u64, RdbError> {
         Ok(self.len_or_encoding()?.0)
     }
 
@@ -135,8 +135,8 @@ impl<'a> Reader<'a> {
     /// `rdbLoadLzfStringObject`: the output must have exactly the length
     /// announced.
     fn lzf_string(&mut self) -> Result<Vec<u8>, RdbError> {
-        let packed_len = self.len()?;
-        let len = self.len()?;
+        let packed_len = self.load_len()?;
+        let len = self.load_len()?;
         let packed_len = usize::try_from(packed_len).map_err(|_| bad("LZF length"))?;
         let len = usize::try_from(len).map_err(|_| bad("LZF length"))?;
         let packed = self.bytes(packed_len)?;
@@ -178,7 +178,7 @@ fn load_value(t: u8, r: &mut Reader, config: &Config) -> Result<Value, RdbError>
 }
 
 fn nonzero_len(r: &mut Reader) -> Result<u64, RdbError> {
-    match r.len()? {
+    match r.load_len()? {
         0 => Err(bad("empty key")),
         n => Ok(n),
     }
@@ -197,7 +197,7 @@ fn load_quicklist(r: &mut Reader, config: &Config) -> Result<Value, RdbError> {
     let len = nonzero_len(r)?;
     let mut nodes = Vec::new();
     for _ in 0..len {
-        let container = r.len()?;
+        let container = r.load_len()?;
         if container != super::write::CONTAINER_PACKED {
             // A plain node holds one element of 1 GB or more, which this
             // server does not model; anything else is corrupt.

@@ -35,8 +35,8 @@ fn bad(reason: &'static str) -> RdbError {
 }
 
 fn read_id(r: &mut Reader) -> Result<StreamId, RdbError> {
-    let ms = r.len()?;
-    let seq = r.len()?;
+    let ms = r.load_len()?;
+    let seq = r.load_len()?;
     Ok(StreamId::new(ms, seq))
 }
 
@@ -53,7 +53,7 @@ struct Nack {
 
 /// Loads a stream; `v2` for type 19 (7.0), else type 15 (6.2).
 pub fn load_stream(r: &mut Reader, v2: bool) -> Result<Stream, RdbError> {
-    let node_count = r.len()?;
+    let node_count = r.load_len()?;
     let mut nodes: Vec<Node> = Vec::new();
     let mut live_total = 0u64;
     for _ in 0..node_count {
@@ -74,7 +74,7 @@ pub fn load_stream(r: &mut Reader, v2: bool) -> Result<Stream, RdbError> {
             Listpack::from_checked_bytes(&lp),
         ));
     }
-    let length = r.len()?;
+    let length = r.load_len()?;
     if length != live_total {
         return Err(bad("stream length differs from its nodes' entries"));
     }
@@ -83,7 +83,7 @@ pub fn load_stream(r: &mut Reader, v2: bool) -> Result<Stream, RdbError> {
     if v2 {
         s.first_id = read_id(r)?;
         s.max_deleted_id = read_id(r)?;
-        s.entries_added = r.len()?;
+        s.entries_added = r.load_len()?;
     } else {
         s.max_deleted_id = StreamId::MIN;
         s.entries_added = s.length();
@@ -91,12 +91,12 @@ pub fn load_stream(r: &mut Reader, v2: bool) -> Result<Stream, RdbError> {
         // live entry is left.
         s.first_id = s.first_entry().map_or(StreamId::MAX, |e| e.id);
     }
-    let group_count = r.len()?;
+    let group_count = r.load_len()?;
     for _ in 0..group_count {
         let name = r.string()?;
         let last_id = read_id(r)?;
         let entries_read = if v2 {
-            r.len()? as i64
+            r.load_len()? as i64
         } else {
             Counters::of(&s).estimate_distance(last_id)
         };
@@ -114,11 +114,11 @@ pub fn load_stream(r: &mut Reader, v2: bool) -> Result<Stream, RdbError> {
 fn load_group(r: &mut Reader, last_id: StreamId, entries_read: i64) -> Result<Group, RdbError> {
     let mut group = Group::new(last_id, entries_read);
     let mut pel: BTreeMap<StreamId, Nack> = BTreeMap::new();
-    let pel_size = r.len()?;
+    let pel_size = r.load_len()?;
     for _ in 0..pel_size {
         let id = raw_id(r)?;
         let delivery_ms = r.millis()?;
-        let delivery_count = r.len()?;
+        let delivery_count = r.load_len()?;
         let nack = Nack {
             delivery_ms,
             delivery_count,
@@ -128,14 +128,14 @@ fn load_group(r: &mut Reader, last_id: StreamId, entries_read: i64) -> Result<Gr
             return Err(bad("duplicated global PEL entry"));
         }
     }
-    let consumer_count = r.len()?;
+    let consumer_count = r.load_len()?;
     for _ in 0..consumer_count {
         let name = r.string()?;
         let seen_ms = r.millis()?;
         let handle = group
             .create_consumer(&name, seen_ms)
             .ok_or(bad("duplicate stream consumer"))?;
-        let owned = r.len()?;
+        let owned = r.load_len()?;
         for _ in 0..owned {
             let id = raw_id(r)?;
             let nack = pel
