@@ -24,6 +24,9 @@
 //!                              len(consumers), per consumer: string(name) u64 LE seen ms
 //!                                PEL: len(n), n × 16-byte ID
 //!   15 stream (6.2)          as 19 without first ID, max-deleted ID, entries-added, entries-read
+//!   14 list (≤ 6.2)          len(nodes), per node: string(ziplist)      } RESTORE only: made
+//!   13 hash (≤ 6.2)          string(ziplist of field, value, ...)       } listpacks, as 7.0
+//!   10 list (≤ 3.0)          string(ziplist)                            } loads them
 //!
 //!   len     00xxxxxx (6 bits) │ 01xxxxxx xxxxxxxx (14) │ 0x80 u32 BE │ 0x81 u64 BE
 //!   string  len + bytes │ 11000000 i8 │ 11000001 i16 LE │ 11000010 i32 LE  (integers ≤ 11 chars)
