@@ -103,7 +103,7 @@ impl<V> Dict<V> {
     /// `_dictExpand`: refused while rehashing, when it would not hold the
     /// members, or would not change the size. A table with no slots gets
     /// the new size at once; otherwise a rehash starts.
-    fn expand(&self, size: usize) {
+    pub fn expand(&self, size: usize) {
         let mut t = self.tables.get();
         if t.rehash_to_slots != 0 || self.map.len() > size {
             return;

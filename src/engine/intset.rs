@@ -81,6 +81,22 @@ impl Intset {
         &self.values
     }
 
+    /// The width of every element in bytes (2, 4 or 8): the intset's
+    /// `encoding`, which DUMP writes.
+    pub fn width_bytes(&self) -> u8 {
+        self.width_bytes
+    }
+
+    /// An intset as a DUMP payload holds it: strictly ascending values at
+    /// a width of 2, 4 or 8 bytes that fits them all (the caller checked).
+    pub fn from_sorted(values: Vec<i64>, width_bytes: u8) -> Intset {
+        debug_assert!(values.windows(2).all(|w| w[0] < w[1]));
+        Intset {
+            values,
+            width_bytes,
+        }
+    }
+
     /// `zmalloc_size` of the intset: header and array, jemalloc's class.
     pub fn alloc_bytes(&self) -> usize {
         jemalloc::usable_size(8 + self.values.len() * usize::from(self.width_bytes))

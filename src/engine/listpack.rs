@@ -129,6 +129,15 @@ impl Listpack {
         Listpack { buf }
     }
 
+    /// A listpack from bytes already checked to be a well-formed listpack
+    /// (a RESTORE payload's): allocated at exactly their length, as Redis
+    /// allocates a listpack it loads.
+    pub fn from_checked_bytes(bytes: &[u8]) -> Listpack {
+        let mut buf = Vec::with_capacity(bytes.len());
+        buf.extend_from_slice(bytes);
+        Listpack { buf }
+    }
+
     /// Total encoded size (`lpBytes`), header and terminator included.
     pub fn lp_bytes(&self) -> usize {
         self.buf.len()

@@ -45,6 +45,7 @@ pub mod node_dump;
 pub mod pel;
 pub mod quicklist;
 pub mod rax;
+pub mod rdb;
 pub mod reply;
 pub mod session;
 pub mod set;

@@ -93,6 +93,12 @@ impl Node {
         node
     }
 
+    /// A node from a listpack already checked to hold a well-formed run of
+    /// stream entries (a RESTORE payload's), keyed by `master_id`.
+    pub fn from_checked(master_id: StreamId, lp: Listpack) -> Node {
+        Node { lp, master_id }
+    }
+
     /// Whether `streamAppendItem` would close this node rather than add an
     /// entry whose field and value lengths sum to `payload_bytes`.
     pub fn is_full(

@@ -88,6 +88,13 @@ impl Quicklist {
         }
     }
 
+    /// A list made of these nodes as they are, none empty (what RDB
+    /// loading does with a quicklist's listpacks: `quicklistAppendListpack`).
+    pub fn from_nodes(nodes: Vec<Listpack>, fill: i32) -> Quicklist {
+        let count = nodes.iter().map(Listpack::len).sum();
+        Quicklist { nodes, count, fill }
+    }
+
     /// Number of elements.
     pub fn len(&self) -> usize {
         self.count

@@ -106,6 +106,19 @@ impl Stream {
         Stream::default()
     }
 
+    /// A stream rebuilt from a DUMP payload: nodes inserted in ID order
+    /// as RDB loading inserts them. The caller checked that `length` is
+    /// the nodes' live total; the other counters are public fields.
+    pub fn from_nodes(nodes: Vec<Node>, length: u64) -> Stream {
+        let mut s = Stream::new();
+        for node in nodes {
+            s.rax.insert(&node.master_id().to_be_bytes(), node);
+        }
+        s.tail_master = s.rax.last().and_then(|(k, _)| StreamId::from_be_bytes(&k));
+        s.length = length;
+        s
+    }
+
     /// Number of macro nodes (`radix-tree-keys`).
     pub fn radix_tree_keys(&self) -> u64 {
         self.rax.len()

@@ -64,13 +64,30 @@ fn show(argv: &[Vec<u8>]) -> String {
 }
 
 /// Runs one seed; returns a description of the first divergence.
-fn run_seed(
-    seed: u64,
-    steps: u64,
-    redis: &mut Client,
-    ours: &mut Client,
-    mixed: bool,
-) -> Result<u64, String> {
+/// The two servers' connections: the one the commands go to, and one
+/// that only fetches DUMP payloads, outside any MULTI the first is in.
+struct Links<'a> {
+    redis: &'a mut Client,
+    ours: &'a mut Client,
+    redis_dump: &'a mut Client,
+    our_dump: &'a mut Client,
+}
+
+fn run_seed(seed: u64, steps: u64, links: Links, mixed: bool) -> Result<u64, String> {
+    let Links {
+        redis,
+        ours,
+        redis_dump,
+        our_dump,
+    } = links;
+    // A seed that ended inside MULTI would queue the next one's setup and
+    // commands, where the mixed generator believes it is outside a
+    // transaction (and emits KEYS or SCAN, whose order is only made
+    // canonical at the top level): every seed starts outside one.
+    for c in [&mut *redis, &mut *ours] {
+        c.call(&words("DISCARD"))
+            .map_err(|e| format!("seed {seed}: DISCARD: {e}"))?;
+    }
     for setup in [
         "FLUSHALL",
         "CONFIG SET stream-node-max-entries 100",
@@ -98,13 +115,19 @@ fn run_seed(
             streams.next()
         };
         history.push(show(&argv));
-        let expected = redis.call(&argv).map_err(|e| {
+        let (redis_argv, our_argv) = (
+            with_payload(redis_dump, &argv)
+                .map_err(|e| format!("seed {seed}: DUMP on redis: {e}"))?,
+            with_payload(our_dump, &argv)
+                .map_err(|e| format!("seed {seed}: DUMP on streamlab: {e}"))?,
+        );
+        let expected = redis.call(&redis_argv).map_err(|e| {
             format!(
                 "seed {seed} step {step}: redis-server failed on `{}`: {e}",
                 show(&argv)
             )
         })?;
-        let actual = match ours.call(&argv) {
+        let actual = match ours.call(&our_argv) {
             Ok(reply) => reply,
             Err(e) => {
                 return Err(divergence(
@@ -137,6 +160,23 @@ fn run_seed(
         }
     }
     Ok(errors)
+}
+
+/// Replaces a [`mixed::PAYLOAD_OF`] argument with this server's DUMP of
+/// the key it names, fetched on the side connection `c` (inside MULTI,
+/// the state before the queued commands, on both servers alike).
+fn with_payload(c: &mut Client, argv: &[Vec<u8>]) -> std::io::Result<Vec<Vec<u8>>> {
+    let mut out = argv.to_vec();
+    for arg in &mut out {
+        if let Some(key) = arg.strip_prefix(mixed::PAYLOAD_OF.as_bytes()) {
+            let dump = vec![b"DUMP".to_vec(), key.to_vec()];
+            *arg = match c.call(&dump)? {
+                Reply::Bulk(payload) => payload,
+                _ => b"no such key".to_vec(),
+            };
+        }
+    }
+    Ok(out)
 }
 
 fn divergence(
@@ -266,6 +306,8 @@ fn differential_fuzz(what: &str, mixed: bool) {
     };
     let mut redis_client = Client::connect(redis.port).expect("connect to redis-server");
     let mut our_client = Client::connect(our_port).expect("connect to the server under test");
+    let mut redis_dump = Client::connect(redis.port).expect("connect to redis-server");
+    let mut our_dump = Client::connect(our_port).expect("connect to the server under test");
 
     let steps = env_u64("FUZZ_STEPS").unwrap_or(DEFAULT_STEPS);
     let seeds: Vec<u64> = match env_u64("FUZZ_SEED") {
@@ -274,7 +316,13 @@ fn differential_fuzz(what: &str, mixed: bool) {
     };
     let mut failures = Vec::new();
     for &seed in &seeds {
-        match run_seed(seed, steps, &mut redis_client, &mut our_client, mixed) {
+        let links = Links {
+            redis: &mut redis_client,
+            ours: &mut our_client,
+            redis_dump: &mut redis_dump,
+            our_dump: &mut our_dump,
+        };
+        match run_seed(seed, steps, links, mixed) {
             Ok(errors) => eprintln!(
                 "{what} seed {seed}: {steps} commands ({errors} error replies), replies identical"
             ),

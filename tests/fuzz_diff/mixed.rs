@@ -6,7 +6,8 @@
 //!
 //! ```text
 //!   step ─┬─ 45 % ─▶ CommandGen (streams, MULTI … EXEC/DISCARD)
-//!         └─ 55 % ─▶ a list / hash / set / keyspace command on the same keys
+//!         └─ 55 % ─▶ a list / hash / set / keyspace command on the same keys,
+//!                    DUMP, or RESTORE of another key's payload
 //! ```
 //!
 //! Real Redis orders KEYS, SCAN and a hash table's members by a hash
@@ -20,6 +21,12 @@ use streamlab::engine::Reply;
 
 use super::commands::{CommandGen, Rng};
 use super::support::{sort_by_text, sort_field_pairs};
+
+/// An argument the runner replaces, on each server, with that server's
+/// DUMP of the key named after it (garbage when the key is missing): DUMP
+/// payloads hold clock times and hash orders, so each side restores its
+/// own, and RESTORE's reply and the restored key are what get compared.
+pub const PAYLOAD_OF: &str = "$payload-of:";
 
 const KEYS: &[&str] = &["s1", "s2", "s3", "str", "l1", "l2", "h1", "h2", "t1", "t2"];
 const MEMBERS: &[&str] = &["a", "b", "c", "1", "2", "-3", "10", "x y", ""];
@@ -73,7 +80,7 @@ impl MixedGen {
     fn mixed(&mut self) -> Vec<String> {
         let k = self.key();
         let mut a: Vec<String> = Vec::new();
-        match self.rng.below(40) {
+        match self.rng.below(42) {
             0..=3 => {
                 a.extend([self.rng.pick(&["LPUSH", "RPUSH"]).into(), k]);
                 for _ in 0..1 + self.rng.below(4) {
@@ -147,6 +154,21 @@ impl MixedGen {
                 "KEYS".into(),
                 self.rng.pick(&["*", "s*", "?1", "[hl]*"]).into(),
             ]),
+            40 => a.extend(["DUMP".into(), k]),
+            41 => {
+                // Copies a key through its own server's DUMP payload (see
+                // `PAYLOAD_OF`): each server restores what it dumped.
+                let src = self.key();
+                a.extend([
+                    "RESTORE".into(),
+                    k,
+                    "0".into(),
+                    format!("{PAYLOAD_OF}{src}"),
+                ]);
+                if self.rng.chance(50) {
+                    a.push("REPLACE".into());
+                }
+            }
             _ => {
                 a.extend(["SCAN".into(), "0".into(), "COUNT".into(), "100".into()]);
                 if self.rng.chance(50) {
@@ -169,6 +191,14 @@ pub fn canonical(argv: &[Vec<u8>], mut reply: Reply) -> Reply {
             }
         }
         (b"HGETALL", Reply::Array(items)) => sort_field_pairs(items),
+        // A payload's bytes differ by clock and hash order between two
+        // servers, its type and size do not.
+        (b"DUMP", Reply::Bulk(payload)) => {
+            reply = Reply::Array(vec![
+                Reply::Integer(i64::from(payload[0])),
+                Reply::Integer(payload.len() as i64),
+            ]);
+        }
         _ => {}
     }
     reply

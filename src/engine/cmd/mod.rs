@@ -13,6 +13,7 @@
 //! `fn(&mut Db, &Call, &mut Executed)` for the rest.
 
 mod config;
+mod dump;
 mod hash;
 mod info;
 mod keys;
@@ -144,6 +145,8 @@ const COMMANDS: &[CommandSpec] = &[
     spec("exec", 1, keyspace::unreachable),
     spec("discard", 1, keyspace::unreachable),
     spec("command", -1, keyspace::command),
+    read("dump", 2, dump::dump),
+    spec("restore", -4, dump::restore),
     spec("rename", 3, keys::rename),
     spec("renamenx", 3, keys::renamenx),
     read("keys", 2, keys::keys),

@@ -164,7 +164,7 @@ fn claim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Reply> {
             None => continue,
         };
         if check_idle && min_idle_ms > 0 {
-            let idle = now - pending.map(|p| p.delivery_ms as i64).unwrap_or(now);
+            let idle = now.wrapping_sub(pending.map(|p| p.delivery_ms as i64).unwrap_or(now));
             if idle < min_idle_ms {
                 continue;
             }

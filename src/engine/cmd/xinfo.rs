@@ -217,7 +217,7 @@ pub fn consumers(db: &Db, call: &Call, out: &mut Executed) {
                             field("pending"),
                             int(c.pel().len()),
                             field("idle"),
-                            Reply::Integer((now - c.seen_ms as i64).max(0)),
+                            Reply::Integer(now.wrapping_sub(c.seen_ms as i64).max(0)),
                         ])
                     })
                     .collect(),

@@ -120,7 +120,8 @@ fn run(db: &Db, call: &Call) -> Result<Reply, Reply> {
         if owner_filter.is_some_and(|h| h != p.owner) {
             continue;
         }
-        let idle_ms = now - p.delivery_ms as i64;
+        // Wrapping as C does: a restored record may carry any time at all.
+        let idle_ms = now.wrapping_sub(p.delivery_ms as i64);
         if min_idle_ms != 0 && idle_ms < min_idle_ms {
             continue;
         }
