@@ -251,3 +251,22 @@ fn the_replication_tab_says_what_a_crash_now_would_lose() {
         ));
     }
 }
+
+#[test]
+fn clicking_a_pending_entry_opens_the_inspector_with_its_xpending_line() {
+    let mut h = harness("S01");
+    // Just after c1's crash: it holds 4..10.
+    h.state_mut().next_marker(Some(streamlab::view::MarkerKind::Fault));
+    h.run();
+    h.get_by_label("Groups & PEL").click();
+    h.run();
+    h.get_by_label("4-0").click();
+    h.run();
+    h.get_by_label("Entry orders 4-0");
+    h.get_by_label_contains("pending: 1) \"4-0\" 2) \"c1\"");
+    h.get_by_label_contains("delivered to c1");
+    h.get_by_label("● c1").click();
+    h.run();
+    h.get_by_label("Consumer c1 of group g on orders");
+    h.get_by_label_contains("pending 7");
+}

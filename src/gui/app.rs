@@ -73,6 +73,8 @@ pub struct Explorer {
     pub(crate) help_open: bool,
     /// The "Myth vs reality" window is open.
     pub(crate) myths_open: bool,
+    /// What the inspector window shows (closed when `None`).
+    pub(crate) inspecting: Option<crate::view::inspect::Target>,
     pub(crate) picker: super::picker::PickerState,
     /// Seek to this once exploring is done (a link's `step`; `u64::MAX` = end).
     pending_seek: Option<u64>,
@@ -167,6 +169,7 @@ impl Explorer {
             focus: None,
             help_open: false,
             myths_open: false,
+            inspecting: None,
             pending_seek: None,
             on_report: None,
             last_report: None,

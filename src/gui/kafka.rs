@@ -20,8 +20,9 @@ use crate::view::kafka::{KafkaGroupView, PartitionView};
 const REC_W: f32 = 44.0;
 const REC_H: f32 = 26.0;
 
-pub fn show(app: &Explorer, ui: &mut Ui) {
-    let w = app.world();
+pub fn show(app: &mut Explorer, ui: &mut Ui) {
+    let w = app.world().clone();
+    let mut clicked = None;
     ui.columns(2, |cols| {
         cols[0].heading("Kafka: one committed offset per partition");
         match &w.kafka {
@@ -56,7 +57,7 @@ pub fn show(app: &Explorer, ui: &mut Ui) {
                 let mut any = false;
                 for s in &w.streams {
                     for g in &s.groups {
-                        super::pel::group(ui, &s.key, g, w.time_ms);
+                        clicked = clicked.take().or(super::pel::group(ui, &s.key, g, w.time_ms));
                         any = true;
                     }
                 }
@@ -66,7 +67,10 @@ pub fn show(app: &Explorer, ui: &mut Ui) {
             });
     });
     ui.separator();
-    super::ledger::show(ui, w);
+    super::ledger::show(ui, &w);
+    if let Some(t) = clicked {
+        app.inspect(t);
+    }
 }
 
 fn group(ui: &mut Ui, g: &KafkaGroupView) {

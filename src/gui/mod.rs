@@ -23,6 +23,7 @@ mod controls;
 mod durability;
 mod header;
 mod help;
+mod inspector;
 mod kafka;
 pub mod lab;
 mod lab_panel;
@@ -114,6 +115,19 @@ impl Explorer {
                 .default_width(640.0)
                 .show(&ctx, |ui| picker::show(self, ui, catalog()));
             self.picker.open = open && self.picker.open;
+        }
+        if self.inspecting.is_some() {
+            let mut open = true;
+            // Over the lab panel, clear of the lanes one clicks in.
+            let right = ctx.content_rect().right();
+            egui::Window::new("Inspector")
+                .open(&mut open)
+                .default_pos([right - 600.0, 90.0])
+                .default_width(560.0)
+                .show(&ctx, |ui| inspector::show(self, ui));
+            if !open {
+                self.inspecting = None;
+            }
         }
         if self.myths_open {
             let mut open = true;

@@ -16,30 +16,36 @@ use egui::{Color32, RichText, ScrollArea, Sense, Stroke, StrokeKind, Ui, vec2};
 
 use super::app::Explorer;
 use super::theme;
+use crate::view::inspect::Target;
 use crate::view::pel::{ClientState, GroupView, LaneView};
 
 const ENTRY_W: f32 = 132.0;
 const ENTRY_H: f32 = 34.0;
 
-pub fn show(app: &Explorer, ui: &mut Ui) {
-    let w = app.world();
+pub fn show(app: &mut Explorer, ui: &mut Ui) {
+    let w = app.world().clone();
     let any = w.streams.iter().any(|s| !s.groups.is_empty());
     if !any {
         ui.label("No consumer group yet (XGROUP CREATE makes one).");
         return;
     }
+    let mut clicked = None;
     ScrollArea::vertical().id_salt("pel-tab").show(ui, |ui| {
         for s in &w.streams {
             for g in &s.groups {
-                group(ui, &s.key, g, w.time_ms);
+                clicked = clicked.take().or(group(ui, &s.key, g, w.time_ms));
                 ui.separator();
             }
         }
     });
+    if let Some(t) = clicked {
+        app.inspect(t);
+    }
 }
 
-/// A group's header and lanes (also used by the Kafka vs PEL tab).
-pub fn group(ui: &mut Ui, key: &str, g: &GroupView, _now_ms: u64) {
+/// A group's header and lanes (also used by the Kafka vs PEL tab); what
+/// the user clicked to inspect, if anything.
+pub fn group(ui: &mut Ui, key: &str, g: &GroupView, _now_ms: u64) -> Option<Target> {
     ui.label(
         RichText::new(format!("{key} · group {}", g.name))
             .strong()
@@ -58,8 +64,9 @@ pub fn group(ui: &mut Ui, key: &str, g: &GroupView, _now_ms: u64) {
     if g.lanes.is_empty() {
         ui.weak("no consumers yet");
     }
+    let mut clicked = None;
     for lane in &g.lanes {
-        lane_row(ui, key, g, lane);
+        clicked = clicked.take().or(lane_row(ui, key, g, lane));
     }
     if !g.left_since_previous.is_empty() {
         let ids: Vec<String> = g
@@ -79,10 +86,12 @@ pub fn group(ui: &mut Ui, key: &str, g: &GroupView, _now_ms: u64) {
             format!("left the PEL this step: {}{tail}", ids.join(", ")),
         );
     }
+    clicked
 }
 
-fn lane_row(ui: &mut Ui, key: &str, g: &GroupView, lane: &LaneView) {
+fn lane_row(ui: &mut Ui, key: &str, g: &GroupView, lane: &LaneView) -> Option<Target> {
     let colour = theme::consumer(&lane.name);
+    let mut clicked = None;
     ui.horizontal(|ui| {
         let (badge, badge_colour) = match lane.state {
             ClientState::Alive => ("", colour),
@@ -90,11 +99,24 @@ fn lane_row(ui: &mut Ui, key: &str, g: &GroupView, lane: &LaneView) {
             ClientState::Hung { .. } => (" ⏸ hung", theme::DEAD),
             ClientState::NoClient => (" (no client uses this name)", theme::DEAD),
         };
-        ui.label(
-            RichText::new(format!("● {}", lane.name))
-                .color(badge_colour)
-                .strong(),
-        );
+        if ui
+            .add(
+                egui::Label::new(
+                    RichText::new(format!("● {}", lane.name))
+                        .color(badge_colour)
+                        .strong(),
+                )
+                .sense(Sense::click()),
+            )
+            .on_hover_text("click to inspect this consumer")
+            .clicked()
+        {
+            clicked = Some(Target::Consumer {
+                key: key.to_string(),
+                group: g.name.clone(),
+                name: lane.name.clone(),
+            });
+        }
         if !badge.is_empty() {
             let text = match lane.state {
                 ClientState::Hung { until_ms } => format!("{badge} until t = {until_ms} ms"),
@@ -109,7 +131,7 @@ fn lane_row(ui: &mut Ui, key: &str, g: &GroupView, lane: &LaneView) {
             ));
     });
     if lane.pending.is_empty() {
-        return;
+        return clicked;
     }
     ScrollArea::horizontal()
         .id_salt(("lane", key, &g.name, &lane.name))
@@ -124,7 +146,7 @@ fn lane_row(ui: &mut Ui, key: &str, g: &GroupView, lane: &LaneView) {
                     .max(1);
                 for p in &lane.pending {
                     let (rect, resp) =
-                        ui.allocate_exact_size(vec2(ENTRY_W, ENTRY_H), Sense::hover());
+                        ui.allocate_exact_size(vec2(ENTRY_W, ENTRY_H), Sense::click());
                     let painter = ui.painter_at(rect);
                     let fill = if p.arrived {
                         theme::CHANGED.linear_multiply(0.35)
@@ -157,12 +179,22 @@ fn lane_row(ui: &mut Ui, key: &str, g: &GroupView, lane: &LaneView) {
                         vec2((ENTRY_W - 40.0) * frac, 4.0),
                     );
                     painter.rect_filled(bar, 1.0, colour.linear_multiply(0.7));
-                    resp.on_hover_text(format!(
-                        "{}: delivered {} time(s), idle {} (XPENDING)",
+                    let label = p.id.to_string();
+                    resp.widget_info(|| {
+                        egui::WidgetInfo::labeled(egui::Role::Button, true, &label)
+                    });
+                    let resp = resp.on_hover_text(format!(
+                        "{}: delivered {} time(s), idle {} (XPENDING); click to inspect",
                         p.id,
                         p.delivery_count,
                         theme::duration(p.idle_ms)
                     ));
+                    if resp.clicked() {
+                        clicked = Some(Target::Entry {
+                            key: key.to_string(),
+                            id: p.id,
+                        });
+                    }
                 }
                 if lane.pending_count > lane.pending.len() as u64 {
                     ui.label(format!(
@@ -172,4 +204,5 @@ fn lane_row(ui: &mut Ui, key: &str, g: &GroupView, lane: &LaneView) {
                 }
             });
         });
+    clicked
 }

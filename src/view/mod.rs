@@ -24,6 +24,7 @@
 pub mod console;
 pub mod durability;
 pub mod format;
+pub mod inspect;
 pub mod kafka;
 pub mod knobs;
 pub mod lab;
