@@ -3,8 +3,10 @@
 //!
 //! ```text
 //!   scenario: preload 1M entries, two consumers read 5,000 each (10k pending)
-//!   per tab: a headless egui Context runs the UI frame by frame (layout and
-//!   tessellation, as eframe does before handing triangles to the GPU)
+//!   per tab (Stream, Groups & PEL, Kafka vs PEL, Plots, Replication & disk),
+//!   with the lab panel and the console open: a headless egui Context runs
+//!   the UI frame by frame (layout and tessellation, as eframe does before
+//!   handing triangles to the GPU)
 //!   reported: median and max CPU ms per frame (target ≤ 8 ms), and the cost
 //!   of one step (the view models rebuilt) at that size
 //!
@@ -67,7 +69,7 @@ fn main() {
         )),
         ..Default::default()
     };
-    for tab in [Tab::Stream, Tab::Groups, Tab::KafkaVsPel] {
+    for tab in [Tab::Stream, Tab::Groups, Tab::KafkaVsPel, Tab::Plots, Tab::Durability] {
         app.set_tab(tab);
         let mut ms = Vec::with_capacity(FRAMES);
         for _ in 0..FRAMES {

@@ -22,6 +22,8 @@
 //!   offset model beside it, the per-message ledgers, the trace and its
 //!   hash, expectations and outcomes.
 //! * `server`: `streamlab serve`, RESP2 over TCP in front of the engine.
+//! * `live`: a live Redis read (read-only) and rebuilt as a scenario for
+//!   the explorer.
 //! * [`alloc_counter`]: the counting allocator behind `used_memory` and the
 //!   memory benches.
 
@@ -29,6 +31,8 @@ pub mod alloc_counter;
 pub mod engine;
 #[cfg(feature = "gui")]
 pub mod gui;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod live;
 pub mod scenario;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod server;

@@ -9,6 +9,8 @@
 //! ```
 #![cfg(feature = "gui")]
 
+mod support;
+
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -269,4 +271,40 @@ fn clicking_a_pending_entry_opens_the_inspector_with_its_xpending_line() {
     h.run();
     h.get_by_label("Consumer c1 of group g on orders");
     h.get_by_label_contains("pending 7");
+}
+
+#[test]
+fn the_live_window_loads_a_real_servers_streams_into_the_panels() {
+    let Some(server) = support::reference_server("the live window") else {
+        return;
+    };
+    let mut c = streamlab::live::resp::Client::connect("127.0.0.1", server.port).unwrap();
+    for line in [
+        "XADD events 1-0 kind signup",
+        "XADD events 2-0 kind login",
+        "XGROUP CREATE events mailer 0",
+        "XREADGROUP GROUP mailer m1 COUNT 1 STREAMS events >",
+    ] {
+        let args: Vec<&str> = line.split(' ').collect();
+        assert!(!c.cmd(&args).unwrap().is_error(), "{line}");
+    }
+    let mut h = harness("S01");
+    h.get_by_label("Live Redis").click();
+    h.run();
+    h.state_mut()
+        .load_live("127.0.0.1", server.port, None)
+        .expect("loads");
+    h.run();
+    assert_eq!(h.state().source().id, "LIVE");
+    let w = h.state().world();
+    let s = w.stream("events").expect("the stream is shown");
+    assert_eq!(s.length, 2);
+    assert_eq!(s.groups[0].name, "mailer");
+    assert_eq!(s.groups[0].pel_count, 1);
+    h.get_by_label("XINFO STREAM events");
+    // A port nobody listens on is named in the error.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let e = h.state_mut().load_live("127.0.0.1", port, None).unwrap_err();
+    assert!(e.contains("cannot reach"), "{e}");
+    assert_eq!(h.state().source().id, "LIVE", "a failed load keeps what is shown");
 }

@@ -73,6 +73,9 @@ pub struct Explorer {
     pub(crate) help_open: bool,
     /// The "Myth vs reality" window is open.
     pub(crate) myths_open: bool,
+    /// The "Live Redis" window is open, and its fields.
+    pub(crate) live_open: bool,
+    pub(crate) live_form: super::live::LiveForm,
     /// What the inspector window shows (closed when `None`).
     pub(crate) inspecting: Option<crate::view::inspect::Target>,
     pub(crate) picker: super::picker::PickerState,
@@ -170,6 +173,8 @@ impl Explorer {
             help_open: false,
             myths_open: false,
             inspecting: None,
+            live_open: false,
+            live_form: Default::default(),
             pending_seek: None,
             on_report: None,
             last_report: None,
@@ -211,7 +216,7 @@ impl Explorer {
         Ok(())
     }
 
-    fn replace(&mut self, source: Source, scenario: Arc<Scenario>, seed: Option<u64>) {
+    pub(crate) fn replace(&mut self, source: Source, scenario: Arc<Scenario>, seed: Option<u64>) {
         let on_report = self.on_report.take();
         let picker_open = self.picker.open;
         // The console's scrollback and history, and which panels are open,
@@ -219,7 +224,9 @@ impl Explorer {
         let mut lab_ui = std::mem::take(&mut self.lab_ui);
         lab_ui.pending.clear();
         lab_ui.message = None;
+        let live = (self.live_open, std::mem::take(&mut self.live_form));
         *self = Explorer::with(source, scenario, seed);
+        (self.live_open, self.live_form) = live;
         self.on_report = on_report;
         self.picker.open = picker_open;
         self.lab_ui = lab_ui;

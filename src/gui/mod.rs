@@ -28,6 +28,7 @@ mod kafka;
 pub mod lab;
 mod lab_panel;
 mod ledger;
+mod live;
 mod myths;
 mod narrative;
 mod pel;
@@ -128,6 +129,15 @@ impl Explorer {
             if !open {
                 self.inspecting = None;
             }
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.live_open {
+            let mut open = true;
+            egui::Window::new("Live Redis")
+                .open(&mut open)
+                .default_width(420.0)
+                .show(&ctx, |ui| live::show(self, ui));
+            self.live_open = open && self.live_open;
         }
         if self.myths_open {
             let mut open = true;
