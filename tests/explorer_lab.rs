@@ -308,3 +308,24 @@ fn the_live_window_loads_a_real_servers_streams_into_the_panels() {
     assert!(e.contains("cannot reach"), "{e}");
     assert_eq!(h.state().source().id, "LIVE", "a failed load keeps what is shown");
 }
+
+#[test]
+fn a_kafka_record_opens_in_the_inspector_with_its_committed_place() {
+    let mut h = harness("S02");
+    h.state_mut().seek(u64::MAX);
+    h.get_by_label("Kafka vs PEL").click();
+    h.run();
+    let k = h.state().world().kafka.clone().expect("S02 has a Kafka side");
+    let g = &k.groups[0];
+    let p = &g.partitions[0];
+    let (offset, msg) = p.records[0];
+    let label = format!("{}-p{} offset {offset}", g.topic, p.partition);
+    h.get_by_label(&label).click();
+    h.run();
+    h.get_by_label(&format!("Kafka record {}-{} offset {offset}", g.topic, p.partition));
+    h.get_by_label(&format!("m {msg}"));
+    // Where the record stands against the group's committed offset.
+    let committed = p.committed.expect("S02's group committed at its end");
+    let place = if offset < committed { "below the committed offset" } else { "at or past the committed offset" };
+    h.get_by_label_contains(&format!("{place} {committed}"));
+}

@@ -104,4 +104,17 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
         theme::thousands(d.log_lost),
         theme::thousands(d.phantom)
     ));
+    let list = |v: &[u64], total: u64| {
+        let mut t: Vec<String> = v.iter().map(|m| format!("m {m}")).collect();
+        if total > v.len() as u64 {
+            t.push(format!("… {} more", theme::thousands(total - v.len() as u64)));
+        }
+        t.join(", ")
+    };
+    if !d.log_lost_msgs.is_empty() {
+        ui.label(RichText::new(format!("log lost: {}", list(&d.log_lost_msgs, d.log_lost))).color(theme::FAULT));
+    }
+    if !d.phantom_msgs.is_empty() {
+        ui.label(RichText::new(format!("phantom: {}", list(&d.phantom_msgs, d.phantom))).color(theme::CHANGED));
+    }
 }

@@ -42,7 +42,7 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
             }
         });
     let title = match target {
-        Target::Entry { .. } => "What happened to it (the ledger)",
+        Target::Entry { .. } | Target::KafkaRecord { .. } => "What happened to it (the ledger)",
         Target::Consumer { .. } => "Its pending entries (oldest first)",
     };
     ui.label(RichText::new(title).strong());

@@ -15,6 +15,7 @@ use egui::{Color32, RichText, ScrollArea, Sense, Stroke, StrokeKind, Ui, vec2};
 
 use super::app::Explorer;
 use super::theme;
+use crate::view::inspect::Target;
 use crate::view::kafka::{KafkaGroupView, PartitionView};
 
 const REC_W: f32 = 44.0;
@@ -35,7 +36,7 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
                     .max_height(cols[0].available_height() - 230.0)
                     .show(&mut cols[0], |ui| {
                         for g in &k.groups {
-                            group(ui, g);
+                            clicked = clicked.take().or(group(ui, g));
                         }
                         for (topic, parts) in &k.topics {
                             ui.label(
@@ -43,7 +44,7 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
                                     .strong(),
                             );
                             for p in parts {
-                                partition(ui, topic, p, &[]);
+                                clicked = clicked.take().or(partition(ui, topic, p, &[]));
                             }
                         }
                     });
@@ -73,7 +74,7 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
     }
 }
 
-fn group(ui: &mut Ui, g: &KafkaGroupView) {
+fn group(ui: &mut Ui, g: &KafkaGroupView) -> Option<Target> {
     ui.label(
         RichText::new(format!("group {} · topic {}", g.group_id, g.topic))
             .strong()
@@ -105,12 +106,19 @@ fn group(ui: &mut Ui, g: &KafkaGroupView) {
                 .map(move |(p, o)| (c.name.clone(), *p, *o))
         })
         .collect();
+    let mut clicked = None;
     for p in &g.partitions {
-        partition(ui, &g.topic, p, &positions);
+        clicked = clicked.take().or(partition(ui, &g.topic, p, &positions));
     }
+    clicked
 }
 
-fn partition(ui: &mut Ui, topic: &str, p: &PartitionView, positions: &[(String, u32, u64)]) {
+fn partition(
+    ui: &mut Ui,
+    topic: &str,
+    p: &PartitionView,
+    positions: &[(String, u32, u64)],
+) -> Option<Target> {
     let owner = p.owner.clone().unwrap_or_else(|| "— (rebalancing)".into());
     ui.monospace(format!(
         "{topic}-p{}  owner {owner}  committed {}  hw {}  leo {}  leader {}  isr {:?}",
@@ -123,8 +131,9 @@ fn partition(ui: &mut Ui, topic: &str, p: &PartitionView, positions: &[(String, 
     ));
     if p.records.is_empty() {
         ui.weak("(empty log)");
-        return;
+        return None;
     }
+    let mut clicked = None;
     ScrollArea::horizontal()
         .id_salt(("klog", topic, p.partition))
         .show(ui, |ui| {
@@ -132,7 +141,7 @@ fn partition(ui: &mut Ui, topic: &str, p: &PartitionView, positions: &[(String, 
                 ui.spacing_mut().item_spacing.x = 2.0;
                 for (offset, msg) in &p.records {
                     let (rect, resp) =
-                        ui.allocate_exact_size(vec2(REC_W, REC_H + 12.0), Sense::hover());
+                        ui.allocate_exact_size(vec2(REC_W, REC_H + 12.0), Sense::click());
                     let painter = ui.painter_at(rect);
                     let cell = egui::Rect::from_min_size(rect.min, vec2(REC_W, REC_H));
                     let below_commit = p.committed.is_some_and(|c| *offset < c);
@@ -166,10 +175,25 @@ fn partition(ui: &mut Ui, topic: &str, p: &PartitionView, positions: &[(String, 
                             theme::COMMITTED,
                         );
                     }
-                    resp.on_hover_text(format!("offset {offset}: message {msg}"));
+                    let label = format!("{topic}-p{} offset {offset}", p.partition);
+                    resp.widget_info(|| {
+                        egui::WidgetInfo::labeled(egui::Role::Button, true, &label)
+                    });
+                    if resp
+                        .on_hover_text(format!("offset {offset}: message {msg}; click to inspect"))
+                        .clicked()
+                    {
+                        clicked = Some(Target::KafkaRecord {
+                            topic: topic.to_string(),
+                            partition: p.partition,
+                            offset: *offset,
+                            msg: *msg,
+                        });
+                    }
                 }
             });
         });
+    clicked
 }
 
 fn pos_below(cell: egui::Rect) -> egui::Pos2 {

@@ -59,7 +59,13 @@ pub struct Durability {
     pub messages_on_primary: u64,
     pub log_lost: u64,
     pub phantom: u64,
+    /// The first [`LISTED_MESSAGES`] log-lost and phantom message numbers.
+    pub log_lost_msgs: Vec<u64>,
+    pub phantom_msgs: Vec<u64>,
 }
+
+/// Message numbers listed per kind at most.
+pub const LISTED_MESSAGES: usize = 20;
 
 impl Durability {
     /// Works it out for `sim` (copies the primary: call it for the panel
@@ -127,6 +133,23 @@ impl Durability {
                 });
             }
         }
+        // Which messages, not only how many: scanned only when some are.
+        let (mut log_lost_msgs, mut phantom_msgs) = (Vec::new(), Vec::new());
+        if ledger.log_lost > 0 {
+            for (m, h) in sim.ctx.ledger_redis.histories() {
+                // Counted as the ledger's summary counts them: acknowledged only.
+                if h.log_lost_ms.is_none() || h.acked_ms.is_none() {
+                    continue;
+                }
+                if log_lost_msgs.len() < LISTED_MESSAGES {
+                    log_lost_msgs.push(m);
+                }
+                let phantom = !h.completions.is_empty();
+                if phantom && phantom_msgs.len() < LISTED_MESSAGES {
+                    phantom_msgs.push(m);
+                }
+            }
+        }
         Durability {
             redis_up: node.up,
             persistence,
@@ -142,6 +165,8 @@ impl Durability {
             messages_on_primary: on_primary.len() as u64,
             log_lost: ledger.log_lost,
             phantom: ledger.phantom,
+            log_lost_msgs,
+            phantom_msgs,
         }
     }
 }
@@ -206,5 +231,13 @@ mod tests {
         let failover = d.crash_now.iter().find(|c| c.label.contains("promoted")).unwrap();
         assert!(failover.messages_lost > 0, "{d:?}");
         assert!(d.replicas.iter().any(|r| r.behind > 0), "{d:?}");
+        // After the run's failover the lost messages are named, as many as
+        // the ledger counts (up to the list's length).
+        let end = sim_at("s08_", u64::MAX);
+        let summary = end.ledger_view().redis.summary();
+        let after = Durability::of(&end, &summary);
+        assert!(after.log_lost > 0, "{after:?}");
+        assert_eq!(after.log_lost_msgs.len() as u64, after.log_lost.min(LISTED_MESSAGES as u64));
+        assert_eq!(after.phantom_msgs.len() as u64, after.phantom.min(LISTED_MESSAGES as u64));
     }
 }

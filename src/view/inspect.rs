@@ -21,6 +21,8 @@ use super::pel::{ClientState, client_state};
 pub enum Target {
     Entry { key: String, id: StreamId },
     Consumer { key: String, group: String, name: String },
+    /// A record of a Kafka partition (the message it carries).
+    KafkaRecord { topic: String, partition: u32, offset: u64, msg: u64 },
 }
 
 /// What it says: a title, facts (label, value) and the history in order.
@@ -48,6 +50,9 @@ impl Inspection {
             Target::Entry { key, id } => Some(entry(sim, key, *id, stream(sim, key)?)),
             Target::Consumer { key, group, name } => {
                 consumer(sim, key, group, name, stream(sim, key)?)
+            }
+            Target::KafkaRecord { topic, partition, offset, msg } => {
+                Some(kafka_record(sim, topic, *partition, *offset, *msg))
             }
         }
     }
@@ -100,33 +105,77 @@ fn entry(sim: &Simulation, key: &str, id: StreamId, s: &Stream) -> Inspection {
         };
         facts.push((format!("group {gname} (XPENDING)"), line));
     }
-    let mut history = Vec::new();
-    if let Some(h) = msg.and_then(|m| sim.ctx.ledger_redis.history(m)) {
-        let at = |ms: u64| super::format::duration(ms);
-        if let Some(t) = h.produced_ms {
-            history.push(format!("t={} produced", at(t)));
-        }
-        if let Some(t) = h.acked_ms {
-            history.push(format!("t={} the producer got its OK", at(t)));
-        }
-        let mut events: Vec<(u64, String)> = Vec::new();
-        events.extend(h.deliveries.iter().map(|(w, t)| (*t, format!("delivered to {w}"))));
-        events.extend(h.starts.iter().map(|(w, t)| (*t, format!("{w} starts processing"))));
-        events.extend(h.completions.iter().map(|(w, t)| (*t, format!("{w} completes it"))));
-        if let Some(t) = h.log_lost_ms {
-            events.push((t, "gone from the log (crash or failover)".into()));
-        }
-        if let Some((why, t)) = h.undeliverable {
-            events.push((t, format!("no longer deliverable: {why:?}")));
-        }
-        events.sort();
-        history.extend(events.into_iter().map(|(t, e)| format!("t={} {e}", at(t))));
-    }
+    let history = msg.map_or_else(Vec::new, |m| ledger_history(&sim.ctx.ledger_redis, m));
     let key_note = format!("{key} {id}");
     Inspection {
         title: format!("Entry {key_note}"),
         facts,
         history,
+    }
+}
+
+fn ledger_history(ledger: &crate::sim::ledger::Ledger, msg: u64) -> Vec<String> {
+    let Some(h) = ledger.history(msg) else {
+        return Vec::new();
+    };
+    let at = |ms: u64| super::format::duration(ms);
+    let mut out = Vec::new();
+    if let Some(t) = h.produced_ms {
+        out.push(format!("t={} produced", at(t)));
+    }
+    if let Some(t) = h.acked_ms {
+        out.push(format!("t={} the producer got its acknowledgement", at(t)));
+    }
+    let mut events: Vec<(u64, String)> = Vec::new();
+    events.extend(h.deliveries.iter().map(|(w, t)| (*t, format!("delivered to {w}"))));
+    events.extend(h.starts.iter().map(|(w, t)| (*t, format!("{w} starts processing"))));
+    events.extend(h.completions.iter().map(|(w, t)| (*t, format!("{w} completes it"))));
+    if let Some(t) = h.log_lost_ms {
+        events.push((t, "gone from the log (crash or failover)".into()));
+    }
+    if let Some((why, t)) = h.undeliverable {
+        events.push((t, format!("no longer deliverable: {why:?}")));
+    }
+    events.sort();
+    out.extend(events.into_iter().map(|(t, e)| format!("t={} {e}", at(t))));
+    out
+}
+
+fn kafka_record(sim: &Simulation, topic: &str, partition: u32, offset: u64, msg: u64) -> Inspection {
+    let mut facts = vec![("message".to_string(), format!("m {msg}"))];
+    if let Some(k) = super::kafka::KafkaView::of(sim) {
+        let part = k
+            .groups
+            .iter()
+            .filter(|g| g.topic == topic)
+            .flat_map(|g| g.partitions.iter().map(move |p| (g, p)))
+            .find(|(_, p)| p.partition == partition);
+        if let Some((g, p)) = part {
+            let place = match p.committed {
+                Some(c) if offset < c => format!(
+                    "below the committed offset {c}: group {} will not read it again unless it seeks back",
+                    g.group_id
+                ),
+                Some(c) => format!("at or past the committed offset {c}: group {} reads it (again) after a rebalance", g.group_id),
+                None => format!("group {} has committed nothing on this partition", g.group_id),
+            };
+            facts.push(("committed".into(), place));
+            facts.push((
+                "partition".into(),
+                format!(
+                    "owner {} · log {}..{} · high watermark {}",
+                    p.owner.as_deref().unwrap_or("none (rebalancing)"),
+                    p.log_start,
+                    p.log_end,
+                    p.high_watermark
+                ),
+            ));
+        }
+    }
+    Inspection {
+        title: format!("Kafka record {topic}-{partition} offset {offset}"),
+        facts,
+        history: ledger_history(&sim.ctx.ledger_kafka, msg),
     }
 }
 
