@@ -46,19 +46,7 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
         };
         let mut plots: Vec<(&str, Vec<(String, Vec<[f64; 2]>)>)> = vec![(
             "PEL per consumer (XPENDING)",
-            consumers
-                .iter()
-                .map(|c| {
-                    let pts = samples
-                        .iter()
-                        .map(|s| {
-                            let n = s.pel.iter().find(|(n, _)| n == c).map_or(0, |p| p.1);
-                            [t(s), n as f64]
-                        })
-                        .collect();
-                    (c.clone(), pts)
-                })
-                .collect(),
+            by_name(samples, &consumers, |s| &s.pel),
         )];
         plots.push((
             "group lag and XLEN",
@@ -105,19 +93,7 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
         if !replicas.is_empty() {
             plots.push((
                 "replication records not applied yet",
-                replicas
-                    .iter()
-                    .map(|r| {
-                        let pts = samples
-                            .iter()
-                            .map(|s| {
-                                let n = s.replicas.iter().find(|(n, _)| n == r).map_or(0, |p| p.1);
-                                [t(s), n as f64]
-                            })
-                            .collect();
-                        (r.clone(), pts)
-                    })
-                    .collect(),
+                by_name(samples, &replicas, |s| &s.replicas),
             ));
         }
         for (title, lines) in plots {
@@ -167,6 +143,28 @@ impl Explorer {
             self.seek(step);
         }
     }
+}
+
+/// One line per name: the value `pick` gives it in each sample (0 where a
+/// sample does not name it).
+fn by_name(
+    samples: &[Sample],
+    names: &[String],
+    pick: impl Fn(&Sample) -> &[(String, u64)],
+) -> Vec<(String, Vec<[f64; 2]>)> {
+    names
+        .iter()
+        .map(|name| {
+            let points = samples
+                .iter()
+                .map(|s| {
+                    let v = pick(s).iter().find(|(n, _)| n == name).map_or(0, |p| p.1);
+                    [s.time_ms as f64 / 1000.0, v as f64]
+                })
+                .collect();
+            (name.clone(), points)
+        })
+        .collect()
 }
 
 /// Draws samples as steps: the state only changes at a step of the run,

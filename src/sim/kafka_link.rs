@@ -52,12 +52,7 @@ pub fn build(s: &Scenario, seed: u64) -> Result<Option<KafkaWorld>, String> {
     let mut cfg = cfg.clone();
     cfg.seed = super::rng::child_seed(seed, "kafka");
     let mut world = KafkaWorld::new(cfg.clone()).map_err(|e| e.to_string())?;
-    let consumers: Vec<String> = cfg
-        .groups
-        .iter()
-        .flat_map(|g| g.consumers.iter().map(|c| c.name.clone()))
-        .collect();
-    let producers: Vec<String> = cfg.producers.iter().map(|p| p.name.clone()).collect();
+    let (consumers, producers) = client_names(&cfg);
     let is_kafka = |n: &str| consumers.iter().chain(&producers).any(|t| t == n);
     for f in &s.faults {
         let at = match &f.when {
@@ -84,6 +79,17 @@ pub fn build(s: &Scenario, seed: u64) -> Result<Option<KafkaWorld>, String> {
         }
     }
     Ok(Some(world))
+}
+
+/// The Kafka section's consumer and producer names.
+fn client_names(cfg: &crate::scenario::kafka::KafkaConfig) -> (Vec<String>, Vec<String>) {
+    let consumers = cfg
+        .groups
+        .iter()
+        .flat_map(|g| g.consumers.iter().map(|c| c.name.clone()))
+        .collect();
+    let producers = cfg.producers.iter().map(|p| p.name.clone()).collect();
+    (consumers, producers)
 }
 
 /// Hands `kind` to the Kafka model for time `at_ms`; `None` when the fault
@@ -120,12 +126,7 @@ fn schedule(
 /// side, else what the model was told (or why it refused).
 pub fn inject(ctx: &mut Ctx, s: &Scenario, kind: &FaultKind) -> Option<Result<(), String>> {
     let cfg = s.kafka.as_ref()?;
-    let consumers: Vec<String> = cfg
-        .groups
-        .iter()
-        .flat_map(|g| g.consumers.iter().map(|c| c.name.clone()))
-        .collect();
-    let producers: Vec<String> = cfg.producers.iter().map(|p| p.name.clone()).collect();
+    let (consumers, producers) = client_names(cfg);
     let now = ctx.now_ms;
     let world = ctx.kafka.as_mut()?;
     let at_ms = now.max(world.now_ms());

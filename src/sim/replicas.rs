@@ -467,10 +467,11 @@ pub fn is_write(argv: &[Vec<u8>]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn one_replica(lag: Lag) -> Replication {
+    /// One replica `r1` with `lag` (also used by resync.rs's tests).
+    pub(crate) fn one_replica(lag: Lag) -> Replication {
         let spec = ReplicaSpec {
             name: "r1".into(),
             lag,

@@ -248,22 +248,13 @@ pub fn sync_ms(configured: Option<u64>, image: &Db, keys: &[String]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::schema::ReplicaSpec;
 
     fn argv(s: &str) -> crate::engine::Argv {
         s.split(' ').map(|p| p.as_bytes().to_vec()).collect()
     }
 
     fn one_replica() -> Replication {
-        let spec = ReplicaSpec {
-            name: "r1".into(),
-            lag: Lag::Constant(10),
-            resample_ms: 1000,
-            ack_period_ms: 1000,
-            priority: 100,
-            persistence: None,
-        };
-        Replication::new(&[spec], None, None, &SimRng::from_seed(1), 0, 1 << 20)
+        crate::sim::replicas::tests::one_replica(Lag::Constant(10))
     }
 
     fn xlen(db: &Db) -> Reply {
