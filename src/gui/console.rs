@@ -32,7 +32,7 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
         .stick_to_bottom(true)
         .show(ui, |ui| {
             if app.lab_ui.console.lines.is_empty() {
-                let key = app.world().streams.first().map_or("mystream", |s| s.key.as_str());
+                let key = crate::view::console::example_key(app.player());
                 ui.weak(format!(
                     "Try: XINFO GROUPS {key} · XPENDING {key} <group> · XRANGE {key} - + COUNT 5 · XLEN {key}"
                 ));

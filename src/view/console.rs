@@ -168,6 +168,15 @@ impl Console {
     }
 }
 
+/// A stream key of the scenario for the console's examples (before the
+/// first XADD creates it too).
+pub fn example_key(player: &super::player::Player) -> String {
+    crate::sim::faults::stream_keys(player.sim())
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "mystream".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
