@@ -282,6 +282,15 @@ impl Db {
             cmd::Handler::Read(f) => f(self, &call, &mut out),
             cmd::Handler::Write(f) => f(self, &call, &mut out),
         }
+        if !session.serving_blocked {
+            for key in super::hits::lookups(self, argv, &out.reply) {
+                if self.keys.contains_key(key) {
+                    self.stats.keyspace_hits += 1;
+                } else {
+                    self.stats.keyspace_misses += 1;
+                }
+            }
+        }
         // Inside EXEC nothing may block: a would-block read answers as a timeout.
         if in_exec {
             out.block = None;

@@ -1,0 +1,156 @@
+//! INFO's `keyspace_hits` and `keyspace_misses`: how many read lookups of
+//! a key found it and how many did not.
+//!
+//! Redis counts them in db.c:lookupKey for the lookups made through
+//! `lookupKeyRead*` (never `lookupKeyWrite*`, never with LOOKUP_NOSTATS).
+//! Which lookups a command makes is a fact of its C source, not of the
+//! engine's handlers, so this file restates it per command from the
+//! command line, the reply and the keyspace after the command ran:
+//!
+//! ```text
+//!   Db::run ──▶ handler ──▶ reply
+//!     └──▶ lookups(db, argv, reply) ──▶ Stats::keyspace_hits / _misses
+//! ```
+//!
+//! None of the commands counted here creates or deletes a key, so the
+//! keyspace after the command answers whether the key was there before.
+//! A blocked client served again is not counted: blocked.c serves it
+//! after a LOOKUP_NOSTATS lookup (handleClientsBlockedOnKeys) and the
+//! stream serving makes none.
+
+use super::db::{Db, Value};
+use super::id;
+use super::reply::Reply;
+
+/// When a command's one read lookup happens relative to its errors.
+enum Order {
+    /// It looks the key up before anything can fail (arity aside).
+    First,
+    /// It parses its arguments first: an error other than the ones
+    /// `after` lists came before the lookup.
+    AfterParsing { after: &'static [&'static str] },
+}
+
+/// The read lookups one command made, as the keys it looked up in order.
+pub fn lookups<'a>(db: &Db, argv: &'a [Vec<u8>], reply: &Reply) -> Vec<&'a [u8]> {
+    let name = argv[0].to_ascii_lowercase();
+    let arg = |i: usize| argv.get(i).map(Vec::as_slice).unwrap_or(b"");
+    let sub = arg(1).to_ascii_lowercase();
+    let (key_index, order) = match name.as_slice() {
+        // t_stream.c:xlenCommand, xackCommand, xclaimCommand, xautoclaimCommand.
+        b"xlen" | b"xack" | b"xclaim" | b"xautoclaim" => (1, Order::First),
+        // t_stream.c:xrangeGenericCommand parses IDs and COUNT first.
+        b"xrange" | b"xrevrange" => (1, after(&["WRONGTYPE"])),
+        // t_stream.c:xpendingCommand parses "ASAP"; NOGROUP follows the lookup.
+        b"xpending" => (1, after(&["WRONGTYPE", "NOGROUP"])),
+        // t_stream.c:xinfoCommand: HELP is answered before any lookup.
+        b"xinfo" if sub != b"help" => (2, Order::First),
+        b"xread" | b"xreadgroup" => return xread(db, argv, name.len() == 10, reply),
+        // t_list.c:llenCommand, lindexCommand (the index is parsed after).
+        b"llen" | b"lindex" => (1, Order::First),
+        // t_list.c:lrangeCommand parses start/end first; lposCommand its options.
+        b"lrange" | b"lpos" => (1, after(&["WRONGTYPE"])),
+        // t_hash.c: every read looks up first.
+        b"hget" | b"hmget" | b"hlen" | b"hgetall" | b"hexists" | b"hkeys" | b"hvals" => {
+            (1, Order::First)
+        }
+        // t_set.c:sinterGenericCommand (SMEMBERS), scardCommand, sismemberCommand.
+        b"smembers" | b"scard" | b"sismember" => (1, Order::First),
+        // t_string.c:getGenericCommand; db.c:typeCommand; cluster.c:dumpCommand.
+        b"get" | b"type" | b"dump" => (1, Order::First),
+        // db.c:existsCommand looks every key up.
+        b"exists" => return argv[1..].iter().map(Vec::as_slice).collect(),
+        // object.c:objectCommand through objectCommandLookup (MEMORY USAGE
+        // reads the dict directly and is not counted).
+        b"object" if sub == b"encoding" => (2, Order::First),
+        _ => return Vec::new(),
+    };
+    let looked_up = match (order, reply) {
+        (Order::First, _) => true,
+        (Order::AfterParsing { after }, Reply::Error(text)) => {
+            after.iter().any(|code| text.split(' ').next() == Some(code))
+        }
+        (Order::AfterParsing { .. }, _) => true,
+    };
+    if looked_up {
+        vec![arg(key_index)]
+    } else {
+        Vec::new()
+    }
+}
+
+const fn after(codes: &'static [&'static str]) -> Order {
+    Order::AfterParsing { after: codes }
+}
+
+/// t_stream.c:xreadCommand: the options are parsed without lookups; then
+/// each key is looked up while its ID is parsed (an error stops there);
+/// then each key is looked up again to serve it.
+fn xread<'a>(db: &Db, argv: &'a [Vec<u8>], group_form: bool, reply: &Reply) -> Vec<&'a [u8]> {
+    let is = |i: usize, word: &str| argv[i].eq_ignore_ascii_case(word.as_bytes());
+    let mut group: Option<&[u8]> = None;
+    let mut streams_at = None;
+    let mut i = 1;
+    while i < argv.len() {
+        let more = argv.len() - i - 1;
+        if is(i, "BLOCK") && more > 0 {
+            // getTimeoutFromObjectOrReply: an integer, not negative.
+            if !id::string2ll(&argv[i + 1]).is_some_and(|t| t >= 0) {
+                return Vec::new();
+            }
+            i += 1;
+        } else if is(i, "COUNT") && more > 0 {
+            if id::string2ll(&argv[i + 1]).is_none() {
+                return Vec::new();
+            }
+            i += 1;
+        } else if is(i, "STREAMS") && more > 0 {
+            streams_at = Some(i + 1);
+            break;
+        } else if is(i, "GROUP") && more >= 2 && group_form {
+            group = Some(&argv[i + 1]);
+            i += 2;
+        } else if is(i, "NOACK") && group_form {
+        } else {
+            return Vec::new();
+        }
+        i += 1;
+    }
+    let Some(first) = streams_at else {
+        return Vec::new();
+    };
+    let count = (argv.len() - first) / 2;
+    if (argv.len() - first) % 2 != 0 || (group_form && group.is_none()) {
+        return Vec::new();
+    }
+    let keys: Vec<&[u8]> = argv[first..first + count].iter().map(Vec::as_slice).collect();
+    let mut looked = Vec::new();
+    for (n, key) in keys.iter().enumerate() {
+        looked.push(*key);
+        let stream = match db.keys.get(*key) {
+            Some(Value::Stream(s)) => Some(s),
+            Some(_) => return looked,
+            None => None,
+        };
+        if let Some(name) = group {
+            if !stream.is_some_and(|s| s.groups.contains_key(name)) {
+                return looked;
+            }
+        }
+        let id_arg = argv[first + count + n].as_slice();
+        let valid = match id_arg {
+            b"$" => !group_form,
+            b">" => group_form,
+            other => id::parse_strict(other, 0).is_some(),
+        };
+        if !valid {
+            return looked;
+        }
+    }
+    // A reply error here would mean the model above missed a parse error:
+    // count what was counted so far rather than guess.
+    if !matches!(reply, Reply::Error(_)) {
+        looked.extend(keys);
+    }
+    looked
+}
