@@ -283,13 +283,9 @@ impl Db {
             cmd::Handler::Write(f) => f(self, &call, &mut out),
         }
         if !session.serving_blocked {
-            for key in super::hits::lookups(self, argv, &out.reply) {
-                if self.keys.contains_key(key) {
-                    self.stats.keyspace_hits += 1;
-                } else {
-                    self.stats.keyspace_misses += 1;
-                }
-            }
+            let (hits, misses) = super::hits::count(self, argv, &out.reply);
+            self.stats.keyspace_hits += hits;
+            self.stats.keyspace_misses += misses;
         }
         // Inside EXEC nothing may block: a would-block read answers as a timeout.
         if in_exec {

@@ -9,7 +9,7 @@
 //!
 //! ```text
 //!   Db::run ──▶ handler ──▶ reply
-//!     └──▶ lookups(db, argv, reply) ──▶ Stats::keyspace_hits / _misses
+//!     └──▶ count(db, argv, reply) ──▶ Stats::keyspace_hits / _misses
 //! ```
 //!
 //! None of the commands counted here creates or deletes a key, so the
@@ -31,8 +31,15 @@ enum Order {
     AfterParsing { after: &'static [&'static str] },
 }
 
+/// The (hits, misses) of one command that answered `reply`.
+pub fn count(db: &Db, argv: &[Vec<u8>], reply: &Reply) -> (u64, u64) {
+    let keys = lookups(db, argv, reply);
+    let hits = keys.iter().filter(|k| db.keys.contains_key(**k)).count() as u64;
+    (hits, keys.len() as u64 - hits)
+}
+
 /// The read lookups one command made, as the keys it looked up in order.
-pub fn lookups<'a>(db: &Db, argv: &'a [Vec<u8>], reply: &Reply) -> Vec<&'a [u8]> {
+fn lookups<'a>(db: &'a Db, argv: &'a [Vec<u8>], reply: &Reply) -> Vec<&'a [u8]> {
     let name = argv[0].to_ascii_lowercase();
     let arg = |i: usize| argv.get(i).map(Vec::as_slice).unwrap_or(b"");
     let sub = arg(1).to_ascii_lowercase();
@@ -63,13 +70,16 @@ pub fn lookups<'a>(db: &Db, argv: &'a [Vec<u8>], reply: &Reply) -> Vec<&'a [u8]>
         // object.c:objectCommand through objectCommandLookup (MEMORY USAGE
         // reads the dict directly and is not counted).
         b"object" if sub == b"encoding" => (2, Order::First),
+        // db.c:scanGenericCommand looks up each visited key that passed
+        // MATCH, only to filter by TYPE.
+        b"scan" => return scan(db, argv),
         _ => return Vec::new(),
     };
     let looked_up = match (order, reply) {
         (Order::First, _) => true,
-        (Order::AfterParsing { after }, Reply::Error(text)) => {
-            after.iter().any(|code| text.split(' ').next() == Some(code))
-        }
+        (Order::AfterParsing { after }, Reply::Error(text)) => after
+            .iter()
+            .any(|code| text.split(' ').next() == Some(code)),
         (Order::AfterParsing { .. }, _) => true,
     };
     if looked_up {
@@ -79,6 +89,21 @@ pub fn lookups<'a>(db: &Db, argv: &'a [Vec<u8>], reply: &Reply) -> Vec<&'a [u8]>
     }
 }
 
+fn scan<'a>(db: &'a Db, argv: &'a [Vec<u8>]) -> Vec<&'a [u8]> {
+    let Ok(pass) = super::cmd::keys::scan_pass(db, argv) else {
+        return Vec::new();
+    };
+    if pass.type_name.is_none() {
+        return Vec::new();
+    }
+    let pattern = pass.pattern;
+    pass.visited
+        .into_iter()
+        .filter(|key| pattern.is_none_or(|p| super::glob::matches(p, key)))
+        .map(Vec::as_slice)
+        .collect()
+}
+
 const fn after(codes: &'static [&'static str]) -> Order {
     Order::AfterParsing { after: codes }
 }
@@ -86,7 +111,7 @@ const fn after(codes: &'static [&'static str]) -> Order {
 /// t_stream.c:xreadCommand: the options are parsed without lookups; then
 /// each key is looked up while its ID is parsed (an error stops there);
 /// then each key is looked up again to serve it.
-fn xread<'a>(db: &Db, argv: &'a [Vec<u8>], group_form: bool, reply: &Reply) -> Vec<&'a [u8]> {
+fn xread<'a>(db: &'a Db, argv: &'a [Vec<u8>], group_form: bool, reply: &Reply) -> Vec<&'a [u8]> {
     let is = |i: usize, word: &str| argv[i].eq_ignore_ascii_case(word.as_bytes());
     let mut group: Option<&[u8]> = None;
     let mut streams_at = None;
@@ -123,7 +148,10 @@ fn xread<'a>(db: &Db, argv: &'a [Vec<u8>], group_form: bool, reply: &Reply) -> V
     if (argv.len() - first) % 2 != 0 || (group_form && group.is_none()) {
         return Vec::new();
     }
-    let keys: Vec<&[u8]> = argv[first..first + count].iter().map(Vec::as_slice).collect();
+    let keys: Vec<&[u8]> = argv[first..first + count]
+        .iter()
+        .map(Vec::as_slice)
+        .collect();
     let mut looked = Vec::new();
     for (n, key) in keys.iter().enumerate() {
         looked.push(*key);

@@ -17,7 +17,10 @@ use super::{both, field};
 /// The two counters as INFO stats prints them.
 fn counters(client: &mut Client) -> (Option<String>, Option<String>) {
     let info = client.cmd("INFO stats");
-    (field(&info, "keyspace_hits"), field(&info, "keyspace_misses"))
+    (
+        field(&info, "keyspace_hits"),
+        field(&info, "keyspace_misses"),
+    )
 }
 
 /// A client on each server, and an observer on each that reads INFO
@@ -81,6 +84,10 @@ const SCRIPT: &[&str] = &[
     "MEMORY USAGE s",
     "KEYS *",
     "SCAN 0",
+    // TYPE looks up every visited key MATCH kept; COUNT 1000 visits all.
+    "SCAN 0 COUNT 1000 TYPE stream",
+    "SCAN 0 MATCH s* COUNT 1000 TYPE list",
+    "SCAN 0 COUNT x TYPE list",
     "DBSIZE",
     "SET str2 v NX",
     "SET str2 v XX",
@@ -232,8 +239,16 @@ fn keyspace_hits_and_misses_match_redis_after_every_command() {
     // A blocked read counts its lookups when it blocks; being served by
     // the XADD that wakes it is compared too.
     for (what, block, wake) in [
-        ("XREAD", "XREAD BLOCK 5000 STREAMS live other $ $", "XADD live 9-1 f v"),
-        ("XREADGROUP", "XREADGROUP GROUP g c BLOCK 5000 STREAMS s >", "XADD s 9-1 f v"),
+        (
+            "XREAD",
+            "XREAD BLOCK 5000 STREAMS live other $ $",
+            "XADD live 9-1 f v",
+        ),
+        (
+            "XREADGROUP",
+            "XREADGROUP GROUP g c BLOCK 5000 STREAMS s >",
+            "XADD s 9-1 f v",
+        ),
     ] {
         let mut readers = Vec::new();
         for port in [redis.port, ours.port] {
@@ -252,7 +267,9 @@ fn keyspace_hits_and_misses_match_redis_after_every_command() {
         p.assert_same(&format!("after {what} was served"));
     }
     // A DUMP of a real value round-trips through RESTORE (a write lookup).
-    let Reply::Bulk(payload) = p.r.cmd("DUMP s") else { panic!("DUMP") };
+    let Reply::Bulk(payload) = p.r.cmd("DUMP s") else {
+        panic!("DUMP")
+    };
     p.o.cmd("DUMP s");
     let mut restore = words("RESTORE copy 0");
     restore.push(payload);
