@@ -182,3 +182,54 @@ fn xread<'a>(db: &'a Db, argv: &'a [Vec<u8>], group_form: bool, reply: &Reply) -
     }
     looked
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Db, ExecContext, Session};
+
+    fn run(db: &mut Db, session: &mut Session, line: &str) {
+        let argv: Vec<Vec<u8>> = line.split(' ').map(|w| w.as_bytes().to_vec()).collect();
+        db.execute(session, &argv, &ExecContext::at(0));
+    }
+
+    fn counted(db: &Db) -> (u64, u64) {
+        (db.stats.keyspace_hits, db.stats.keyspace_misses)
+    }
+
+    #[test]
+    fn reads_count_their_lookups_and_writes_do_not() {
+        let mut db = Db::new();
+        let mut s = Session::default();
+        run(&mut db, &mut s, "XADD s 1-1 f v");
+        run(&mut db, &mut s, "SET k v");
+        assert_eq!(counted(&db), (0, 0), "write lookups are not counted");
+        run(&mut db, &mut s, "EXISTS s k nokey");
+        assert_eq!(counted(&db), (2, 1));
+        // XREAD: once while parsing the IDs, once to serve.
+        run(&mut db, &mut s, "XREAD STREAMS s nokey 0 0");
+        assert_eq!(counted(&db), (4, 3));
+        // A bad ID stops it after its own lookup.
+        run(&mut db, &mut s, "XREAD STREAMS s nokey 0 bad");
+        assert_eq!(counted(&db), (5, 4));
+        // XRANGE parses before looking up; WRONGTYPE comes after a hit.
+        run(&mut db, &mut s, "XRANGE s bad +");
+        run(&mut db, &mut s, "XRANGE k - +");
+        assert_eq!(counted(&db), (6, 4));
+        run(&mut db, &mut s, "CONFIG RESETSTAT");
+        assert_eq!(counted(&db), (0, 0));
+    }
+
+    #[test]
+    fn viewers_and_served_blocked_reads_count_nothing() {
+        let mut db = Db::new();
+        let mut s = Session::default();
+        run(&mut db, &mut s, "XADD s 1-1 f v");
+        let argv: Vec<Vec<u8>> = vec![b"XLEN".to_vec(), b"s".to_vec()];
+        db.query(&argv, &ExecContext::at(0));
+        assert_eq!(counted(&db), (0, 0), "a viewer's query");
+        // blocked.c serves it after a LOOKUP_NOSTATS lookup.
+        s.serving_blocked = true;
+        run(&mut db, &mut s, "XREAD BLOCK 0 STREAMS s 0");
+        assert_eq!(counted(&db), (0, 0));
+    }
+}
