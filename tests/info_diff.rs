@@ -15,6 +15,8 @@
 //! per-command histogram of wall-clock durations, which streamlab does not
 //! keep: its lines are left out (the header is compared).
 
+#[path = "info_diff/keyspace_hits.rs"]
+mod keyspace_hits;
 mod support;
 
 use std::time::Duration;

@@ -282,6 +282,11 @@ impl Db {
             cmd::Handler::Read(f) => f(self, &call, &mut out),
             cmd::Handler::Write(f) => f(self, &call, &mut out),
         }
+        if !session.serving_blocked {
+            let (hits, misses) = super::hits::count(self, argv, &out.reply);
+            self.stats.keyspace_hits += hits;
+            self.stats.keyspace_misses += misses;
+        }
         // Inside EXEC nothing may block: a would-block read answers as a timeout.
         if in_exec {
             out.block = None;

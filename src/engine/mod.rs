@@ -33,6 +33,7 @@ pub mod dict;
 pub mod glob;
 pub mod group;
 pub mod hash;
+pub mod hits;
 pub mod id;
 pub mod intset;
 pub mod invariants;

@@ -85,6 +85,10 @@ pub struct Stats {
     pub errors: BTreeMap<String, u64>,
     /// `total_error_replies`.
     pub total_error_replies: u64,
+    /// `keyspace_hits`: read lookups that found their key (hits.rs).
+    pub keyspace_hits: u64,
+    /// `keyspace_misses`: read lookups that did not.
+    pub keyspace_misses: u64,
     /// `rdb_changes_since_last_save`: the sum of `Executed::dirty`, which
     /// RESETSTAT leaves alone (nothing saves, so it only grows).
     pub changes: u64,

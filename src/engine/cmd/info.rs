@@ -344,10 +344,8 @@ fn stats(db: &Db, _: &Call, text: &mut String) {
             zero("evicted_clients"),
             zero("total_eviction_exceeded_time"),
             zero("current_eviction_exceeded_time"),
-            // Not counted: Redis counts a hit or miss per key lookup of
-            // each read, which the command files do not report.
-            zero("keyspace_hits"),
-            zero("keyspace_misses"),
+            ("keyspace_hits", s.keyspace_hits.to_string()),
+            ("keyspace_misses", s.keyspace_misses.to_string()),
             zero("pubsub_channels"),
             zero("pubsub_patterns"),
             zero("pubsubshard_channels"),

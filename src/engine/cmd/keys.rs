@@ -101,27 +101,43 @@ fn next_cursor(v: u64, mask: u64) -> u64 {
     v.reverse_bits().wrapping_add(1).reverse_bits()
 }
 
-pub fn scan(db: &Db, call: &Call, out: &mut Executed) {
-    let Some(mut cursor) = parse_cursor(call.arg(1)) else {
-        return out.reply = Reply::err("ERR invalid cursor");
+/// What one SCAN call visited: the cursor to return, every key of the
+/// buckets walked, and the filters to apply to them.
+pub struct ScanPass<'a> {
+    /// The next cursor.
+    pub cursor: u64,
+    /// The keys of the buckets walked, before filtering.
+    pub visited: Vec<&'a Vec<u8>>,
+    /// MATCH, unless absent or `*`.
+    pub pattern: Option<&'a [u8]>,
+    /// TYPE.
+    pub type_name: Option<&'a [u8]>,
+}
+
+/// Parses SCAN's arguments and walks the buckets (db.c:scanGenericCommand
+/// up to its filtering step, which hits.rs needs to count TYPE's lookups).
+pub fn scan_pass<'a>(db: &'a Db, argv: &'a [Vec<u8>]) -> Result<ScanPass<'a>, Reply> {
+    let arg = |i: usize| argv.get(i).map(Vec::as_slice).unwrap_or(b"");
+    let Some(mut cursor) = parse_cursor(arg(1)) else {
+        return Err(Reply::err("ERR invalid cursor"));
     };
     let (mut count, mut pattern, mut type_name): (i64, Option<&[u8]>, Option<&[u8]>) =
         (10, None, None);
     let mut i = 2;
-    while i < call.argc() {
-        let more = call.argc() - i >= 2;
-        if is(call.arg(i), "COUNT") && more {
-            count = match parse_i64(call.arg(i + 1)) {
-                Err(e) => return out.reply = e,
-                Ok(n) if n < 1 => return out.reply = Reply::err(SYNTAX),
+    while i < argv.len() {
+        let more = argv.len() - i >= 2;
+        if is(arg(i), "COUNT") && more {
+            count = match parse_i64(arg(i + 1)) {
+                Err(e) => return Err(e),
+                Ok(n) if n < 1 => return Err(Reply::err(SYNTAX)),
                 Ok(n) => n,
             };
-        } else if is(call.arg(i), "MATCH") && more {
-            pattern = Some(call.arg(i + 1)).filter(|p| *p != b"*");
-        } else if is(call.arg(i), "TYPE") && more {
-            type_name = Some(call.arg(i + 1));
+        } else if is(arg(i), "MATCH") && more {
+            pattern = Some(arg(i + 1)).filter(|p| *p != b"*");
+        } else if is(arg(i), "TYPE") && more {
+            type_name = Some(arg(i + 1));
         } else {
-            return out.reply = Reply::err(SYNTAX);
+            return Err(Reply::err(SYNTAX));
         }
         i += 2;
     }
@@ -134,18 +150,32 @@ pub fn scan(db: &Db, call: &Call, out: &mut Executed) {
             .or_default()
             .push(key);
     }
-    let mut found: Vec<&Vec<u8>> = Vec::new();
+    let mut visited: Vec<&Vec<u8>> = Vec::new();
     let mut iterations_left = count.saturating_mul(10);
     loop {
         if let Some(keys) = by_bucket.get(&(cursor & mask)) {
-            found.extend(keys.iter().copied());
+            visited.extend(keys.iter().copied());
         }
         cursor = next_cursor(cursor, mask);
-        if cursor == 0 || iterations_left == 0 || found.len() as i64 >= count {
+        if cursor == 0 || iterations_left == 0 || visited.len() as i64 >= count {
             break;
         }
         iterations_left -= 1;
     }
+    Ok(ScanPass {
+        cursor,
+        visited,
+        pattern,
+        type_name,
+    })
+}
+
+pub fn scan(db: &Db, call: &Call, out: &mut Executed) {
+    let pass = match scan_pass(db, call.argv) {
+        Ok(pass) => pass,
+        Err(e) => return out.reply = e,
+    };
+    let (pattern, type_name) = (pass.pattern, pass.type_name);
     let keep = |key: &&Vec<u8>| {
         pattern.is_none_or(|p| glob::matches(p, key))
             && type_name.is_none_or(|t| {
@@ -154,13 +184,14 @@ pub fn scan(db: &Db, call: &Call, out: &mut Executed) {
                     .is_some_and(|v| v.type_name().as_bytes().eq_ignore_ascii_case(t))
             })
     };
-    let keys = found
+    let keys = pass
+        .visited
         .into_iter()
         .filter(keep)
         .map(|k| Reply::Bulk(k.clone()))
         .collect();
     out.reply = Reply::Array(vec![
-        Reply::Bulk(cursor.to_string().into_bytes()),
+        Reply::Bulk(pass.cursor.to_string().into_bytes()),
         Reply::Array(keys),
     ]);
 }

@@ -16,7 +16,7 @@ mod config;
 mod dump;
 mod hash;
 mod info;
-mod keys;
+pub(crate) mod keys;
 mod keyspace;
 mod list;
 mod set;
