@@ -40,10 +40,15 @@ pub fn count(db: &Db, argv: &[Vec<u8>], reply: &Reply) -> (u64, u64) {
 
 /// The read lookups one command made, as the keys it looked up in order.
 fn lookups<'a>(db: &'a Db, argv: &'a [Vec<u8>], reply: &Reply) -> Vec<&'a [u8]> {
-    let name = argv[0].to_ascii_lowercase();
     let arg = |i: usize| argv.get(i).map(Vec::as_slice).unwrap_or(b"");
-    let sub = arg(1).to_ascii_lowercase();
-    let (key_index, order) = match name.as_slice() {
+    // Lower-cased on the stack: this runs after every command, and no
+    // counted name or subcommand is longer than the buffer.
+    let (mut name_buf, mut sub_buf) = ([0u8; NAME_BYTES], [0u8; NAME_BYTES]);
+    let Some(name) = lower(&argv[0], &mut name_buf) else {
+        return Vec::new();
+    };
+    let sub = lower(arg(1), &mut sub_buf).unwrap_or(b"");
+    let (key_index, order) = match name {
         // t_stream.c:xlenCommand, xackCommand, xclaimCommand, xautoclaimCommand.
         b"xlen" | b"xack" | b"xclaim" | b"xautoclaim" => (1, Order::First),
         // t_stream.c:xrangeGenericCommand parses IDs and COUNT first.
@@ -102,6 +107,18 @@ fn scan<'a>(db: &'a Db, argv: &'a [Vec<u8>]) -> Vec<&'a [u8]> {
         .filter(|key| pattern.is_none_or(|p| super::glob::matches(p, key)))
         .map(Vec::as_slice)
         .collect()
+}
+
+/// Longer than any command name or subcommand this file counts.
+const NAME_BYTES: usize = 16;
+
+/// `word` lower-cased into `buf`; `None` when it does not fit.
+fn lower<'b>(word: &[u8], buf: &'b mut [u8; NAME_BYTES]) -> Option<&'b [u8]> {
+    let out = buf.get_mut(..word.len())?;
+    for (d, c) in out.iter_mut().zip(word) {
+        *d = c.to_ascii_lowercase();
+    }
+    Some(out)
 }
 
 const fn after(codes: &'static [&'static str]) -> Order {
