@@ -69,7 +69,13 @@ fn main() {
         )),
         ..Default::default()
     };
-    for tab in [Tab::Stream, Tab::Groups, Tab::KafkaVsPel, Tab::Plots, Tab::Durability] {
+    for tab in [
+        Tab::Stream,
+        Tab::Groups,
+        Tab::KafkaVsPel,
+        Tab::Plots,
+        Tab::Durability,
+    ] {
         app.set_tab(tab);
         let mut ms = Vec::with_capacity(FRAMES);
         for _ in 0..FRAMES {

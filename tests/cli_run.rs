@@ -282,7 +282,11 @@ fn run_accepts_an_explorer_link() {
         .args(["run", link, "--json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // The same branch built by hand: S01 with min-idle 5 s and the crash.
     let (file, text) = streamlab::scenario::builtin::ALL

@@ -60,12 +60,17 @@ fn a_command_typed_in_the_console_prints_its_reply_and_branches_the_run() {
     let reply = format!("(integer) {length}");
     assert_eq!(h.query_all_by_label(&reply).count(), 2, "{reply}");
     h.get_by_label("console> XLEN orders");
-    assert_eq!(h.state().world().step, 13, "the command is a step of its own");
+    assert_eq!(
+        h.state().world().step,
+        13,
+        "the command is a step of its own"
+    );
     assert!(h.state().report().branch);
     h.get_by_label_contains("A branch of S01: 1 action(s)");
 
     // A blocking read is refused with the reason, and nothing changes.
-    h.state_mut().console_type("XREADGROUP GROUP g c9 BLOCK 0 STREAMS orders >");
+    h.state_mut()
+        .console_type("XREADGROUP GROUP g c9 BLOCK 0 STREAMS orders >");
     h.state_mut().console_submit();
     h.run();
     h.get_by_label_contains("(refused) XREADGROUP can block");
@@ -85,7 +90,10 @@ fn crashing_a_consumer_from_the_lab_changes_the_ledger_at_the_end() {
         .filter(|a| a.alive)
         .map(|a| a.name)
         .collect();
-    let c2 = alive.iter().position(|n| n == "c2").expect("c2 runs at step 30");
+    let c2 = alive
+        .iter()
+        .position(|n| n == "c2")
+        .expect("c2 runs at step 30");
     h.get_all_by_label("crash").nth(c2).unwrap().click();
     h.run();
     h.get_by_label_contains("branched at step 30: c2 crashes");
@@ -129,7 +137,10 @@ fn a_shorter_min_idle_makes_the_reaper_claim_at_its_first_tick() {
     h.state_mut()
         .set_knob("reaper.min_idle_ms", KnobValue::Int(5_000));
     settle(&mut h);
-    assert_eq!(first_claim_ms(h.state().player().scenario().clone()), 30_000);
+    assert_eq!(
+        first_claim_ms(h.state().player().scenario().clone()),
+        30_000
+    );
     h.get_by_label_contains("0 action(s), 1 what-if change(s)");
     h.get_by_label("Original vs branch, at their ends");
 }
@@ -145,12 +156,12 @@ fn the_link_of_a_branch_reopens_the_same_run() {
                 for_ms: 40_000,
             },
         ));
-    h.state_mut()
-        .set_knob("reaper.count", KnobValue::Int(3));
+    h.state_mut().set_knob("reaper.count", KnobValue::Int(3));
     h.state_mut().seek(25);
-    h.state_mut().act(streamlab::scenario::schema::Action::Command(
-        "XINFO GROUPS orders".into(),
-    ));
+    h.state_mut()
+        .act(streamlab::scenario::schema::Action::Command(
+            "XINFO GROUPS orders".into(),
+        ));
     settle(&mut h);
     let report = h.state().report();
     let link = Link::parse(&report.link).expect("the page's own link reads back");
@@ -212,7 +223,11 @@ fn a_myth_opens_its_scenario_at_the_telling_moment() {
     h.state_mut().open_myth(sidecar);
     h.run();
     assert_eq!(h.state().source().id, "S01");
-    let caption = h.state().player().caption_in_force().map(|(i, m)| (i, m.text.clone()));
+    let caption = h
+        .state()
+        .player()
+        .caption_in_force()
+        .map(|(i, m)| (i, m.text.clone()));
     let (index, text) = caption.expect("a caption in force");
     assert_eq!(index, 3);
     assert!(text.contains("claims all seven"), "{text}");
@@ -236,10 +251,19 @@ fn the_replication_tab_says_what_a_crash_now_would_lose() {
     h.get_by_label("A fault right now would lose");
     h.get_by_label("process crash, restart from disk");
     h.get_by_label("power loss, restart from disk");
-    let d = h.state().world().durability.clone().expect("computed for the tab");
+    let d = h
+        .state()
+        .world()
+        .durability
+        .clone()
+        .expect("computed for the tab");
     assert!(d.persistence.contains("everysec"));
     let lost = |label: &str| {
-        d.crash_now.iter().find(|c| c.label.starts_with(label)).unwrap().messages_lost
+        d.crash_now
+            .iter()
+            .find(|c| c.label.starts_with(label))
+            .unwrap()
+            .messages_lost
     };
     assert!(d.messages_on_primary > 0);
     assert_eq!(lost("process crash"), 0, "everysec: the OS has every write");
@@ -258,7 +282,8 @@ fn the_replication_tab_says_what_a_crash_now_would_lose() {
 fn clicking_a_pending_entry_opens_the_inspector_with_its_xpending_line() {
     let mut h = harness("S01");
     // Just after c1's crash: it holds 4..10.
-    h.state_mut().next_marker(Some(streamlab::view::MarkerKind::Fault));
+    h.state_mut()
+        .next_marker(Some(streamlab::view::MarkerKind::Fault));
     h.run();
     h.get_by_label("Groups & PEL").click();
     h.run();
@@ -303,10 +328,21 @@ fn the_live_window_loads_a_real_servers_streams_into_the_panels() {
     assert_eq!(s.groups[0].pel_count, 1);
     h.get_by_label("XINFO STREAM events");
     // A port nobody listens on is named in the error.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let e = h.state_mut().load_live("127.0.0.1", port, None).unwrap_err();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let e = h
+        .state_mut()
+        .load_live("127.0.0.1", port, None)
+        .unwrap_err();
     assert!(e.contains("cannot reach"), "{e}");
-    assert_eq!(h.state().source().id, "LIVE", "a failed load keeps what is shown");
+    assert_eq!(
+        h.state().source().id,
+        "LIVE",
+        "a failed load keeps what is shown"
+    );
 }
 
 #[test]
@@ -315,17 +351,29 @@ fn a_kafka_record_opens_in_the_inspector_with_its_committed_place() {
     h.state_mut().seek(u64::MAX);
     h.get_by_label("Kafka vs PEL").click();
     h.run();
-    let k = h.state().world().kafka.clone().expect("S02 has a Kafka side");
+    let k = h
+        .state()
+        .world()
+        .kafka
+        .clone()
+        .expect("S02 has a Kafka side");
     let g = &k.groups[0];
     let p = &g.partitions[0];
     let (offset, msg) = p.records[0];
     let label = format!("{}-p{} offset {offset}", g.topic, p.partition);
     h.get_by_label(&label).click();
     h.run();
-    h.get_by_label(&format!("Kafka record {}-{} offset {offset}", g.topic, p.partition));
+    h.get_by_label(&format!(
+        "Kafka record {}-{} offset {offset}",
+        g.topic, p.partition
+    ));
     h.get_by_label(&format!("m {msg}"));
     // Where the record stands against the group's committed offset.
     let committed = p.committed.expect("S02's group committed at its end");
-    let place = if offset < committed { "below the committed offset" } else { "at or past the committed offset" };
+    let place = if offset < committed {
+        "below the committed offset"
+    } else {
+        "at or past the committed offset"
+    };
     h.get_by_label_contains(&format!("{place} {committed}"));
 }

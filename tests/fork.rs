@@ -78,7 +78,12 @@ fn console_commands_become_steps_of_the_branch() {
         ],
     );
     // The two commands are steps of their own.
-    assert!(branch.steps >= original.steps, "{} < {}", branch.steps, original.steps);
+    assert!(
+        branch.steps >= original.steps,
+        "{} < {}",
+        branch.steps,
+        original.steps
+    );
     assert_ne!(branch.trace_hash, original.trace_hash);
 }
 
@@ -111,7 +116,11 @@ fn a_blocking_read_is_refused_with_the_reason() {
         .fork(Action::Command("XREAD BLOCK 0 STREAMS orders $".into()))
         .unwrap_err();
     assert!(err.contains("cannot wait"), "{err}");
-    assert_eq!(p.position(), 10, "a refused action leaves the run as it was");
+    assert_eq!(
+        p.position(),
+        10,
+        "a refused action leaves the run as it was"
+    );
 }
 
 #[test]
@@ -121,7 +130,8 @@ fn forking_again_earlier_drops_the_later_actions_of_the_old_branch() {
     p.seek(60);
     p.fork(Action::Command("XLEN orders".into())).unwrap();
     p.seek(30);
-    p.fork(Action::Command("XINFO GROUPS orders".into())).unwrap();
+    p.fork(Action::Command("XINFO GROUPS orders".into()))
+        .unwrap();
     let steps: Vec<u64> = p.scenario().actions.iter().map(|a| a.after_step).collect();
     assert_eq!(steps, vec![30]);
 }

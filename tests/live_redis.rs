@@ -31,7 +31,13 @@ fn stable(cmd: &str, r: Reply) -> String {
     if cmd.starts_with("XINFO CONSUMERS") {
         return text
             .lines()
-            .map(|l| if l.contains("(integer)") { "(integer) _" } else { l })
+            .map(|l| {
+                if l.contains("(integer)") {
+                    "(integer) _"
+                } else {
+                    l
+                }
+            })
             .collect::<Vec<_>>()
             .join("\n");
     }

@@ -80,7 +80,10 @@ fn open_link(link: streamlab::view::Link) -> i32 {
             .next()
             .is_some_and(|id| id.eq_ignore_ascii_case(&link.scenario))
     }) else {
-        eprintln!("streamlab: the link names no bundled scenario '{}'", link.scenario);
+        eprintln!(
+            "streamlab: the link names no bundled scenario '{}'",
+            link.scenario
+        );
         return 2;
     };
     let base = match parse_scenario(file, text) {
@@ -107,10 +110,13 @@ fn open_link(link: streamlab::view::Link) -> i32 {
         }
     }
     println!("no window; showing the narrated replay of the link's run");
-    super::run::run_scenario(lab.player.scenario().clone(), &super::run::Flags {
-        seed: link.seed,
-        ..super::run::Flags::default()
-    })
+    super::run::run_scenario(
+        lab.player.scenario().clone(),
+        &super::run::Flags {
+            seed: link.seed,
+            ..super::run::Flags::default()
+        },
+    )
 }
 
 /// An X11 or Wayland display to open a window on.

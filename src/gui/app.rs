@@ -303,7 +303,11 @@ impl Explorer {
 
     /// Jumps to just after the previous marker of `kind`.
     pub fn previous_marker(&mut self, kind: Option<MarkerKind>) {
-        let to = self.lab.player.previous_marker(kind).map_or(0, |m| m.step + 1);
+        let to = self
+            .lab
+            .player
+            .previous_marker(kind)
+            .map_or(0, |m| m.step + 1);
         self.seek(to);
     }
 

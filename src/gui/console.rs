@@ -21,7 +21,9 @@ use crate::view::console::LineKind;
 pub fn show(app: &mut Explorer, ui: &mut Ui) {
     let title = ui.horizontal(|ui| {
         let title = ui.label(RichText::new("Console").strong()).id;
-        ui.weak("redis-cli against the simulated primary at this step; a command here branches the run");
+        ui.weak(
+            "redis-cli against the simulated primary at this step; a command here branches the run",
+        );
         title
     });
     let title = title.inner;

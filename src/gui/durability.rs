@@ -29,7 +29,10 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
         if d.partitioned {
             ui.label(RichText::new("cut off from its replicas").color(theme::FAULT));
         }
-        ui.weak(format!("replication offset {}", theme::thousands(d.primary_offset)));
+        ui.weak(format!(
+            "replication offset {}",
+            theme::thousands(d.primary_offset)
+        ));
     });
     ui.weak(&d.persistence);
     ui.label(format!(
@@ -44,59 +47,65 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
     if d.replicas.is_empty() {
         ui.weak("No replicas: a failover has nothing to promote.");
     }
-    egui::Grid::new("replicas").num_columns(5).striped(true).show(ui, |ui| {
-        if !d.replicas.is_empty() {
-            for h in ["replica", "applied", "behind", "in flight", "lag"] {
-                ui.label(RichText::new(h).strong());
+    egui::Grid::new("replicas")
+        .num_columns(5)
+        .striped(true)
+        .show(ui, |ui| {
+            if !d.replicas.is_empty() {
+                for h in ["replica", "applied", "behind", "in flight", "lag"] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
             }
-            ui.end_row();
-        }
-        for r in &d.replicas {
-            ui.label(RichText::new(&r.name).color(theme::consumer(&r.name)));
-            let fraction = if d.primary_offset == 0 {
-                1.0
-            } else {
-                r.applied_offset as f32 / d.primary_offset as f32
-            };
-            ui.add(
-                egui::ProgressBar::new(fraction)
-                    .desired_width(160.0)
-                    .text(theme::thousands(r.applied_offset)),
-            );
-            let behind = RichText::new(theme::thousands(r.behind)).monospace();
-            ui.label(if r.behind > 0 {
-                behind.color(theme::CHANGED)
-            } else {
-                behind
-            });
-            ui.monospace(theme::thousands(r.in_flight as u64));
-            ui.monospace(format!("{} ms", r.lag_ms));
-            ui.end_row();
-        }
-    });
+            for r in &d.replicas {
+                ui.label(RichText::new(&r.name).color(theme::consumer(&r.name)));
+                let fraction = if d.primary_offset == 0 {
+                    1.0
+                } else {
+                    r.applied_offset as f32 / d.primary_offset as f32
+                };
+                ui.add(
+                    egui::ProgressBar::new(fraction)
+                        .desired_width(160.0)
+                        .text(theme::thousands(r.applied_offset)),
+                );
+                let behind = RichText::new(theme::thousands(r.behind)).monospace();
+                ui.label(if r.behind > 0 {
+                    behind.color(theme::CHANGED)
+                } else {
+                    behind
+                });
+                ui.monospace(theme::thousands(r.in_flight as u64));
+                ui.monospace(format!("{} ms", r.lag_ms));
+                ui.end_row();
+            }
+        });
     ui.add_space(8.0);
     ui.label(RichText::new("A fault right now would lose").strong())
         .on_hover_text("Worked out on copies of the nodes, exactly as the fault would run");
     if d.crash_now.is_empty() {
         ui.weak("The primary is down: nothing more to lose until it is back.");
     }
-    egui::Grid::new("crash-now").num_columns(2).striped(true).show(ui, |ui| {
-        for c in &d.crash_now {
-            ui.label(&c.label);
-            let n = RichText::new(format!(
-                "{} of {} acknowledged messages",
-                theme::thousands(c.messages_lost),
-                theme::thousands(d.messages_on_primary)
-            ))
-            .monospace();
-            ui.label(if c.messages_lost > 0 {
-                n.color(theme::FAULT)
-            } else {
-                n.color(theme::COMMITTED)
-            });
-            ui.end_row();
-        }
-    });
+    egui::Grid::new("crash-now")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            for c in &d.crash_now {
+                ui.label(&c.label);
+                let n = RichText::new(format!(
+                    "{} of {} acknowledged messages",
+                    theme::thousands(c.messages_lost),
+                    theme::thousands(d.messages_on_primary)
+                ))
+                .monospace();
+                ui.label(if c.messages_lost > 0 {
+                    n.color(theme::FAULT)
+                } else {
+                    n.color(theme::COMMITTED)
+                });
+                ui.end_row();
+            }
+        });
     ui.add_space(8.0);
     ui.label(RichText::new("So far").strong());
     ui.label(format!(
@@ -107,14 +116,23 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
     let list = |v: &[u64], total: u64| {
         let mut t: Vec<String> = v.iter().map(|m| format!("m {m}")).collect();
         if total > v.len() as u64 {
-            t.push(format!("… {} more", theme::thousands(total - v.len() as u64)));
+            t.push(format!(
+                "… {} more",
+                theme::thousands(total - v.len() as u64)
+            ));
         }
         t.join(", ")
     };
     if !d.log_lost_msgs.is_empty() {
-        ui.label(RichText::new(format!("log lost: {}", list(&d.log_lost_msgs, d.log_lost))).color(theme::FAULT));
+        ui.label(
+            RichText::new(format!("log lost: {}", list(&d.log_lost_msgs, d.log_lost)))
+                .color(theme::FAULT),
+        );
     }
     if !d.phantom_msgs.is_empty() {
-        ui.label(RichText::new(format!("phantom: {}", list(&d.phantom_msgs, d.phantom))).color(theme::CHANGED));
+        ui.label(
+            RichText::new(format!("phantom: {}", list(&d.phantom_msgs, d.phantom)))
+                .color(theme::CHANGED),
+        );
     }
 }

@@ -10,7 +10,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Home / End", "start / end of the run"),
     ("[ / ]", "slower / faster"),
     ("c / f", "next caption / next fault"),
-    ("1 … 5", "Stream, Groups & PEL, Kafka vs PEL, Plots, Replication & disk"),
+    (
+        "1 … 5",
+        "Stream, Groups & PEL, Kafka vs PEL, Plots, Replication & disk",
+    ),
     ("?", "this help (Esc closes it)"),
 ];
 

@@ -49,9 +49,11 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
     if i.history.is_empty() {
         ui.weak("nothing yet");
     }
-    egui::ScrollArea::vertical().max_height(260.0).show(ui, |ui| {
-        for h in &i.history {
-            ui.monospace(h);
-        }
-    });
+    egui::ScrollArea::vertical()
+        .max_height(260.0)
+        .show(ui, |ui| {
+            for h in &i.history {
+                ui.monospace(h);
+            }
+        });
 }

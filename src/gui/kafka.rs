@@ -58,7 +58,9 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
                 let mut any = false;
                 for s in &w.streams {
                     for g in &s.groups {
-                        clicked = clicked.take().or(super::pel::group(ui, &s.key, g, w.time_ms));
+                        clicked = clicked
+                            .take()
+                            .or(super::pel::group(ui, &s.key, g, w.time_ms));
                         any = true;
                     }
                 }

@@ -118,7 +118,11 @@ fn faults(app: &mut Explorer, ui: &mut Ui) {
                     RichText::new("running").weak()
                 };
                 ui.horizontal(|ui| {
-                    ui.label(RichText::new(&a.name).color(theme::consumer(&a.name)).strong());
+                    ui.label(
+                        RichText::new(&a.name)
+                            .color(theme::consumer(&a.name))
+                            .strong(),
+                    );
                     ui.weak(a.role);
                     ui.label(state);
                 });
@@ -218,8 +222,16 @@ fn what_if(app: &mut Explorer, ui: &mut Ui) {
     let current = knobs::knobs(app.player().scenario());
     egui::Grid::new("knobs").num_columns(2).show(ui, |ui| {
         for k in &list {
-            let now = current.iter().find(|c| c.id == k.id).map_or(&k.value, |c| &c.value);
-            let mut value = app.lab_ui.pending.get(&k.id).cloned().unwrap_or(now.clone());
+            let now = current
+                .iter()
+                .find(|c| c.id == k.id)
+                .map_or(&k.value, |c| &c.value);
+            let mut value = app
+                .lab_ui
+                .pending
+                .get(&k.id)
+                .cloned()
+                .unwrap_or(now.clone());
             let changed_from_original = *now != k.value;
             let label = RichText::new(&k.label);
             let label_id = ui
@@ -231,7 +243,11 @@ fn what_if(app: &mut Explorer, ui: &mut Ui) {
                 .id;
             let edited = match &mut value {
                 KnobValue::Int(v) => ui
-                    .add(egui::DragValue::new(v).range(0..=k.max).speed(k.max as f64 / 500.0))
+                    .add(
+                        egui::DragValue::new(v)
+                            .range(0..=k.max)
+                            .speed(k.max as f64 / 500.0),
+                    )
                     .labelled_by(label_id)
                     .changed(),
                 KnobValue::Choice(i) => {
@@ -256,7 +272,10 @@ fn what_if(app: &mut Explorer, ui: &mut Ui) {
     });
     let pending = app.lab_ui.pending.len();
     if ui
-        .add_enabled(pending > 0, egui::Button::new("▶ Re-run with these changes"))
+        .add_enabled(
+            pending > 0,
+            egui::Button::new("▶ Re-run with these changes"),
+        )
         .on_hover_text("The scenario runs again from the start; the original stays for comparison")
         .clicked()
     {
@@ -277,30 +296,33 @@ fn comparison(app: &mut Explorer, ui: &mut Ui) {
         return;
     };
     let rows = compare(&original, &branch);
-    egui::Grid::new("compare").num_columns(3).striped(true).show(ui, |ui| {
-        ui.label("");
-        ui.label(RichText::new("original").strong());
-        ui.label(RichText::new("branch").strong());
-        ui.end_row();
-        for r in rows {
-            let text = |t: String| {
-                let t = RichText::new(t).monospace();
-                if r.differs() {
-                    t.color(theme::CHANGED).strong()
-                } else {
-                    t
-                }
-            };
-            ui.label(if r.differs() {
-                RichText::new(&r.label).color(theme::CHANGED)
-            } else {
-                RichText::new(&r.label)
-            });
-            ui.label(text(theme::thousands(r.original)));
-            ui.label(text(theme::thousands(r.branch)));
+    egui::Grid::new("compare")
+        .num_columns(3)
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label("");
+            ui.label(RichText::new("original").strong());
+            ui.label(RichText::new("branch").strong());
             ui.end_row();
-        }
-    });
+            for r in rows {
+                let text = |t: String| {
+                    let t = RichText::new(t).monospace();
+                    if r.differs() {
+                        t.color(theme::CHANGED).strong()
+                    } else {
+                        t
+                    }
+                };
+                ui.label(if r.differs() {
+                    RichText::new(&r.label).color(theme::CHANGED)
+                } else {
+                    RichText::new(&r.label)
+                });
+                ui.label(text(theme::thousands(r.original)));
+                ui.label(text(theme::thousands(r.branch)));
+                ui.end_row();
+            }
+        });
     ui.weak(format!(
         "trace hashes: original {:016x}, branch {:016x}",
         original.trace_hash, branch.trace_hash

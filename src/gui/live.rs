@@ -73,7 +73,10 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
     });
     if ui.button("Load the server's streams").clicked() {
         form.message = Some(match form.port.trim().parse::<u16>() {
-            Err(_) => (false, format!("port '{}' is not a number from 0 to 65535", form.port)),
+            Err(_) => (
+                false,
+                format!("port '{}' is not a number from 0 to 65535", form.port),
+            ),
             Ok(port) => {
                 let key = Some(form.key.trim()).filter(|k| !k.is_empty());
                 match app.load_live(form.host.trim(), port, key) {

@@ -223,9 +223,15 @@ impl Explorer {
         if help {
             self.help_open = !self.help_open;
         }
-        for (i, t) in [Tab::Stream, Tab::Groups, Tab::KafkaVsPel, Tab::Plots, Tab::Durability]
-            .into_iter()
-            .enumerate()
+        for (i, t) in [
+            Tab::Stream,
+            Tab::Groups,
+            Tab::KafkaVsPel,
+            Tab::Plots,
+            Tab::Durability,
+        ]
+        .into_iter()
+        .enumerate()
         {
             if tabs[i] {
                 self.tab = t;
@@ -278,7 +284,9 @@ pub fn run_native(
     step: Option<u64>,
 ) -> Result<(), String> {
     let (name, text) = (name.to_string(), text.to_string());
-    open_window(Box::new(move || Explorer::from_text(&name, &text, seed, step)))
+    open_window(Box::new(move || {
+        Explorer::from_text(&name, &text, seed, step)
+    }))
 }
 
 /// Opens the native window on what a copied link names.

@@ -18,24 +18,28 @@ use crate::view::myths::{MYTHS, Moment};
 pub fn show(app: &mut Explorer, ui: &mut Ui) {
     ui.weak("What the popular explanation says, and what Redis 7.0.15 does instead.");
     let mut open: Option<usize> = None;
-    egui::ScrollArea::vertical().max_height(560.0).show(ui, |ui| {
-        for (i, m) in MYTHS.iter().enumerate() {
-            ui.separator();
-            ui.label(RichText::new(format!("Myth: {}", m.claim)).color(theme::FAULT));
-            ui.label(RichText::new(format!("Redis 7.0.15: {}", m.truth)).color(theme::COMMITTED));
-            ui.horizontal(|ui| {
-                ui.weak(format!("source: {}", m.source));
-                let at = match m.moment {
-                    Moment::FirstFault => "at its first fault".to_string(),
-                    Moment::Caption(k) => format!("at caption {}", k + 1),
-                    Moment::End => "at its end".to_string(),
-                };
-                if ui.button(format!("show me: {} {at}", m.scenario)).clicked() {
-                    open = Some(i);
-                }
-            });
-        }
-    });
+    egui::ScrollArea::vertical()
+        .max_height(560.0)
+        .show(ui, |ui| {
+            for (i, m) in MYTHS.iter().enumerate() {
+                ui.separator();
+                ui.label(RichText::new(format!("Myth: {}", m.claim)).color(theme::FAULT));
+                ui.label(
+                    RichText::new(format!("Redis 7.0.15: {}", m.truth)).color(theme::COMMITTED),
+                );
+                ui.horizontal(|ui| {
+                    ui.weak(format!("source: {}", m.source));
+                    let at = match m.moment {
+                        Moment::FirstFault => "at its first fault".to_string(),
+                        Moment::Caption(k) => format!("at caption {}", k + 1),
+                        Moment::End => "at its end".to_string(),
+                    };
+                    if ui.button(format!("show me: {} {at}", m.scenario)).clicked() {
+                        open = Some(i);
+                    }
+                });
+            }
+        });
     if let Some(i) = open {
         app.open_myth(i);
     }

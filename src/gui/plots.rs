@@ -83,7 +83,10 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
             "MEMORY USAGE (bytes)",
             vec![(
                 "memory".into(),
-                samples.iter().map(|s| [t(s), s.memory_bytes as f64]).collect(),
+                samples
+                    .iter()
+                    .map(|s| [t(s), s.memory_bytes as f64])
+                    .collect(),
             )],
         ));
         let replicas: Vec<String> = samples

@@ -91,7 +91,10 @@ fn read_line(r: &mut impl BufRead) -> Result<String, String> {
 pub fn read_reply(r: &mut impl BufRead) -> Result<Reply, String> {
     let line = read_line(r)?;
     let (kind, rest) = line.split_at(line.len().min(1));
-    let number = || rest.parse::<i64>().map_err(|_| format!("bad length in {line:?}"));
+    let number = || {
+        rest.parse::<i64>()
+            .map_err(|_| format!("bad length in {line:?}"))
+    };
     Ok(match kind {
         "+" => Reply::Status(rest.to_string()),
         "-" => Reply::Error(rest.to_string()),
@@ -145,6 +148,10 @@ mod tests {
         assert_eq!(read_reply(&mut r).unwrap(), Reply::Error("ERR no".into()));
         assert!(read_reply(&mut r).unwrap_err().contains("closed"));
         let mut bad = std::io::Cursor::new(&b"?x\r\n"[..]);
-        assert!(read_reply(&mut bad).unwrap_err().contains("unknown reply type"));
+        assert!(
+            read_reply(&mut bad)
+                .unwrap_err()
+                .contains("unknown reply type")
+        );
     }
 }

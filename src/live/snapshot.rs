@@ -127,8 +127,12 @@ fn read_stream(
     let info = c.cmd(&["XINFO", "STREAM", key])?;
     let field = |name: &str| map_get(&info, name);
     let length = field("length").and_then(int_text).unwrap_or(0);
-    let last_id = field("last-generated-id").and_then(text).unwrap_or_else(|| "0-0".into());
-    let max_deleted = field("max-deleted-entry-id").and_then(text).unwrap_or_else(|| "0-0".into());
+    let last_id = field("last-generated-id")
+        .and_then(text)
+        .unwrap_or_else(|| "0-0".into());
+    let max_deleted = field("max-deleted-entry-id")
+        .and_then(text)
+        .unwrap_or_else(|| "0-0".into());
     let added = field("entries-added").and_then(int_text).unwrap_or(length);
     let mut start = "-".to_string();
     let mut read = 0;
@@ -143,7 +147,8 @@ fn read_stream(
         }
         for e in &entries {
             let Reply::Array(parts) = e else { continue };
-            let (Some(id), Some(Reply::Array(fields))) = (parts.first().and_then(text), parts.get(1))
+            let (Some(id), Some(Reply::Array(fields))) =
+                (parts.first().and_then(text), parts.get(1))
             else {
                 continue;
             };
@@ -154,11 +159,16 @@ fn read_stream(
         }
     }
     if read < length {
-        notes.push(format!("{key}: the first {read} of {length} entries were loaded."));
+        notes.push(format!(
+            "{key}: the first {read} of {length} entries were loaded."
+        ));
     }
     if read == 0 {
         // An empty stream exists only through its groups or its IDs: make it.
-        commands.push(format!("XGROUP CREATE {} streamlab-tmp $ MKSTREAM", quote(key)));
+        commands.push(format!(
+            "XGROUP CREATE {} streamlab-tmp $ MKSTREAM",
+            quote(key)
+        ));
         commands.push(format!("XGROUP DESTROY {} streamlab-tmp", quote(key)));
     }
     commands.push(format!(
@@ -184,7 +194,9 @@ fn read_group(
     let Some(name) = map_get(g, "name").and_then(text) else {
         return Ok(());
     };
-    let last = map_get(g, "last-delivered-id").and_then(text).unwrap_or_else(|| "0-0".into());
+    let last = map_get(g, "last-delivered-id")
+        .and_then(text)
+        .unwrap_or_else(|| "0-0".into());
     let read = map_get(g, "entries-read").and_then(int_text);
     let mut create = format!("XGROUP CREATE {} {} {last}", quote(key), quote(&name));
     if let Some(n) = read {
@@ -192,7 +204,10 @@ fn read_group(
     }
     commands.push(create);
     if let Reply::Array(consumers) = c.cmd(&["XINFO", "CONSUMERS", key, &name])? {
-        for cons in consumers.iter().filter_map(|x| map_get(x, "name").and_then(text)) {
+        for cons in consumers
+            .iter()
+            .filter_map(|x| map_get(x, "name").and_then(text))
+        {
             commands.push(format!(
                 "XGROUP CREATECONSUMER {} {} {}",
                 quote(key),
@@ -206,7 +221,9 @@ fn read_group(
         return Ok(());
     };
     if pending.len() as u64 == MAX_PENDING {
-        notes.push(format!("{key} group {name}: the first {MAX_PENDING} pending entries were loaded."));
+        notes.push(format!(
+            "{key} group {name}: the first {MAX_PENDING} pending entries were loaded."
+        ));
     }
     for p in &pending {
         let Reply::Array(v) = p else { continue };

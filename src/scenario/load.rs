@@ -213,7 +213,10 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
             FaultKind::ReplicaCrash(r) | FaultKind::ReplicaRestart(r)
                 if !s.redis.replicas.iter().any(|x| &x.name == r) =>
             {
-                Err((quoted(r), format!("fault on replica {r:?}: no such replica")))
+                Err((
+                    quoted(r),
+                    format!("fault on replica {r:?}: no such replica"),
+                ))
             }
             _ => Ok(()),
         }
@@ -276,7 +279,9 @@ pub fn blocking_reason(argv: &[Vec<u8>]) -> Option<String> {
         _ => false,
     };
     blocks.then(|| {
-        format!("{name} can block, and the console is one client that cannot wait; run it without BLOCK")
+        format!(
+            "{name} can block, and the console is one client that cannot wait; run it without BLOCK"
+        )
     })
 }
 

@@ -20,10 +20,7 @@ pub fn to_ron(scenario: &Scenario, header: &str) -> Result<String, String> {
         // `Consumer((name: …))`, and `Some` left implicit.
         .extensions(Extensions::UNWRAP_VARIANT_NEWTYPES | Extensions::IMPLICIT_SOME);
     let body = ron::ser::to_string_pretty(scenario, config).map_err(|e| e.to_string())?;
-    let mut text: String = header
-        .lines()
-        .map(|l| format!("// {l}\n"))
-        .collect();
+    let mut text: String = header.lines().map(|l| format!("// {l}\n")).collect();
     text.push_str(&body);
     text.push('\n');
     Ok(text)

@@ -44,7 +44,8 @@ impl Simulation {
                         self.ctx.note(Who::Fault, Note::Text(text));
                     }
                     Some(Err(why)) => {
-                        self.ctx.note(Who::Fault, Note::Text(format!("refused: {why}")));
+                        self.ctx
+                            .note(Who::Fault, Note::Text(format!("refused: {why}")));
                     }
                     None => super::faults::apply_kind(self, kind),
                 }
@@ -60,7 +61,8 @@ impl Simulation {
                     self.console_session = session;
                 }
                 Err(why) => {
-                    self.ctx.note(Who::Console, Note::Text(format!("refused: {why}")));
+                    self.ctx
+                        .note(Who::Console, Note::Text(format!("refused: {why}")));
                 }
             },
         }
@@ -85,7 +87,9 @@ pub fn describe_fault(kind: &crate::scenario::schema::FaultKind) -> String {
         F::RedisRestart => "Redis restarts".into(),
         F::SlowDisk { fsync_ms } => format!("the disk slows: an fsync takes {fsync_ms} ms"),
         F::RedisShutdown => "Redis shuts down cleanly".into(),
-        F::Partition { heal_at_ms } => format!("a partition cuts the primary off until t={heal_at_ms}"),
+        F::Partition { heal_at_ms } => {
+            format!("a partition cuts the primary off until t={heal_at_ms}")
+        }
         F::Failover(r) => format!("{r} is promoted"),
         F::ReplicaCrash(r) => format!("replica {r} crashes"),
         F::ReplicaRestart(r) => format!("replica {r} restarts from its own disk"),

@@ -192,7 +192,10 @@ mod tests {
         c.input = "xr".into();
         let candidates = c.complete();
         assert!(candidates.contains(&"XRANGE".to_string()), "{candidates:?}");
-        assert!(candidates.contains(&"XREADGROUP".to_string()), "{candidates:?}");
+        assert!(
+            candidates.contains(&"XREADGROUP".to_string()),
+            "{candidates:?}"
+        );
         assert_eq!(c.input, "XR");
     }
 

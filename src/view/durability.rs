@@ -179,7 +179,10 @@ mod tests {
     use std::sync::Arc;
 
     fn sim_at(prefix: &str, until_ms: u64) -> Simulation {
-        let (file, text) = builtin::ALL.iter().find(|(f, _)| f.starts_with(prefix)).unwrap();
+        let (file, text) = builtin::ALL
+            .iter()
+            .find(|(f, _)| f.starts_with(prefix))
+            .unwrap();
         let s = Arc::new(parse_scenario(file, text).unwrap());
         let mut sim = Simulation::new(
             s,
@@ -216,7 +219,10 @@ mod tests {
     /// replica has not applied; the run's own crash says the same number.
     #[test]
     fn a_failover_now_loses_what_the_promoted_replica_lacks() {
-        let (file, text) = builtin::ALL.iter().find(|(f, _)| f.starts_with("s08_")).unwrap();
+        let (file, text) = builtin::ALL
+            .iter()
+            .find(|(f, _)| f.starts_with("s08_"))
+            .unwrap();
         let s = parse_scenario(file, text).unwrap();
         let crash_ms = s
             .faults
@@ -228,7 +234,11 @@ mod tests {
             .unwrap();
         let sim = sim_at("s08_", crash_ms - 1);
         let d = Durability::of(&sim, &sim.ledger_view().redis.summary());
-        let failover = d.crash_now.iter().find(|c| c.label.contains("promoted")).unwrap();
+        let failover = d
+            .crash_now
+            .iter()
+            .find(|c| c.label.contains("promoted"))
+            .unwrap();
         assert!(failover.messages_lost > 0, "{d:?}");
         assert!(d.replicas.iter().any(|r| r.behind > 0), "{d:?}");
         // After the run's failover the lost messages are named, as many as
@@ -237,7 +247,13 @@ mod tests {
         let summary = end.ledger_view().redis.summary();
         let after = Durability::of(&end, &summary);
         assert!(after.log_lost > 0, "{after:?}");
-        assert_eq!(after.log_lost_msgs.len() as u64, after.log_lost.min(LISTED_MESSAGES as u64));
-        assert_eq!(after.phantom_msgs.len() as u64, after.phantom.min(LISTED_MESSAGES as u64));
+        assert_eq!(
+            after.log_lost_msgs.len() as u64,
+            after.log_lost.min(LISTED_MESSAGES as u64)
+        );
+        assert_eq!(
+            after.phantom_msgs.len() as u64,
+            after.phantom.min(LISTED_MESSAGES as u64)
+        );
     }
 }

@@ -19,10 +19,22 @@ use super::pel::{ClientState, client_state};
 /// What the inspector looks at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    Entry { key: String, id: StreamId },
-    Consumer { key: String, group: String, name: String },
+    Entry {
+        key: String,
+        id: StreamId,
+    },
+    Consumer {
+        key: String,
+        group: String,
+        name: String,
+    },
     /// A record of a Kafka partition (the message it carries).
-    KafkaRecord { topic: String, partition: u32, offset: u64, msg: u64 },
+    KafkaRecord {
+        topic: String,
+        partition: u32,
+        offset: u64,
+        msg: u64,
+    },
 }
 
 /// What it says: a title, facts (label, value) and the history in order.
@@ -51,9 +63,12 @@ impl Inspection {
             Target::Consumer { key, group, name } => {
                 consumer(sim, key, group, name, stream(sim, key)?)
             }
-            Target::KafkaRecord { topic, partition, offset, msg } => {
-                Some(kafka_record(sim, topic, *partition, *offset, *msg))
-            }
+            Target::KafkaRecord {
+                topic,
+                partition,
+                offset,
+                msg,
+            } => Some(kafka_record(sim, topic, *partition, *offset, *msg)),
         }
     }
 }
@@ -73,7 +88,13 @@ fn entry(sim: &Simulation, key: &str, id: StreamId, s: &Stream) -> Inspection {
             let pairs: Vec<String> = e
                 .fields
                 .iter()
-                .map(|(f, v)| format!("{} {}", String::from_utf8_lossy(f), String::from_utf8_lossy(v)))
+                .map(|(f, v)| {
+                    format!(
+                        "{} {}",
+                        String::from_utf8_lossy(f),
+                        String::from_utf8_lossy(v)
+                    )
+                })
                 .collect();
             facts.push(("fields (XRANGE)".into(), pairs.join(" · ")));
         }
@@ -89,9 +110,9 @@ fn entry(sim: &Simulation, key: &str, id: StreamId, s: &Stream) -> Inspection {
         let gname = String::from_utf8_lossy(gname);
         let line = match g.pel().get(id) {
             Some(p) => {
-                let owner = g
-                    .consumer(p.owner)
-                    .map_or("?".into(), |c| String::from_utf8_lossy(&c.name).into_owned());
+                let owner = g.consumer(p.owner).map_or("?".into(), |c| {
+                    String::from_utf8_lossy(&c.name).into_owned()
+                });
                 format!(
                     "pending: 1) \"{id}\" 2) \"{owner}\" 3) (integer) {} 4) (integer) {}",
                     now.saturating_sub(p.delivery_ms),
@@ -127,9 +148,21 @@ fn ledger_history(ledger: &crate::sim::ledger::Ledger, msg: u64) -> Vec<String> 
         out.push(format!("t={} the producer got its acknowledgement", at(t)));
     }
     let mut events: Vec<(u64, String)> = Vec::new();
-    events.extend(h.deliveries.iter().map(|(w, t)| (*t, format!("delivered to {w}"))));
-    events.extend(h.starts.iter().map(|(w, t)| (*t, format!("{w} starts processing"))));
-    events.extend(h.completions.iter().map(|(w, t)| (*t, format!("{w} completes it"))));
+    events.extend(
+        h.deliveries
+            .iter()
+            .map(|(w, t)| (*t, format!("delivered to {w}"))),
+    );
+    events.extend(
+        h.starts
+            .iter()
+            .map(|(w, t)| (*t, format!("{w} starts processing"))),
+    );
+    events.extend(
+        h.completions
+            .iter()
+            .map(|(w, t)| (*t, format!("{w} completes it"))),
+    );
     if let Some(t) = h.log_lost_ms {
         events.push((t, "gone from the log (crash or failover)".into()));
     }
@@ -141,7 +174,13 @@ fn ledger_history(ledger: &crate::sim::ledger::Ledger, msg: u64) -> Vec<String> 
     out
 }
 
-fn kafka_record(sim: &Simulation, topic: &str, partition: u32, offset: u64, msg: u64) -> Inspection {
+fn kafka_record(
+    sim: &Simulation,
+    topic: &str,
+    partition: u32,
+    offset: u64,
+    msg: u64,
+) -> Inspection {
     let mut facts = vec![("message".to_string(), format!("m {msg}"))];
     if let Some(k) = super::kafka::KafkaView::of(sim) {
         let part = k
@@ -156,8 +195,14 @@ fn kafka_record(sim: &Simulation, topic: &str, partition: u32, offset: u64, msg:
                     "below the committed offset {c}: group {} will not read it again unless it seeks back",
                     g.group_id
                 ),
-                Some(c) => format!("at or past the committed offset {c}: group {} reads it (again) after a rebalance", g.group_id),
-                None => format!("group {} has committed nothing on this partition", g.group_id),
+                Some(c) => format!(
+                    "at or past the committed offset {c}: group {} reads it (again) after a rebalance",
+                    g.group_id
+                ),
+                None => format!(
+                    "group {} has committed nothing on this partition",
+                    g.group_id
+                ),
             };
             facts.push(("committed".into(), place));
             facts.push((
@@ -179,7 +224,13 @@ fn kafka_record(sim: &Simulation, topic: &str, partition: u32, offset: u64, msg:
     }
 }
 
-fn consumer(sim: &Simulation, key: &str, group: &str, name: &str, s: &Stream) -> Option<Inspection> {
+fn consumer(
+    sim: &Simulation,
+    key: &str,
+    group: &str,
+    name: &str,
+    s: &Stream,
+) -> Option<Inspection> {
     let g = s
         .groups
         .iter()
@@ -235,7 +286,10 @@ mod tests {
     /// with one delivery, its history says it was delivered to c1.
     #[test]
     fn an_entry_of_a_dead_consumer_shows_its_xpending_line_and_history() {
-        let (file, text) = builtin::ALL.iter().find(|(f, _)| f.starts_with("s01_")).unwrap();
+        let (file, text) = builtin::ALL
+            .iter()
+            .find(|(f, _)| f.starts_with("s01_"))
+            .unwrap();
         let s = Arc::new(parse_scenario(file, text).unwrap());
         let mut sim = Simulation::new(
             s,
@@ -246,14 +300,34 @@ mod tests {
         );
         sim.run();
         let id = StreamId { ms: 4, seq: 0 };
-        let i = Inspection::of(&sim, &Target::Entry { key: "orders".into(), id }).unwrap();
-        let pending = &i.facts.iter().find(|(l, _)| l.starts_with("group g")).unwrap().1;
+        let i = Inspection::of(
+            &sim,
+            &Target::Entry {
+                key: "orders".into(),
+                id,
+            },
+        )
+        .unwrap();
+        let pending = &i
+            .facts
+            .iter()
+            .find(|(l, _)| l.starts_with("group g"))
+            .unwrap()
+            .1;
         assert!(pending.contains("\"c1\""), "{pending}");
         assert!(pending.ends_with("(integer) 1"), "{pending}");
-        assert!(i.history.iter().any(|h| h.contains("delivered to c1")), "{:?}", i.history);
+        assert!(
+            i.history.iter().any(|h| h.contains("delivered to c1")),
+            "{:?}",
+            i.history
+        );
         let c = Inspection::of(
             &sim,
-            &Target::Consumer { key: "orders".into(), group: "g".into(), name: "c1".into() },
+            &Target::Consumer {
+                key: "orders".into(),
+                group: "g".into(),
+                name: "c1".into(),
+            },
         )
         .unwrap();
         assert!(c.facts[0].1.contains("pending 7"), "{:?}", c.facts);

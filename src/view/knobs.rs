@@ -85,8 +85,18 @@ pub fn knobs(scenario: &Scenario) -> Vec<Knob> {
                     | ClaimMode::XPendingXClaim { min_idle_ms, count } => (*min_idle_ms, *count),
                 };
                 let n = &c.name;
-                out.push(int(format!("{n}.min_idle_ms"), format!("{n}: min-idle (ms)"), idle, 120_000));
-                out.push(int(format!("{n}.count"), format!("{n}: COUNT"), count, 1_000));
+                out.push(int(
+                    format!("{n}.min_idle_ms"),
+                    format!("{n}: min-idle (ms)"),
+                    idle,
+                    120_000,
+                ));
+                out.push(int(
+                    format!("{n}.count"),
+                    format!("{n}: COUNT"),
+                    count,
+                    1_000,
+                ));
                 out.push(int(
                     format!("{n}.interval_ms"),
                     format!("{n}: runs every (ms)"),
@@ -96,7 +106,12 @@ pub fn knobs(scenario: &Scenario) -> Vec<Knob> {
             }
             ActorSpec::Consumer(c) => {
                 let n = &c.name;
-                out.push(int(format!("{n}.count"), format!("{n}: COUNT"), c.count, 1_000));
+                out.push(int(
+                    format!("{n}.count"),
+                    format!("{n}: COUNT"),
+                    c.count,
+                    1_000,
+                ));
                 out.push(int(
                     format!("{n}.processing_ms"),
                     format!("{n}: processing (ms)"),
@@ -120,8 +135,16 @@ pub fn knobs(scenario: &Scenario) -> Vec<Knob> {
     }
     let p = &scenario.redis.persistence;
     if p.appendonly {
-        let i = FSYNC_ORDER.iter().position(|f| *f == p.appendfsync).unwrap_or(1);
-        out.push(choice("redis.appendfsync".into(), "appendfsync".into(), i, &FSYNC));
+        let i = FSYNC_ORDER
+            .iter()
+            .position(|f| *f == p.appendfsync)
+            .unwrap_or(1);
+        out.push(choice(
+            "redis.appendfsync".into(),
+            "appendfsync".into(),
+            i,
+            &FSYNC,
+        ));
     }
     for r in &scenario.redis.replicas {
         let lag = match r.lag {
@@ -129,7 +152,12 @@ pub fn knobs(scenario: &Scenario) -> Vec<Knob> {
             Lag::Uniform(a, b) => (a + b) / 2,
         };
         let n = &r.name;
-        out.push(int(format!("{n}.lag_ms"), format!("replica {n}: lag (ms)"), lag, 5_000));
+        out.push(int(
+            format!("{n}.lag_ms"),
+            format!("replica {n}: lag (ms)"),
+            lag,
+            5_000,
+        ));
     }
     if let Some(k) = &scenario.kafka {
         for g in &k.groups {
@@ -148,7 +176,12 @@ pub fn knobs(scenario: &Scenario) -> Vec<Knob> {
                     CommitPolicy::AutoCommit { .. } => 3,
                 };
                 let n = &c.name;
-                out.push(choice(format!("{n}.commit"), format!("{n}: commits"), i, &COMMIT));
+                out.push(choice(
+                    format!("{n}.commit"),
+                    format!("{n}: commits"),
+                    i,
+                    &COMMIT,
+                ));
             }
         }
     }
@@ -159,7 +192,12 @@ const FSYNC_ORDER: [Fsync; 3] = [Fsync::Always, Fsync::EverySec, Fsync::No];
 
 fn trim_knobs(out: &mut Vec<Knob>, name: &str, trim: &Trim) {
     if let Trim::MaxLen { n, approx, .. } = trim {
-        out.push(int(format!("{name}.maxlen"), format!("{name}: MAXLEN"), *n, 10_000));
+        out.push(int(
+            format!("{name}.maxlen"),
+            format!("{name}: MAXLEN"),
+            *n,
+            10_000,
+        ));
         out.push(choice(
             format!("{name}.maxlen_approx"),
             format!("{name}: MAXLEN exact or ~"),

@@ -209,7 +209,11 @@ impl Lab {
             self.original_ending = Ending::of(original);
         }
         let hash = self.player.trace_hash()?;
-        if self.branch_ending.as_ref().is_none_or(|e| e.trace_hash != hash) {
+        if self
+            .branch_ending
+            .as_ref()
+            .is_none_or(|e| e.trace_hash != hash)
+        {
             self.branch_ending = Ending::of(&mut self.player);
         }
         Some((self.original_ending.clone()?, self.branch_ending.clone()?))

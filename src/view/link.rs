@@ -50,7 +50,10 @@ impl Link {
         }
         for a in &self.acts {
             let ron = action_ron(&a.action);
-            q.push_str(&format!("&act={}", encode(&format!("{}:{ron}", a.after_step))));
+            q.push_str(&format!(
+                "&act={}",
+                encode(&format!("{}:{ron}", a.after_step))
+            ));
         }
         q
     }
@@ -69,11 +72,17 @@ impl Link {
             match k {
                 "scenario" => link.scenario = v,
                 "seed" => {
-                    link.seed = Some(v.parse().map_err(|_| format!("seed '{v}' is not a number"))?)
+                    link.seed = Some(
+                        v.parse()
+                            .map_err(|_| format!("seed '{v}' is not a number"))?,
+                    )
                 }
                 "step" if v == "end" => link.step = Some(u64::MAX),
                 "step" => {
-                    link.step = Some(v.parse().map_err(|_| format!("step '{v}' is not a number"))?)
+                    link.step = Some(
+                        v.parse()
+                            .map_err(|_| format!("step '{v}' is not a number"))?,
+                    )
                 }
                 "set" => link.sets.push(from_param(&v)?),
                 "act" => link.acts.push(parse_act(&v)?),

@@ -16,10 +16,10 @@
 
 use std::sync::Arc;
 
+use super::series::Series;
 use crate::scenario::Scenario;
 use crate::scenario::schema::{Action, ActionSpec, FaultSpec};
 use crate::sim::checkpoint::Timeline;
-use super::series::Series;
 use crate::sim::trace::{StepRecord, Who};
 use crate::sim::{RunOptions, Simulation};
 
@@ -113,12 +113,14 @@ impl Player {
         self.timeline.seek(self.explored);
         let target = (self.explored + budget_steps).min(MAX_EXPLORED_STEPS);
         if self.series.samples.is_empty() {
-            self.series.observe(self.timeline.current(), self.position());
+            self.series
+                .observe(self.timeline.current(), self.position());
         }
         while self.position() < target {
             let made = self.timeline.step();
             if made {
-                self.series.observe(self.timeline.current(), self.position());
+                self.series
+                    .observe(self.timeline.current(), self.position());
             }
             if !made {
                 self.total_steps = Some(self.position());

@@ -93,7 +93,10 @@ impl Series {
             });
         }
         let key = self.stream.clone()?;
-        let (key_bytes, value) = db.keys.iter().find(|(k, _)| k.as_slice() == key.as_bytes())?;
+        let (key_bytes, value) = db
+            .keys
+            .iter()
+            .find(|(k, _)| k.as_slice() == key.as_bytes())?;
         let Value::Stream(s) = value else {
             return None;
         };
@@ -115,7 +118,10 @@ impl Series {
                 (
                     g.consumers()
                         .map(|(_, c)| {
-                            (String::from_utf8_lossy(&c.name).into_owned(), c.pel().len() as u64)
+                            (
+                                String::from_utf8_lossy(&c.name).into_owned(),
+                                c.pel().len() as u64,
+                            )
                         })
                         .collect(),
                     counters.lag(g.entries_read, g.last_id),

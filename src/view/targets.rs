@@ -69,7 +69,13 @@ impl Targets {
                 })
                 .collect(),
             redis_up: sim.ctx.redis.up,
-            replicas: sim.scenario.redis.replicas.iter().map(|r| r.name.clone()).collect(),
+            replicas: sim
+                .scenario
+                .redis
+                .replicas
+                .iter()
+                .map(|r| r.name.clone())
+                .collect(),
             kafka_consumers: kafka
                 .map(|k| {
                     k.groups
@@ -97,7 +103,10 @@ impl Targets {
                     },
                 ));
             }
-            out.push(("slow disk (fsync 3 s)", FaultKind::SlowDisk { fsync_ms: 3_000 }));
+            out.push((
+                "slow disk (fsync 3 s)",
+                FaultKind::SlowDisk { fsync_ms: 3_000 },
+            ));
         } else {
             out.push(("restart from disk", FaultKind::RedisRestart));
         }
