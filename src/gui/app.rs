@@ -73,9 +73,9 @@ pub struct Explorer {
     pub(crate) help_open: bool,
     /// The "Myth vs reality" window is open.
     pub(crate) myths_open: bool,
-    /// The "Live Redis" window is open, and its fields.
-    pub(crate) live_open: bool,
-    pub(crate) live_form: super::live::LiveForm,
+    /// The "Live Redis" window (native only: a page cannot open TCP).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) live: super::live::LiveWindow,
     /// What the inspector window shows (closed when `None`).
     pub(crate) inspecting: Option<crate::view::inspect::Target>,
     pub(crate) picker: super::picker::PickerState,
@@ -173,8 +173,8 @@ impl Explorer {
             help_open: false,
             myths_open: false,
             inspecting: None,
-            live_open: false,
-            live_form: Default::default(),
+            #[cfg(not(target_arch = "wasm32"))]
+            live: Default::default(),
             pending_seek: None,
             on_report: None,
             last_report: None,
@@ -224,9 +224,13 @@ impl Explorer {
         let mut lab_ui = std::mem::take(&mut self.lab_ui);
         lab_ui.pending.clear();
         lab_ui.message = None;
-        let live = (self.live_open, std::mem::take(&mut self.live_form));
+        #[cfg(not(target_arch = "wasm32"))]
+        let live = std::mem::take(&mut self.live);
         *self = Explorer::with(source, scenario, seed);
-        (self.live_open, self.live_form) = live;
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.live = live;
+        }
         self.on_report = on_report;
         self.picker.open = picker_open;
         self.lab_ui = lab_ui;

@@ -33,7 +33,7 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
             app.myths_open = !app.myths_open;
         }
         #[cfg(not(target_arch = "wasm32"))]
-        ui.toggle_value(&mut app.live_open, "Live Redis")
+        ui.toggle_value(&mut app.live.open, "Live Redis")
             .on_hover_text("Read a running server's streams (read-only) into these panels");
         ui.toggle_value(&mut app.lab_ui.lab_open, "Lab")
             .on_hover_text("Faults, what-if knobs, the branch and its comparison");

@@ -1,4 +1,5 @@
-//! The "Live Redis" window (native): read a running server's streams,
+//! The "Live Redis" window (native only; the module is not built for the
+//! browser, where a page cannot open a TCP connection): read a running server's streams,
 //! read-only, into the explorer's panels.
 //!
 //! ```text
@@ -7,12 +8,16 @@
 //!   errors: cannot reach … · needs a password · key 'x' is a list, not a stream
 //! ```
 
-#[cfg(not(target_arch = "wasm32"))]
 use super::app::{Explorer, Source};
-#[cfg(not(target_arch = "wasm32"))]
 use super::theme;
-#[cfg(not(target_arch = "wasm32"))]
 use egui::Ui;
+
+/// The window: open or not, and its fields.
+#[derive(Clone, Debug, Default)]
+pub struct LiveWindow {
+    pub open: bool,
+    pub form: LiveForm,
+}
 
 /// What the window's fields hold.
 #[derive(Clone, Debug)]
@@ -34,7 +39,6 @@ impl Default for LiveForm {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 impl Explorer {
     /// Loads the streams of `host:port` (or its `key` only) and shows
     /// them at the end of their rebuild; the error says what failed.
@@ -55,10 +59,9 @@ impl Explorer {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 pub fn show(app: &mut Explorer, ui: &mut Ui) {
     ui.weak("Read-only: only PING, TIME, SCAN, TYPE, XINFO, XRANGE and XPENDING are sent.");
-    let mut form = app.live_form.clone();
+    let mut form = app.live.form.clone();
     egui::Grid::new("live-form").num_columns(2).show(ui, |ui| {
         let l = ui.label("host").id;
         ui.text_edit_singleline(&mut form.host).labelled_by(l);
@@ -89,5 +92,5 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
     if let Some((ok, text)) = &form.message {
         ui.colored_label(if *ok { theme::COMMITTED } else { theme::FAULT }, text);
     }
-    app.live_form = form;
+    app.live.form = form;
 }

@@ -28,6 +28,7 @@ mod kafka;
 pub mod lab;
 mod lab_panel;
 mod ledger;
+#[cfg(not(target_arch = "wasm32"))]
 mod live;
 mod myths;
 mod narrative;
@@ -131,13 +132,13 @@ impl Explorer {
             }
         }
         #[cfg(not(target_arch = "wasm32"))]
-        if self.live_open {
+        if self.live.open {
             let mut open = true;
             egui::Window::new("Live Redis")
                 .open(&mut open)
                 .default_width(420.0)
                 .show(&ctx, |ui| live::show(self, ui));
-            self.live_open = open && self.live_open;
+            self.live.open = open && self.live.open;
         }
         if self.myths_open {
             let mut open = true;
