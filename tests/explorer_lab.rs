@@ -3,6 +3,7 @@
 //!
 //! ```text
 //!   console   "XLEN orders" + Enter ─▶ "(integer) <the length on screen>", a branch step
+//!             "XINFO st" + Tab ─▶ "XINFO STREAM ", its synopsis from COMMAND DOCS
 //!   faults    S01 at step 30, c2 "crash" ─▶ a branch; the ledgers at the two ends differ
 //!   what-if   S01 reaper min-idle 5000 ─▶ the claim at t=30 000 instead of 90 000
 //!   link      the branch's link reopens the same run (same trace hash)
@@ -75,6 +76,23 @@ fn a_command_typed_in_the_console_prints_its_reply_and_branches_the_run() {
     h.run();
     h.get_by_label_contains("(refused) XREADGROUP can block");
     assert_eq!(h.state().world().step, 13);
+}
+
+#[test]
+fn tab_completes_arguments_from_command_docs_and_shows_the_synopsis() {
+    let mut h = harness("S01");
+    h.get_by_role(Role::TextInput).click();
+    h.run();
+    h.get_by_role(Role::TextInput).type_text("XINFO st");
+    h.run();
+    h.key_press(egui::Key::Tab);
+    h.run();
+    h.run();
+    h.get_by_label("XINFO STREAM key [FULL [COUNT count]]  — Get information about a stream");
+    // Typing goes on after the completed word, not where the cursor was.
+    h.get_by_role(Role::TextInput).type_text("orders ");
+    h.run();
+    assert_eq!(h.state().console_input(), "XINFO STREAM orders ");
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //!   2) "1700000000001-0"
 //!   …
 //!   [ XCLAIM orders g c1 0 1700000000003-0                  ] Enter runs · ↑↓ history · Tab completes
+//!   XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] …  — Changes (or acquires) ownership …
 //! ```
 //!
 //! A command typed while the run is still going becomes a step of a
@@ -27,7 +28,7 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
         title
     });
     let title = title.inner;
-    let input_height = 28.0;
+    let input_height = 48.0;
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .max_height((ui.available_height() - input_height).max(40.0))
@@ -69,6 +70,7 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
             )
         });
         let focused = response.has_focus() || response.lost_focus();
+        let before = app.lab_ui.console.input.clone();
         if focused && enter {
             app.lab_ui.candidates.clear();
             app.console_submit();
@@ -81,6 +83,26 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
             let names = app.lab_ui.console.complete();
             app.lab_ui.candidates = if names.len() > 1 { names } else { Vec::new() };
         }
+        if app.lab_ui.console.input != before {
+            // Text put in from history or completion: type on after it.
+            cursor_to_end(ui.ctx(), response.id, &app.lab_ui.console.input);
+        }
         ui.weak("Enter runs · ↑↓ history · Tab completes");
     });
+    // The synopsis of what is being typed, from the engine's COMMAND DOCS.
+    match app.lab_ui.console.hint() {
+        Some(hint) => ui.label(RichText::new(hint).monospace().weak()),
+        None => ui.weak("Tab completes command names, then subcommands and keywords"),
+    };
+}
+
+/// Moves the text cursor of the edit `id` to the end of `text`.
+fn cursor_to_end(ctx: &egui::Context, id: egui::Id, text: &str) {
+    if let Some(mut state) = egui::TextEdit::load_state(ctx, id) {
+        let end = egui::text::CCursor::new(text.chars().count());
+        state
+            .cursor
+            .set_char_range(Some(egui::text::CCursorRange::one(end)));
+        state.store(ctx, id);
+    }
 }

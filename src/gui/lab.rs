@@ -69,6 +69,11 @@ impl Explorer {
         }
     }
 
+    /// What is typed in the console.
+    pub fn console_input(&self) -> &str {
+        &self.lab_ui.console.input
+    }
+
     /// Types `text` into the console (tests; a paste).
     pub fn console_type(&mut self, text: &str) {
         self.lab_ui.console.input = text.to_string();

@@ -106,135 +106,147 @@ fn tree(ui: &mut Ui, s: &StreamView) -> Option<StreamId> {
         (t.levels as f32 * LEVEL_H).max(LEVEL_H) + 10.0,
     );
     let mut clicked = None;
-    ScrollArea::horizontal()
+    let mut area = ScrollArea::horizontal()
         .id_salt(("tree", &s.key))
-        .max_height(size.y + 20.0)
-        .show(ui, |ui| {
-            let (resp, painter) = ui.allocate_painter(size, Sense::hover());
-            let origin = resp.rect.min + vec2(10.0, 4.0);
-            let centre = |i: usize| {
-                let b = &t.boxes[i];
-                pos2(
-                    origin.x + b.column * COL_W + BOX_W / 2.0,
-                    origin.y + b.level as f32 * LEVEL_H + BOX_H / 2.0,
-                )
-            };
-            for e in &t.edges {
-                let (a, b) = (centre(e.from), centre(e.to));
-                let from = pos2(a.x, a.y + BOX_H / 2.0);
-                let to = pos2(b.x, b.y - BOX_H / 2.0);
-                let on_path = t.boxes[e.to].on_focus_path;
-                let stroke = Stroke::new(
-                    if on_path { 2.0 } else { 1.0 },
-                    Color32::from_gray(if on_path { 200 } else { 120 }),
+        .max_height(size.y + 20.0);
+    // A wide tree is clipped at the window's edge: when it first shows
+    // (and when it deepens) its root is brought to the middle of the view,
+    // so the path to the tail reads from the top. Only the horizontal
+    // offset is set: the tab's own vertical scroll stays where it is.
+    let seen_id = ui.make_persistent_id(("tree-root-shown", &s.key));
+    if ui.data(|d| d.get_temp::<usize>(seen_id)) != Some(t.levels) {
+        if let Some(root) = t.boxes.iter().find(|b| b.level == 0) {
+            let root_x = 10.0 + root.column * COL_W + BOX_W / 2.0;
+            area = area.horizontal_scroll_offset((root_x - ui.available_width() / 2.0).max(0.0));
+        }
+        ui.data_mut(|d| d.insert_temp(seen_id, t.levels));
+    }
+    area.show(ui, |ui| {
+        let (resp, painter) = ui.allocate_painter(size, Sense::hover());
+        let origin = resp.rect.min + vec2(10.0, 4.0);
+        let centre = |i: usize| {
+            let b = &t.boxes[i];
+            pos2(
+                origin.x + b.column * COL_W + BOX_W / 2.0,
+                origin.y + b.level as f32 * LEVEL_H + BOX_H / 2.0,
+            )
+        };
+        for e in &t.edges {
+            let (a, b) = (centre(e.from), centre(e.to));
+            let from = pos2(a.x, a.y + BOX_H / 2.0);
+            let to = pos2(b.x, b.y - BOX_H / 2.0);
+            let on_path = t.boxes[e.to].on_focus_path;
+            let stroke = Stroke::new(
+                if on_path { 2.0 } else { 1.0 },
+                Color32::from_gray(if on_path { 200 } else { 120 }),
+            );
+            painter.line_segment([from, to], stroke);
+            if !e.label.is_empty() {
+                painter.text(
+                    pos2((from.x + to.x) / 2.0 + 4.0, (from.y + to.y) / 2.0),
+                    Align2::LEFT_CENTER,
+                    &e.label,
+                    FontId::monospace(11.0),
+                    Color32::from_gray(200),
                 );
-                painter.line_segment([from, to], stroke);
-                if !e.label.is_empty() {
-                    painter.text(
-                        pos2((from.x + to.x) / 2.0 + 4.0, (from.y + to.y) / 2.0),
-                        Align2::LEFT_CENTER,
-                        &e.label,
-                        FontId::monospace(11.0),
-                        Color32::from_gray(200),
-                    );
+            }
+        }
+        for (i, b) in t.boxes.iter().enumerate() {
+            let c = centre(i);
+            let rect = egui::Rect::from_center_size(c, vec2(BOX_W, BOX_H));
+            let (lines, line2, key) = match &b.kind {
+                BoxKind::Node {
+                    label,
+                    key,
+                    compressed,
+                    ..
+                } => {
+                    // A run is drawn "…" as rax.h does, a normal node [..];
+                    // the ms part and the seq part of a run on their own lines.
+                    let lines: Vec<String> = if *compressed {
+                        label.split('|').map(|part| format!("\"{part}\"")).collect()
+                    } else {
+                        vec![format!("[{label}]")]
+                    };
+                    (
+                        lines,
+                        key.map(|k| format!("= {k}")).unwrap_or_default(),
+                        *key,
+                    )
+                }
+                BoxKind::Collapsed {
+                    nodes,
+                    keys,
+                    entries,
+                } => (
+                    vec![format!("… {} nodes", theme::thousands(*nodes))],
+                    format!(
+                        "{} key{} · {} entries",
+                        theme::thousands(*keys),
+                        plural(*keys),
+                        theme::thousands(*entries)
+                    ),
+                    None,
+                ),
+                BoxKind::MoreSiblings {
+                    count,
+                    keys,
+                    entries,
+                } => (
+                    vec![format!("+{count} more branches")],
+                    format!(
+                        "{} key{} · {} entries",
+                        theme::thousands(*keys),
+                        plural(*keys),
+                        theme::thousands(*entries)
+                    ),
+                    None,
+                ),
+            };
+            let selected = key.is_some() && s.node.as_ref().map(|n| n.master_id) == key;
+            let fill = if b.fresh {
+                theme::CHANGED.linear_multiply(0.35)
+            } else {
+                theme::BOX
+            };
+            painter.rect_filled(rect, 4.0, fill);
+            let stroke = if selected {
+                Stroke::new(2.0, theme::CAPTION)
+            } else if key.is_some() {
+                Stroke::new(1.5, Color32::from_gray(190))
+            } else {
+                Stroke::new(1.0, Color32::from_gray(90))
+            };
+            painter.rect_stroke(rect, 4.0, stroke, StrokeKind::Inside);
+            let text_colour = Color32::from_gray(235);
+            let mut all: Vec<(String, Color32)> =
+                lines.iter().map(|l| (clip(l, 26), text_colour)).collect();
+            if !line2.is_empty() {
+                all.push((clip(&line2, 26), theme::COMMITTED));
+            }
+            let top = c.y - (all.len() as f32 - 1.0) * 6.5;
+            for (k, (text, colour)) in all.iter().enumerate() {
+                painter.text(
+                    pos2(c.x, top + k as f32 * 13.0),
+                    Align2::CENTER_CENTER,
+                    text,
+                    FontId::monospace(11.0),
+                    *colour,
+                );
+            }
+            if let Some(k) = key {
+                let r = ui.interact(
+                    rect,
+                    ui.make_persistent_id(("rax-key", &s.key, i)),
+                    Sense::click(),
+                );
+                let r = r.on_hover_text(format!("macro node {k}: click to open its listpack"));
+                if r.clicked() {
+                    clicked = Some(k);
                 }
             }
-            for (i, b) in t.boxes.iter().enumerate() {
-                let c = centre(i);
-                let rect = egui::Rect::from_center_size(c, vec2(BOX_W, BOX_H));
-                let (lines, line2, key) = match &b.kind {
-                    BoxKind::Node {
-                        label,
-                        key,
-                        compressed,
-                        ..
-                    } => {
-                        // A run is drawn "…" as rax.h does, a normal node [..];
-                        // the ms part and the seq part of a run on their own lines.
-                        let lines: Vec<String> = if *compressed {
-                            label.split('|').map(|part| format!("\"{part}\"")).collect()
-                        } else {
-                            vec![format!("[{label}]")]
-                        };
-                        (
-                            lines,
-                            key.map(|k| format!("= {k}")).unwrap_or_default(),
-                            *key,
-                        )
-                    }
-                    BoxKind::Collapsed {
-                        nodes,
-                        keys,
-                        entries,
-                    } => (
-                        vec![format!("… {} nodes", theme::thousands(*nodes))],
-                        format!(
-                            "{} key{} · {} entries",
-                            theme::thousands(*keys),
-                            plural(*keys),
-                            theme::thousands(*entries)
-                        ),
-                        None,
-                    ),
-                    BoxKind::MoreSiblings {
-                        count,
-                        keys,
-                        entries,
-                    } => (
-                        vec![format!("+{count} more branches")],
-                        format!(
-                            "{} key{} · {} entries",
-                            theme::thousands(*keys),
-                            plural(*keys),
-                            theme::thousands(*entries)
-                        ),
-                        None,
-                    ),
-                };
-                let selected = key.is_some() && s.node.as_ref().map(|n| n.master_id) == key;
-                let fill = if b.fresh {
-                    theme::CHANGED.linear_multiply(0.35)
-                } else {
-                    theme::BOX
-                };
-                painter.rect_filled(rect, 4.0, fill);
-                let stroke = if selected {
-                    Stroke::new(2.0, theme::CAPTION)
-                } else if key.is_some() {
-                    Stroke::new(1.5, Color32::from_gray(190))
-                } else {
-                    Stroke::new(1.0, Color32::from_gray(90))
-                };
-                painter.rect_stroke(rect, 4.0, stroke, StrokeKind::Inside);
-                let text_colour = Color32::from_gray(235);
-                let mut all: Vec<(String, Color32)> =
-                    lines.iter().map(|l| (clip(l, 26), text_colour)).collect();
-                if !line2.is_empty() {
-                    all.push((clip(&line2, 26), theme::COMMITTED));
-                }
-                let top = c.y - (all.len() as f32 - 1.0) * 6.5;
-                for (k, (text, colour)) in all.iter().enumerate() {
-                    painter.text(
-                        pos2(c.x, top + k as f32 * 13.0),
-                        Align2::CENTER_CENTER,
-                        text,
-                        FontId::monospace(11.0),
-                        *colour,
-                    );
-                }
-                if let Some(k) = key {
-                    let r = ui.interact(
-                        rect,
-                        ui.make_persistent_id(("rax-key", &s.key, i)),
-                        Sense::click(),
-                    );
-                    let r = r.on_hover_text(format!("macro node {k}: click to open its listpack"));
-                    if r.clicked() {
-                        clicked = Some(k);
-                    }
-                }
-            }
-        });
+        }
+    });
     ui.weak(format!(
         "{} rax node{}, {} key{} (one per macro node); {} box{} drawn{}",
         theme::thousands(t.node_count),

@@ -6,12 +6,16 @@
 //!                      │    its reply printed as redis-cli prints it
 //!                      ├─ run over: read on a copy of its final state (not a step)
 //!                      └─ blocking read / bad quoting: refused, the reason printed
-//!   ↑ / ↓  history        Tab  completes the command name (the engine's table)
+//!   ↑ / ↓  history
+//!   Tab    completes the command name (the engine's table), then a
+//!          subcommand or an argument keyword (its COMMAND DOCS, see
+//!          completion.rs); the synopsis of the command typed shows below
 //! ```
 
 use crate::engine::cmd::command_names;
 use crate::scenario::schema::Action;
 
+use super::completion::Usage;
 use super::lab::Lab;
 
 /// What a console line is.
@@ -43,6 +47,8 @@ pub struct Console {
     history: Vec<String>,
     /// Position while walking the history with ↑ / ↓.
     browsing: Option<usize>,
+    /// The hint of the last command typed: (name and subcommand, hint).
+    hint_cache: (String, Option<String>),
 }
 
 /// Lines kept in the scrollback.
@@ -135,23 +141,42 @@ impl Console {
         }
     }
 
-    /// Tab: completes the command name being typed (as far as every
-    /// matching name agrees); the candidates when several match.
+    /// Tab: completes the word being typed, as far as every candidate
+    /// agrees, and returns the candidates. The first word is a command
+    /// name (the engine's table); after it, a container's subcommand or a
+    /// keyword of the command's arguments (its COMMAND DOCS).
     pub fn complete(&mut self) -> Vec<String> {
-        if self.input.contains(' ') {
-            return Vec::new();
-        }
-        let typed = self.input.to_ascii_uppercase();
-        let mut names: Vec<String> = command_names()
+        let (done, partial) = match self.input.rfind(' ') {
+            Some(i) => (
+                self.input[..=i].to_string(),
+                self.input[i + 1..].to_string(),
+            ),
+            None => (String::new(), self.input.clone()),
+        };
+        let words: Vec<&str> = done.split_whitespace().collect();
+        let candidates = match words.as_slice() {
+            [] => command_names()
+                .into_iter()
+                .map(|(n, _)| n.to_ascii_uppercase())
+                .collect(),
+            [name, rest @ ..] => match usage_at(name, rest.first().copied()) {
+                Some(u) => u.tokens(),
+                None => Vec::new(),
+            },
+        };
+        let typed = partial.to_ascii_uppercase();
+        let mut names: Vec<String> = candidates
             .into_iter()
-            .map(|(n, _)| n.to_ascii_uppercase())
-            .filter(|n| n.starts_with(&typed) && !n.contains('|'))
+            .filter(|n| n.starts_with(&typed))
             .collect();
-        names.sort();
+        if words.is_empty() {
+            names.sort();
+        }
         names.dedup();
         match names.as_slice() {
             [] => {}
-            [one] => self.input = format!("{one} "),
+            [one] => self.input = format!("{done}{one} "),
+            _ if typed.is_empty() => {}
             [first, rest @ ..] => {
                 let common = rest.iter().fold(first.len(), |n, s| {
                     first
@@ -161,10 +186,43 @@ impl Console {
                         .take_while(|(a, b)| a == b)
                         .count()
                 });
-                self.input = first[..common].to_string();
+                self.input = format!("{done}{}", &first[..common]);
             }
         }
         names
+    }
+
+    /// The synopsis and summary of the command being typed, from its
+    /// COMMAND DOCS (a container's subcommand once it is typed); `None`
+    /// before a known command name.
+    pub fn hint(&mut self) -> Option<String> {
+        let mut words = self.input.split_whitespace();
+        let name = words.next()?.to_string();
+        let sub = words.next().map(str::to_string);
+        let key = format!("{name} {}", sub.as_deref().unwrap_or(""));
+        if self.hint_cache.0 != key {
+            let usage = usage_at(&name, sub.as_deref());
+            self.hint_cache = (
+                key,
+                usage.map(|u| format!("{}  — {}", u.synopsis(), u.summary)),
+            );
+        }
+        self.hint_cache.1.clone()
+    }
+}
+
+/// The usage that applies after `name`: a container's subcommand's once
+/// `sub` names one, else the command's own.
+fn usage_at(name: &str, sub: Option<&str>) -> Option<Usage> {
+    let usage = Usage::of(name)?;
+    if usage.subcommands.is_empty() {
+        return Some(usage);
+    }
+    match sub {
+        Some(s) if usage.subcommands.iter().any(|c| c.eq_ignore_ascii_case(s)) => {
+            Usage::of(&format!("{name}|{s}"))
+        }
+        _ => Some(usage),
     }
 }
 
@@ -197,6 +255,32 @@ mod tests {
             "{candidates:?}"
         );
         assert_eq!(c.input, "XR");
+    }
+
+    #[test]
+    fn tab_completes_subcommands_and_argument_keywords_from_command_docs() {
+        let mut c = Console {
+            input: "xinfo st".into(),
+            ..Console::default()
+        };
+        c.complete();
+        assert_eq!(c.input, "xinfo STREAM ");
+        c.input = "XADD orders NOM".into();
+        c.complete();
+        assert_eq!(c.input, "XADD orders NOMKSTREAM ");
+        c.input = "XADD orders M".into();
+        assert_eq!(c.complete(), vec!["MAXLEN", "MINID"]);
+        assert_eq!(c.input, "XADD orders M");
+        c.input = "XAUTOCLAIM s g c 0 0-0 ".into();
+        assert_eq!(c.complete(), vec!["COUNT", "JUSTID"]);
+        c.input = "XINFO STREAM s ".into();
+        assert_eq!(
+            c.hint().unwrap(),
+            "XINFO STREAM key [FULL [COUNT count]]  — Get information about a stream"
+        );
+        c.input = "nosuch x".into();
+        assert_eq!(c.hint(), None);
+        assert!(c.complete().is_empty());
     }
 
     #[test]

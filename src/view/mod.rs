@@ -21,6 +21,7 @@
 //! Every number is read from the engine or the simulator, never recomputed
 //! here: the explorer must show what Redis would answer.
 
+pub mod completion;
 pub mod console;
 pub mod durability;
 pub mod format;

@@ -123,7 +123,7 @@ pub fn flushall(db: &mut Db, call: &Call, out: &mut Executed) {
     out.reply = Reply::ok();
 }
 
-pub fn command(_: &mut Db, call: &Call, out: &mut Executed) {
+pub fn command(db: &mut Db, call: &Call, out: &mut Executed) {
     out.reply = if call.argc() == 1 {
         Reply::Array(
             super::command_names()
@@ -135,9 +135,11 @@ pub fn command(_: &mut Db, call: &Call, out: &mut Executed) {
         )
     } else if is(call.arg(1), "COUNT") {
         Reply::Integer(super::command_names().len() as i64)
+    } else if is(call.arg(1), "DOCS") {
+        super::docs::command_docs(db, call, out);
+        return;
     } else {
-        // COMMAND DOCS / INFO / LIST: an empty answer is valid and is all
-        // redis-cli needs (it only uses the docs for interactive hints).
+        // COMMAND INFO / LIST: an empty answer is valid for a client.
         Reply::Array(Vec::new())
     };
 }

@@ -13,6 +13,7 @@
 //! `fn(&mut Db, &Call, &mut Executed)` for the rest.
 
 mod config;
+pub mod docs;
 mod dump;
 mod hash;
 mod info;
@@ -415,4 +416,12 @@ pub fn command_names() -> Vec<(&'static str, i32)> {
         COMMANDS.iter().map(|c| (c.fullname, c.arity)).collect();
     names.extend(CONTAINERS.iter().map(|(n, a, _)| (*n, *a)));
     names
+}
+
+/// Every subcommand's full name (`xgroup|create`), in table order.
+pub fn subcommand_names() -> Vec<&'static str> {
+    CONTAINERS
+        .iter()
+        .flat_map(|(_, _, subs)| subs.iter().map(|c| c.fullname))
+        .collect()
 }
