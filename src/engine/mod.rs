@@ -50,6 +50,7 @@ pub mod rdb;
 pub mod reply;
 pub mod session;
 pub mod set;
+pub mod split_args;
 pub mod stats;
 pub mod stream;
 

@@ -1,5 +1,6 @@
-//! The inspector window: everything about the entry or consumer the user
-//! clicked, at the current step (view::inspect works it out).
+//! The inspector window: everything about the entry, consumer, group,
+//! macro node or Kafka record the user clicked, at the current step
+//! (view::inspect works it out).
 //!
 //! ```text
 //!   ┌ Inspector ─────────────────────────────────────────────┐
@@ -44,6 +45,8 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
     let title = match target {
         Target::Entry { .. } | Target::KafkaRecord { .. } => "What happened to it (the ledger)",
         Target::Consumer { .. } => "Its pending entries (oldest first)",
+        Target::Group { .. } => "Its consumers (XINFO CONSUMERS)",
+        Target::Node { .. } => "Its entries, oldest first (tombstones included)",
     };
     ui.label(RichText::new(title).strong());
     if i.history.is_empty() {

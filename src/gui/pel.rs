@@ -46,11 +46,20 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
 /// A group's header and lanes (also used by the Kafka vs PEL tab); what
 /// the user clicked to inspect, if anything.
 pub fn group(ui: &mut Ui, key: &str, g: &GroupView, _now_ms: u64) -> Option<Target> {
-    ui.label(
-        RichText::new(format!("{key} · group {}", g.name))
-            .strong()
-            .size(15.0),
-    );
+    let title = ui
+        .add(
+            egui::Label::new(
+                RichText::new(format!("{key} · group {}", g.name))
+                    .strong()
+                    .size(15.0),
+            )
+            .sense(egui::Sense::click()),
+        )
+        .on_hover_text("click to inspect this group");
+    let mut clicked = title.clicked().then(|| Target::Group {
+        key: key.to_string(),
+        group: g.name.clone(),
+    });
     ui.horizontal_wrapped(|ui| {
         ui.monospace(format!("last-delivered-id {}", g.last_delivered));
         ui.monospace(format!(
@@ -64,7 +73,6 @@ pub fn group(ui: &mut Ui, key: &str, g: &GroupView, _now_ms: u64) -> Option<Targ
     if g.lanes.is_empty() {
         ui.weak("no consumers yet");
     }
-    let mut clicked = None;
     for lane in &g.lanes {
         clicked = clicked.take().or(lane_row(ui, key, g, lane));
     }

@@ -55,6 +55,7 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
     });
     if let Some((key, id)) = open {
         app.open_node(&key, id);
+        app.inspect(crate::view::inspect::Target::Node { key, master_id: id });
     }
 }
 
@@ -240,7 +241,9 @@ fn tree(ui: &mut Ui, s: &StreamView) -> Option<StreamId> {
                     ui.make_persistent_id(("rax-key", &s.key, i)),
                     Sense::click(),
                 );
-                let r = r.on_hover_text(format!("macro node {k}: click to open its listpack"));
+                let r = r.on_hover_text(format!(
+                    "macro node {k}: click to open its listpack and inspect it"
+                ));
                 if r.clicked() {
                     clicked = Some(k);
                 }

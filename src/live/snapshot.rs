@@ -6,17 +6,25 @@
 //!   SCAN 0 … TYPE stream  (or the one key asked for: TYPE must say stream)
 //!   per key: XINFO STREAM ─▶ XRANGE - + COUNT 1000 (paged, up to MAX_ENTRIES)
 //!            XINFO GROUPS ─▶ XINFO CONSUMERS, XPENDING - + MAX_PENDING
-//!   ─▶ a scenario whose one Admin client replays, at t=0:
-//!        XADD key <id> …          the entries, with their own IDs
-//!        XSETID key <last> ENTRIESADDED n MAXDELETEDID id
-//!        XGROUP CREATE key g <last-delivered> [ENTRIESREAD n]
-//!        XGROUP CREATECONSUMER key g c
-//!        XCLAIM key g <owner> 0 <id> IDLE <idle> RETRYCOUNT <count> FORCE JUSTID
+//!   ─▶ a scenario whose one Admin client replays, its clock starting
+//!      `span` ms before the snapshot (span: the longest consumer idle):
+//!        t=0                XADD key <id> …          the entries, with their own IDs
+//!                           XSETID key <last> ENTRIESADDED n MAXDELETEDID id
+//!                           XGROUP CREATE key g <last-delivered> [ENTRIESREAD n]
+//!        t=span−idle(c)     XGROUP CREATECONSUMER key g c
+//!                           XCLAIM key g c 0 <id> IDLE <idle−idle(c)> RETRYCOUNT <count> FORCE JUSTID
+//!        t=span             PING                     (the snapshot's moment)
 //! ```
 //!
+//! A consumer's idle time is the time since its seen-time, which creating
+//! it and claiming for it set: so each consumer's commands run `idle` ms
+//! before the end, and XINFO CONSUMERS reads the same idle as the server.
+//! Values are quoted as redis-cli quotes them (`\xHH` for bytes that are
+//! not printable), so binary values arrive byte for byte.
+//!
 //! Nothing is written to the server. What cannot be carried over is said in
-//! the scenario's notes: consumers' own idle times (the replay sees them
-//! now), values that are not UTF-8 (replaced), entries past the cap.
+//! the scenario's notes: entries past the caps, pending entries whose
+//! entry was deleted (XCLAIM cannot recreate them).
 
 use crate::engine::Reply;
 use crate::scenario::Scenario;
@@ -66,14 +74,30 @@ pub fn snapshot(host: &str, port: u16, key: Option<&str>) -> Result<Scenario, St
     }
     let mut commands = Vec::new();
     let mut notes = vec![format!(
-        "Read from {} at unix {now_ms} ms with read-only commands. Consumers' idle times restart at the snapshot; values that are not UTF-8 are shown with replacement characters.",
+        "Read from {} at unix {now_ms} ms with read-only commands.",
         c.address
     )];
     for k in &keys {
         read_stream(&mut c, k, &mut commands, &mut notes)?;
     }
+    // Times so far are "ms before the snapshot"; the run starts `span`
+    // before it and ends at it.
+    let span = commands
+        .iter()
+        .map(|(ago, _)| *ago)
+        .filter(|ago| *ago != u64::MAX)
+        .max()
+        .unwrap_or(0)
+        .min(now_ms);
+    let start = now_ms - span;
+    let mut commands: Vec<(u64, String)> = commands
+        .into_iter()
+        .map(|(ago, line)| (span.saturating_sub(ago), line))
+        .collect();
+    commands.push((span, "PING".into()));
     let text = format!(
-        "Scenario(meta: (id: \"LIVE\", title: {title:?}, learning_goal: {goal:?}, seed: 1, duration_ms: 1, start_unix_ms: {now_ms}))",
+        "Scenario(meta: (id: \"LIVE\", title: {title:?}, learning_goal: {goal:?}, seed: 1, duration_ms: {duration}, start_unix_ms: {start}))",
+        duration = span + 1,
         title = format!("Live: {}", c.address),
         goal = format!("{} stream(s) as {} holds them now", keys.len(), c.address),
     );
@@ -81,7 +105,7 @@ pub fn snapshot(host: &str, port: u16, key: Option<&str>) -> Result<Scenario, St
     s.meta.notes = notes;
     s.actors.push(ActorSpec::Admin(AdminSpec {
         name: "snapshot".into(),
-        commands: commands.into_iter().map(|c| (0, c)).collect(),
+        commands,
     }));
     Ok(s)
 }
@@ -121,7 +145,7 @@ fn stream_keys(c: &mut Client) -> Result<Vec<String>, String> {
 fn read_stream(
     c: &mut Client,
     key: &str,
-    commands: &mut Vec<String>,
+    commands: &mut Vec<(u64, String)>,
     notes: &mut Vec<String>,
 ) -> Result<(), String> {
     let info = c.cmd(&["XINFO", "STREAM", key])?;
@@ -152,8 +176,12 @@ fn read_stream(
             else {
                 continue;
             };
-            let values: Vec<String> = fields.iter().map(|f| quote(&text_lossy(f))).collect();
-            commands.push(format!("XADD {} {id} {}", quote(key), values.join(" ")));
+            let values: Vec<String> = fields.iter().map(quote_reply).collect();
+            commands.push(first_instant(format!(
+                "XADD {} {id} {}",
+                quote(key),
+                values.join(" ")
+            )));
             start = format!("({id}");
             read += 1;
         }
@@ -165,16 +193,19 @@ fn read_stream(
     }
     if read == 0 {
         // An empty stream exists only through its groups or its IDs: make it.
-        commands.push(format!(
+        commands.push(first_instant(format!(
             "XGROUP CREATE {} streamlab-tmp $ MKSTREAM",
             quote(key)
-        ));
-        commands.push(format!("XGROUP DESTROY {} streamlab-tmp", quote(key)));
+        )));
+        commands.push(first_instant(format!(
+            "XGROUP DESTROY {} streamlab-tmp",
+            quote(key)
+        )));
     }
-    commands.push(format!(
+    commands.push(first_instant(format!(
         "XSETID {} {last_id} ENTRIESADDED {added} MAXDELETEDID {max_deleted}",
         quote(key)
-    ));
+    )));
     let Reply::Array(groups) = c.cmd(&["XINFO", "GROUPS", key])? else {
         return Ok(());
     };
@@ -188,7 +219,7 @@ fn read_group(
     c: &mut Client,
     key: &str,
     g: &Reply,
-    commands: &mut Vec<String>,
+    commands: &mut Vec<(u64, String)>,
     notes: &mut Vec<String>,
 ) -> Result<(), String> {
     let Some(name) = map_get(g, "name").and_then(text) else {
@@ -202,18 +233,24 @@ fn read_group(
     if let Some(n) = read {
         create.push_str(&format!(" ENTRIESREAD {n}"));
     }
-    commands.push(create);
-    if let Reply::Array(consumers) = c.cmd(&["XINFO", "CONSUMERS", key, &name])? {
-        for cons in consumers
-            .iter()
-            .filter_map(|x| map_get(x, "name").and_then(text))
-        {
-            commands.push(format!(
-                "XGROUP CREATECONSUMER {} {} {}",
-                quote(key),
-                quote(&name),
-                quote(&cons)
-            ));
+    commands.push(first_instant(create));
+    // Each consumer with its idle time (ms since its seen-time).
+    let mut consumers: Vec<(String, u64)> = Vec::new();
+    if let Reply::Array(all) = c.cmd(&["XINFO", "CONSUMERS", key, &name])? {
+        for cons in &all {
+            if let Some(n) = map_get(cons, "name").and_then(text) {
+                let idle = map_get(cons, "idle").and_then(int_text).unwrap_or(0);
+                commands.push((
+                    idle,
+                    format!(
+                        "XGROUP CREATECONSUMER {} {} {}",
+                        quote(key),
+                        quote(&name),
+                        quote(&n)
+                    ),
+                ));
+                consumers.push((n, idle));
+            }
         }
     }
     let max = MAX_PENDING.to_string();
@@ -235,14 +272,30 @@ fn read_group(
         ) else {
             continue;
         };
-        commands.push(format!(
-            "XCLAIM {} {} {} 0 {id} IDLE {idle} RETRYCOUNT {count} FORCE JUSTID",
-            quote(key),
-            quote(&name),
-            quote(&owner)
+        // The claim runs when the owner was last seen; the entry's own idle
+        // is counted from there.
+        let owner_idle = consumers
+            .iter()
+            .find(|(n, _)| *n == owner)
+            .map_or(0, |(_, i)| *i);
+        commands.push((
+            owner_idle,
+            format!(
+                "XCLAIM {} {} {} 0 {id} IDLE {} RETRYCOUNT {count} FORCE JUSTID",
+                quote(key),
+                quote(&name),
+                quote(&owner),
+                idle.saturating_sub(owner_idle)
+            ),
         ));
     }
     Ok(())
+}
+
+/// A command of the first instant of the replay (entries, IDs, groups):
+/// "ago" as far back as anything.
+fn first_instant(line: String) -> (u64, String) {
+    (u64::MAX, line)
 }
 
 /// A field of a flat `[name, value, …]` reply.
@@ -262,13 +315,6 @@ fn text(r: &Reply) -> Option<String> {
     }
 }
 
-fn text_lossy(r: &Reply) -> String {
-    match r {
-        Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
-        other => text(other).unwrap_or_default(),
-    }
-}
-
 fn int_text(r: &Reply) -> Option<u64> {
     match r {
         Reply::Integer(n) => u64::try_from(*n).ok(),
@@ -276,16 +322,59 @@ fn int_text(r: &Reply) -> Option<u64> {
     }
 }
 
-/// Quotes an argument for the scenario's command lines (`"…"`, `\` escapes).
+/// Quotes an argument for the scenario's command lines as redis-cli
+/// would need it typed: `"…"` with `\"` and `\\`, and `\xHH` for control
+/// bytes and bytes that are not UTF-8 (split_args reads them back).
 fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+    quote_bytes(s.as_bytes())
+}
+
+fn quote_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 2);
     out.push('"');
-    for ch in s.chars() {
-        if ch == '"' || ch == '\\' {
-            out.push('\\');
+    for chunk in bytes.utf8_chunks() {
+        for ch in chunk.valid().chars() {
+            match ch {
+                '"' | '\\' => {
+                    out.push('\\');
+                    out.push(ch);
+                }
+                c if c.is_control() && c.is_ascii() => out.push_str(&format!("\\x{:02x}", c as u8)),
+                c => out.push(c),
+            }
         }
-        out.push(ch);
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
     }
     out.push('"');
     out
+}
+
+/// A bulk reply quoted byte for byte; anything else by its text.
+fn quote_reply(r: &Reply) -> String {
+    match r {
+        Reply::Bulk(b) => quote_bytes(b),
+        other => quote(&text(other).unwrap_or_default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_bytes;
+    use crate::engine::split_args::split_args;
+
+    #[test]
+    fn quoted_values_split_back_to_the_same_bytes() {
+        for value in [
+            b"plain".to_vec(),
+            b"with space and \"quotes\" and \\".to_vec(),
+            vec![0, 1, 0xff, 0xfe, b'\n', b'a', 0x7f],
+            "caf\u{e9} \u{1F600}".as_bytes().to_vec(),
+        ] {
+            let line = format!("XADD s * f {}", quote_bytes(&value));
+            let argv = split_args(line.as_bytes()).expect(&line);
+            assert_eq!(argv[4], value, "{line}");
+        }
+    }
 }

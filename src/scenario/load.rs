@@ -289,41 +289,15 @@ fn quoted(s: &str) -> String {
     format!("\"{s}\"")
 }
 
-/// Splits a command line like redis-cli does for simple input: spaces
-/// separate arguments, `"..."` groups (with `\"` and `\\` escapes).
+/// Splits a command line as redis-cli splits what is typed at its prompt
+/// (`sdssplitargs`): spaces separate arguments, `"..."` groups with `\n`,
+/// `\xHH`, `\"`, … escapes, `'...'` groups with only `\'`.
 pub fn split_command(line: &str) -> Result<Vec<Vec<u8>>, String> {
-    let mut out = Vec::new();
-    let mut chars = line.chars().peekable();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
-        let Some(&first) = chars.peek() else { break };
-        let mut arg = String::new();
-        if first == '"' {
-            chars.next();
-            loop {
-                match chars.next() {
-                    None => return Err(format!("unterminated quote in command {line:?}")),
-                    Some('"') => break,
-                    Some('\\') => match chars.next() {
-                        Some(c) => arg.push(c),
-                        None => return Err(format!("dangling backslash in {line:?}")),
-                    },
-                    Some(c) => arg.push(c),
-                }
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c.is_whitespace() {
-                    break;
-                }
-                arg.push(c);
-                chars.next();
-            }
-        }
-        out.push(arg.into_bytes());
-    }
+    let Some(out) = crate::engine::split_args::split_args(line.as_bytes()) else {
+        return Err(format!(
+            "unbalanced quotes in command {line:?} (a closing quote must end its argument)"
+        ));
+    };
     if out.is_empty() {
         return Err("empty command; expected e.g. \"XLEN s\"".into());
     }

@@ -6,7 +6,7 @@
 //!        ▼
 //!   event_loop ── one thread, mio ──┬── connection  (buffers, socket)
 //!        │                          ├── request     (query buffer ─▶ argv)
-//!        │                          │     └─ split_args (inline quoting)
+//!        │                          │     └─ engine::split_args (inline quoting)
 //!        │                          ├── blocked     (XREAD ... BLOCK waiters)
 //!        │                          └── host        (pid, port, run_id, RSS, CPU for INFO)
 //!        ▼
@@ -21,7 +21,6 @@ pub mod connection;
 pub mod event_loop;
 pub mod host;
 pub mod request;
-pub mod split_args;
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};

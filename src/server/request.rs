@@ -178,7 +178,7 @@ fn parse_inline(buf: &[u8], pos: &mut usize) -> Result<Option<Argv>, ProtocolErr
     } else {
         newline
     };
-    let Some(args) = super::split_args::split_args(&buf[*pos..line_end]) else {
+    let Some(args) = crate::engine::split_args::split_args(&buf[*pos..line_end]) else {
         return Err(ProtocolError::new("unbalanced quotes in request"));
     };
     *pos = newline + 1;

@@ -7,6 +7,7 @@
 //!                                per group: the XPENDING line, or delivered and acked, or not yet
 //!                                the ledger: produced, acked, deliveries, completions, lost…
 //!   Target::Consumer { key, group, name } ─▶ the XINFO CONSUMERS line, its client, its PEL
+//!   Target::Group / Target::Node ─▶ inspect_stream.rs
 //! ```
 
 use crate::engine::StreamId;
@@ -27,6 +28,15 @@ pub enum Target {
         key: String,
         group: String,
         name: String,
+    },
+    Group {
+        key: String,
+        group: String,
+    },
+    /// A macro node of the radix tree, by its master ID (its rax key).
+    Node {
+        key: String,
+        master_id: StreamId,
     },
     /// A record of a Kafka partition (the message it carries).
     KafkaRecord {
@@ -69,6 +79,8 @@ impl Inspection {
                 offset,
                 msg,
             } => Some(kafka_record(sim, topic, *partition, *offset, *msg)),
+            Target::Group { key, group } => super::inspect_stream::group(sim, key, group),
+            Target::Node { key, master_id } => super::inspect_stream::node(sim, key, *master_id),
         }
     }
 }
@@ -332,5 +344,41 @@ mod tests {
         .unwrap();
         assert!(c.facts[0].1.contains("pending 7"), "{:?}", c.facts);
         assert!(c.facts[1].1.contains("crashed"), "{:?}", c.facts);
+        let g = Inspection::of(
+            &sim,
+            &Target::Group {
+                key: "orders".into(),
+                group: "g".into(),
+            },
+        )
+        .unwrap();
+        assert!(
+            g.facts[0].1.starts_with("name g · consumers "),
+            "{:?}",
+            g.facts
+        );
+        let summary = &g.facts[1].1;
+        assert!(summary.contains("c1 7"), "{summary}");
+        assert!(
+            g.history
+                .iter()
+                .any(|h| h.starts_with("name c1 · pending 7") && h.ends_with("(client crashed)")),
+            "{:?}",
+            g.history
+        );
+        let node = Inspection::of(
+            &sim,
+            &Target::Node {
+                key: "orders".into(),
+                master_id: StreamId { ms: 1, seq: 0 },
+            },
+        )
+        .unwrap();
+        assert!(
+            node.facts[0].1.starts_with("00 00 00 00 00 00 00 01 | 00"),
+            "{:?}",
+            node.facts
+        );
+        assert!(node.history[0].starts_with("1-0: "), "{:?}", node.history);
     }
 }

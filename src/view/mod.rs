@@ -26,6 +26,7 @@ pub mod console;
 pub mod durability;
 pub mod format;
 pub mod inspect;
+mod inspect_stream;
 pub mod kafka;
 pub mod knobs;
 pub mod lab;

@@ -7,8 +7,10 @@
 //!                                         followed by a space or the end
 //! ```
 //!
-//! redis-cli and redis-benchmark can send commands as plain text lines
-//! (`PING\r\n`), and telnet users always do. Redis splits such a line on
+//! redis-cli splits what is typed at its prompt this way, and it, or
+//! redis-benchmark, can send commands as plain text lines (`PING\r\n`), as
+//! telnet users always do: the server splits inline commands with it, and
+//! scenarios and the explorer's console split their command lines with it. Redis splits such a line on
 //! whitespace, honouring double quotes (with `\n \r \t \b \a \\ \" \xHH`
 //! escapes) and single quotes (with only `\'`). An unterminated quote, or
 //! a closing quote glued to the next word, makes the whole line invalid.
