@@ -96,6 +96,34 @@ fn tab_completes_arguments_from_command_docs_and_shows_the_synopsis() {
 }
 
 #[test]
+fn the_stream_tab_measures_its_entries_as_a_list_and_as_hashes() {
+    let mut h = harness("S01");
+    h.state_mut().seek(u64::MAX);
+    h.run();
+    // The section is below the fold of the Stream tab.
+    h.get_by_label("Stored as a list, or as a hash per entry?")
+        .scroll_to_me();
+    h.run();
+    h.get_by_label("Stored as a list, or as a hash per entry?")
+        .click();
+    // The header opens over a few frames.
+    for _ in 0..10 {
+        h.run();
+    }
+    h.get_by_label("Stored as a list, or as a hash per entry?")
+        .scroll_to_me();
+    h.run();
+    h.get_by_label("Measure at this step").click();
+    h.run();
+    h.run();
+    // S01's 100 entries `m <n>`: the list and the hashes, each with its
+    // ratio to the stream (the engine's MEMORY USAGE).
+    h.get_by_label("one list");
+    h.get_by_label("100 hashes");
+    assert!(h.query_all_by_label_contains("x the stream").count() == 2);
+}
+
+#[test]
 fn crashing_a_consumer_from_the_lab_changes_the_ledger_at_the_end() {
     let mut h = harness("S01");
     h.state_mut().seek(30);

@@ -73,6 +73,10 @@ pub struct Explorer {
     pub(crate) help_open: bool,
     /// The "Myth vs reality" window is open.
     pub(crate) myths_open: bool,
+    /// The myth window's storage claim, measured once in the engine.
+    pub(crate) storage_measured: Option<String>,
+    /// The Stream tab's last list-and-hashes measurement.
+    pub(crate) shapes: super::shapes::ShapeCache,
     /// The "Live Redis" window (native only: a page cannot open TCP).
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) live: super::live::LiveWindow,
@@ -172,6 +176,8 @@ impl Explorer {
             focus: None,
             help_open: false,
             myths_open: false,
+            storage_measured: None,
+            shapes: None,
             inspecting: None,
             #[cfg(not(target_arch = "wasm32"))]
             live: Default::default(),

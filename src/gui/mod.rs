@@ -35,6 +35,7 @@ mod narrative;
 mod pel;
 mod picker;
 mod plots;
+mod shapes;
 mod stream;
 pub mod theme;
 

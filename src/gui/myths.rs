@@ -27,6 +27,16 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
                 ui.label(
                     RichText::new(format!("Redis 7.0.15: {}", m.truth)).color(theme::COMMITTED),
                 );
+                if m.measured_here {
+                    let text = app
+                        .storage_measured
+                        .get_or_insert_with(crate::view::myths::storage_measurement);
+                    ui.label(
+                        RichText::new(text.as_str())
+                            .color(theme::COMMITTED)
+                            .italics(),
+                    );
+                }
                 ui.horizontal(|ui| {
                     ui.weak(format!("source: {}", m.source));
                     let at = match m.moment {

@@ -34,6 +34,7 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
     }
     let mut open: Option<(String, StreamId)> = None;
     ScrollArea::vertical().id_salt("stream-tab").show(ui, |ui| {
+        let app = &mut *app;
         for s in &streams {
             ui.horizontal_top(|ui| {
                 xinfo(ui, s);
@@ -50,6 +51,7 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
             if let Some(node) = &s.node {
                 node_detail(ui, s, node);
             }
+            super::shapes::show(app, ui, &s.key);
             ui.separator();
         }
     });

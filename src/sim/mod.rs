@@ -49,6 +49,7 @@ pub mod resync;
 pub mod rng;
 pub mod sentinel;
 pub mod setup;
+pub mod shapes;
 pub mod simulation;
 pub mod trace;
 pub mod view;
