@@ -14,6 +14,7 @@
 //!                    │            resync (partial / timed full), reconf (parallel-syncs),
 //!                    │            replica_disk (each replica's own AOF / RDB, crash, restart)
 //!                    ├─ ledger    per-message outcomes (redis, kafka)
+//!                    ├─ shapes    a stream's entries as a list / hashes, MEMORY USAGE
 //!                    └─ trace     one record per step, hashed; text built on demand
 //! ```
 //!
