@@ -36,18 +36,30 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
     ScrollArea::vertical().id_salt("stream-tab").show(ui, |ui| {
         let app = &mut *app;
         for s in &streams {
-            ui.horizontal_top(|ui| {
-                xinfo(ui, s);
-                ui.vertical(|ui| {
-                    ui.label(
-                        RichText::new("Radix tree (rax): keys are 16-byte master IDs, ms|seq")
-                            .strong(),
-                    );
-                    if let Some(id) = tree(ui, s) {
-                        open = Some((s.key.clone(), id));
-                    }
+            let tree_title = |ui: &mut Ui| {
+                ui.label(
+                    RichText::new("Radix tree (rax): keys are 16-byte master IDs, ms|seq").strong(),
+                );
+            };
+            if ui.available_width() < NARROW_W {
+                // Side panels open: XINFO's figures as a few lines above,
+                // so the tree gets the whole width.
+                xinfo_compact(ui, s);
+                tree_title(ui);
+                if let Some(id) = tree(ui, s) {
+                    open = Some((s.key.clone(), id));
+                }
+            } else {
+                ui.horizontal_top(|ui| {
+                    xinfo(ui, s);
+                    ui.vertical(|ui| {
+                        tree_title(ui);
+                        if let Some(id) = tree(ui, s) {
+                            open = Some((s.key.clone(), id));
+                        }
+                    });
                 });
-            });
+            }
             if let Some(node) = &s.node {
                 node_detail(ui, s, node);
             }
@@ -59,6 +71,48 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
         app.open_node(&key, id);
         app.inspect(crate::view::inspect::Target::Node { key, master_id: id });
     }
+}
+
+/// Below this width the XINFO box and the tree do not fit side by side.
+const NARROW_W: f32 = 900.0;
+
+/// XINFO STREAM's figures and MEMORY USAGE, as (name, value).
+fn xinfo_rows(s: &StreamView) -> [(&'static str, String); 9] {
+    [
+        ("length", theme::thousands(s.length)),
+        ("radix-tree-keys", theme::thousands(s.radix_tree_keys)),
+        ("radix-tree-nodes", theme::thousands(s.radix_tree_nodes)),
+        ("last-generated-id", s.last_generated_id.to_string()),
+        ("max-deleted-entry-id", s.max_deleted_id.to_string()),
+        ("entries-added", theme::thousands(s.entries_added)),
+        ("recorded-first-entry-id", s.first_id.to_string()),
+        ("groups", s.groups.len().to_string()),
+        ("MEMORY USAGE", theme::bytes(s.memory_usage_bytes)),
+    ]
+}
+
+/// The XINFO figures as wrapped `name value` pairs.
+fn xinfo_compact(ui: &mut Ui, s: &StreamView) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.label(
+            RichText::new(format!("XINFO STREAM {}", s.key))
+                .monospace()
+                .strong(),
+        );
+        ui.horizontal_wrapped(|ui| {
+            let weak = ui.visuals().weak_text_color();
+            let strong = ui.visuals().text_color();
+            for (k, v) in xinfo_rows(s) {
+                // A name and its value, one widget: they wrap together.
+                let mut job = egui::text::LayoutJob::default();
+                let font = FontId::monospace(12.5);
+                job.append(k, 0.0, egui::TextFormat::simple(font.clone(), weak));
+                job.append(&v, 7.0, egui::TextFormat::simple(font, strong));
+                ui.add(egui::Label::new(job).wrap_mode(egui::TextWrapMode::Extend));
+                ui.add_space(6.0);
+            }
+        });
+    });
 }
 
 fn xinfo(ui: &mut Ui, s: &StreamView) {
@@ -74,18 +128,7 @@ fn xinfo(ui: &mut Ui, s: &StreamView) {
                 .num_columns(2)
                 .striped(true)
                 .show(ui, |ui| {
-                    let rows: [(&str, String); 9] = [
-                        ("length", theme::thousands(s.length)),
-                        ("radix-tree-keys", theme::thousands(s.radix_tree_keys)),
-                        ("radix-tree-nodes", theme::thousands(s.radix_tree_nodes)),
-                        ("last-generated-id", s.last_generated_id.to_string()),
-                        ("max-deleted-entry-id", s.max_deleted_id.to_string()),
-                        ("entries-added", theme::thousands(s.entries_added)),
-                        ("recorded-first-entry-id", s.first_id.to_string()),
-                        ("groups", s.groups.len().to_string()),
-                        ("MEMORY USAGE", theme::bytes(s.memory_usage_bytes)),
-                    ];
-                    for (k, v) in rows {
+                    for (k, v) in xinfo_rows(s) {
                         ui.monospace(k);
                         ui.monospace(v);
                         ui.end_row();
@@ -113,14 +156,27 @@ fn tree(ui: &mut Ui, s: &StreamView) -> Option<StreamId> {
         .id_salt(("tree", &s.key))
         .max_height(size.y + 20.0);
     // A wide tree is clipped at the window's edge: when it first shows
-    // (and when it deepens) its root is brought to the middle of the view,
-    // so the path to the tail reads from the top. Only the horizontal
-    // offset is set: the tab's own vertical scroll stays where it is.
+    // (and when it deepens) the path from the root to the tail is brought
+    // into view, centred if it fits, else from its left end. Only the
+    // horizontal offset is set: the tab's own vertical scroll stays.
     let seen_id = ui.make_persistent_id(("tree-root-shown", &s.key));
     if ui.data(|d| d.get_temp::<usize>(seen_id)) != Some(t.levels) {
-        if let Some(root) = t.boxes.iter().find(|b| b.level == 0) {
-            let root_x = 10.0 + root.column * COL_W + BOX_W / 2.0;
-            area = area.horizontal_scroll_offset((root_x - ui.available_width() / 2.0).max(0.0));
+        let xs = t
+            .boxes
+            .iter()
+            .filter(|b| b.on_focus_path || b.level == 0)
+            .map(|b| 10.0 + b.column * COL_W);
+        let (lo, hi) = xs.fold((f32::MAX, f32::MIN), |(lo, hi), x| {
+            (lo.min(x), hi.max(x + BOX_W))
+        });
+        if lo <= hi {
+            let view = ui.available_width();
+            let offset = if hi - lo + 20.0 <= view {
+                (lo + hi) / 2.0 - view / 2.0
+            } else {
+                lo - 10.0
+            };
+            area = area.horizontal_scroll_offset(offset.max(0.0));
         }
         ui.data_mut(|d| d.insert_temp(seen_id, t.levels));
     }
