@@ -5,17 +5,19 @@
 //!     ├─ look the command up ──── unknown ─▶ ERR unknown command ...
 //!     ├─ check arity ──────────── wrong ───▶ ERR wrong number of arguments for 'xadd' command
 //!     ├─ inside MULTI? ────────── queue ───▶ QUEUED   (EXEC runs the queue)
-//!     └─ run the handler (cmd/*.rs) ───────▶ reply + effects + block request
+//!     └─ run:
+//!          the keys it looks up ── past their TTL: deleted (expire.rs)
+//!                               └─ else: stamped with the LRU clock
+//!          the handler (cmd/*.rs) ─────────▶ reply + effects + block request
 //!                 └─ Stats: calls / failed / rejected, errorstat_* (stats.rs)
 //! ```
 //!
 //! The order of these checks is Redis's `processCommand`, so a bad command
 //! inside MULTI flags the transaction exactly as Redis does.
 
-use std::collections::BTreeMap;
-
 use super::cmd::{self, CommandSpec};
 use super::hash::{Hash, HashLimits};
+use super::keyspace::Keyspace;
 use super::quicklist::{self, Quicklist};
 use super::set::{self, Set};
 use super::stats::{HostFacts, Stats};
@@ -91,8 +93,8 @@ impl Default for Config {
 /// The whole dataset of one server.
 #[derive(Clone, Debug, Default)]
 pub struct Db {
-    /// Keys in byte order.
-    pub keys: BTreeMap<Vec<u8>, Value>,
+    /// Keys in byte order, with their expiries and access stamps.
+    pub keys: Keyspace,
     /// Current configuration.
     pub config: Config,
     /// INFO's counters (commandstats, errorstats, rates).
@@ -184,7 +186,14 @@ impl Db {
         } else if is("exec") {
             wrap_effects(self.exec(session, ctx, counted))
         } else {
-            wrap_effects(self.run(spec, argv, ctx, false, session))
+            let done = self.run(spec, argv, ctx, false, session);
+            // SCAN may expire any number of keys: Redis propagates their
+            // DELs bare (CMD_TOUCHES_ARBITRARY_KEYS), as the active cycle does.
+            if done.effects.len() <= 1 || spec.fullname == "scan" {
+                done
+            } else {
+                wrap_effects(done)
+            }
         };
         if counted {
             self.stats.call(spec.slot, &done.reply);
@@ -210,6 +219,15 @@ impl Db {
                 spec.fullname
             ));
         };
+        // A key past its TTL reads as missing, but a shared dataset cannot
+        // delete it: the command runs on a copy that has (rare: only when
+        // one of its own keys has expired).
+        if super::expire::any_expired(self, spec, argv, ctx.now_ms) {
+            let mut copy = self.clone();
+            let mut ignored = Executed::reply(Reply::Nil);
+            super::expire::before_command(&mut copy, spec, argv, ctx, false, &mut ignored);
+            return copy.query(argv, ctx);
+        }
         let mut out = Executed::reply(Reply::Nil);
         let call = cmd::Call {
             argv,
@@ -271,6 +289,7 @@ impl Db {
         session: &Session,
     ) -> Executed {
         let mut out = Executed::reply(Reply::Nil);
+        super::expire::before_command(self, spec, argv, ctx, session.from_master, &mut out);
         let call = cmd::Call {
             argv,
             ctx,

@@ -8,6 +8,7 @@
 //!        │     └──▶ Stats::sample(now_ms, host)     instantaneous_* every 100 ms
 //!        ▼
 //!   caller ──▶ Stats::charge_last_usec(usec)        time it measured around the call
+//!   caller ──▶ Stats::charge_expire_cycle_usec(usec) ... around an active expire cycle
 //!   caller ──▶ Db::host: HostFacts                  pid, port, run_id, connections, net bytes
 //!        ▼
 //!   cmd/info.rs prints them in Redis 7.0.15's order
@@ -75,7 +76,7 @@ impl Rate {
 }
 
 /// Everything CONFIG RESETSTAT clears, and the peak memory it keeps.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Stats {
     /// `total_commands_processed`: every executed call, EXEC's inner ones too.
     pub total_commands: u64,
@@ -89,6 +90,18 @@ pub struct Stats {
     pub keyspace_hits: u64,
     /// `keyspace_misses`: read lookups that did not.
     pub keyspace_misses: u64,
+    /// `expired_keys`: keys deleted because their TTL had passed, by a
+    /// lookup or the active cycle (expire.rs, active_expire.rs).
+    pub expired_keys: u64,
+    /// `expired_stale_perc`: the active cycle's running estimate of the
+    /// share of sampled keys found expired (0..1).
+    pub expired_stale_perc: f64,
+    /// `expired_time_cap_reached_count`: active cycles that stopped at
+    /// their work limit with keys still to look at.
+    pub expired_time_cap_reached_count: u64,
+    /// `expire_cycle_cpu_milliseconds`, in µs: the time the caller
+    /// measured around the active cycles (`charge_expire_cycle_usec`).
+    pub expire_cycle_usec: u64,
     /// `rdb_changes_since_last_save`: the sum of `Executed::dirty`, which
     /// RESETSTAT leaves alone (nothing saves, so it only grows).
     pub changes: u64,
@@ -139,6 +152,11 @@ impl Stats {
         if let Some(slot) = self.last_slot.take() {
             self.slot(slot).usec += usec;
         }
+    }
+
+    /// Adds the caller's measured duration of an active expire cycle.
+    pub fn charge_expire_cycle_usec(&mut self, usec: u64) {
+        self.expire_cycle_usec += usec;
     }
 
     /// Starts a top-level call: nothing to charge yet.

@@ -335,11 +335,19 @@ fn stats(db: &Db, _: &Call, text: &mut String) {
             zero("sync_full"),
             zero("sync_partial_ok"),
             zero("sync_partial_err"),
-            // No key ever expires: the engine has no TTLs.
-            zero("expired_keys"),
-            ("expired_stale_perc", "0.00".into()),
-            zero("expired_time_cap_reached_count"),
-            zero("expire_cycle_cpu_milliseconds"),
+            ("expired_keys", s.expired_keys.to_string()),
+            (
+                "expired_stale_perc",
+                format!("{:.2}", s.expired_stale_perc * 100.0),
+            ),
+            (
+                "expired_time_cap_reached_count",
+                s.expired_time_cap_reached_count.to_string(),
+            ),
+            (
+                "expire_cycle_cpu_milliseconds",
+                (s.expire_cycle_usec / 1000).to_string(),
+            ),
             zero("evicted_keys"),
             zero("evicted_clients"),
             zero("total_eviction_exceeded_time"),
@@ -478,7 +486,14 @@ fn cluster(_: &Db, _: &Call, text: &mut String) {
 
 fn keyspace(db: &Db, _: &Call, text: &mut String) {
     let _ = write!(text, "# Keyspace\r\n");
-    if !db.keys.is_empty() {
-        let _ = write!(text, "db0:keys={},expires=0,avg_ttl=0\r\n", db.keys.len());
+    // Keys past their TTL still count until a lookup or the active cycle
+    // deletes them (dictSize); avg_ttl is the active cycle's estimate.
+    let (keys, expires) = (db.keys.len(), db.keys.expires_len());
+    if keys > 0 || expires > 0 {
+        let _ = write!(
+            text,
+            "db0:keys={keys},expires={expires},avg_ttl={}\r\n",
+            db.keys.avg_ttl_ms
+        );
     }
 }

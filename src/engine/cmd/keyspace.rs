@@ -1,8 +1,12 @@
 //! The keyspace basics a client expects next to streams: PING, ECHO, DEL,
-//! EXISTS, TYPE, SET/GET, DBSIZE, FLUSHALL, SELECT, COMMAND and MEMORY
-//! USAGE (CONFIG and INFO have their own files).
+//! EXISTS, TYPE, DBSIZE, FLUSHALL, SELECT, COMMAND and MEMORY USAGE
+//! (strings, expiry, OBJECT, CONFIG and INFO have their own files).
+//!
+//! Keys past their TTL never reach these handlers: the lookups before
+//! the command (expire.rs) deleted them. MEMORY USAGE makes no lookup,
+//! so it measures such a key as Redis does (it reads the dict directly).
 
-use super::super::db::{Db, Value, WRONGTYPE};
+use super::super::db::{Db, Value};
 use super::super::memory;
 use super::super::{Executed, Reply};
 use super::{Call, SYNTAX, is, parse_i64, propagate_verbatim};
@@ -64,42 +68,6 @@ pub fn type_(db: &Db, call: &Call, out: &mut Executed) {
         .map(Value::type_name)
         .unwrap_or("none");
     out.reply = Reply::Status(name.into());
-}
-
-pub fn set(db: &mut Db, call: &Call, out: &mut Executed) {
-    let (mut nx, mut xx) = (false, false);
-    for arg in &call.argv[3..] {
-        if is(arg, "NX") && !xx {
-            nx = true;
-        } else if is(arg, "XX") && !nx {
-            xx = true;
-        } else {
-            out.reply = Reply::err(SYNTAX);
-            return;
-        }
-    }
-    let exists = db.keys.contains_key(call.arg(1));
-    if (nx && exists) || (xx && !exists) {
-        out.reply = Reply::Nil;
-        return;
-    }
-    let old = db
-        .keys
-        .insert(call.arg(1).to_vec(), Value::String(call.arg(2).to_vec()));
-    // Overwriting a stream wakes its blocked readers (`dbOverwrite`).
-    if matches!(old, Some(Value::Stream(_))) {
-        out.signaled_keys.push(call.arg(1).to_vec());
-    }
-    propagate_verbatim(call, out);
-    out.reply = Reply::ok();
-}
-
-pub fn get(db: &Db, call: &Call, out: &mut Executed) {
-    out.reply = match db.keys.get(call.arg(1)) {
-        None => Reply::Nil,
-        Some(Value::String(v)) => Reply::bulk(v),
-        Some(_) => Reply::err(WRONGTYPE),
-    };
 }
 
 pub fn dbsize(db: &Db, _: &Call, out: &mut Executed) {
