@@ -77,6 +77,10 @@ pub struct Config {
     pub hash_limits: HashLimits,
     /// `set-max-intset-entries`.
     pub set_max_intset_entries: usize,
+    /// Whether the caller should run the active expire cycle (Redis's
+    /// `active_expire_enabled`, turned off by DEBUG SET-ACTIVE-EXPIRE 0 so
+    /// that only lookups expire keys, as tests comparing servers want).
+    pub active_expire: bool,
 }
 
 impl Default for Config {
@@ -86,6 +90,7 @@ impl Default for Config {
             list_fill: quicklist::DEFAULT_FILL,
             hash_limits: HashLimits::default(),
             set_max_intset_entries: set::DEFAULT_MAX_INTSET_ENTRIES,
+            active_expire: true,
         }
     }
 }

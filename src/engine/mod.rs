@@ -26,6 +26,7 @@
 //! spawns a thread: time is an argument, as `commandTimeSnapshot` is in
 //! Redis, so the simulator and the server drive the same code.
 
+pub mod active_expire;
 pub mod chunked;
 pub mod cmd;
 pub mod db;

@@ -1,6 +1,7 @@
 //! The keyspace basics a client expects next to streams: PING, ECHO, DEL,
-//! EXISTS, TYPE, DBSIZE, FLUSHALL, SELECT, COMMAND and MEMORY USAGE
-//! (strings, expiry, OBJECT, CONFIG and INFO have their own files).
+//! EXISTS, TYPE, DBSIZE, FLUSHALL, SELECT, COMMAND, MEMORY USAGE and
+//! DEBUG SET-ACTIVE-EXPIRE (strings, expiry, OBJECT, CONFIG and INFO have
+//! their own files).
 //!
 //! Keys past their TTL never reach these handlers: the lookups before
 //! the command (expire.rs) deleted them. MEMORY USAGE makes no lookup,
@@ -68,6 +69,31 @@ pub fn type_(db: &Db, call: &Call, out: &mut Executed) {
         .map(Value::type_name)
         .unwrap_or("none");
     out.reply = Reply::Status(name.into());
+}
+
+/// DEBUG, of which only SET-ACTIVE-EXPIRE is kept: tests that compare
+/// servers turn the active cycle off so that keys expire only on lookup.
+pub fn debug(db: &mut Db, call: &Call, out: &mut Executed) {
+    if call.argc() == 3 && is(call.arg(1), "SET-ACTIVE-EXPIRE") {
+        // atoi: blanks, a sign, digits; anything else reads as 0.
+        let arg = call.arg(2);
+        let start = arg.iter().position(|b| !b.is_ascii_whitespace());
+        let rest = start.map_or(&[][..], |i| &arg[i..]);
+        let rest = rest
+            .strip_prefix(b"-")
+            .or(rest.strip_prefix(b"+"))
+            .unwrap_or(rest);
+        db.config.active_expire = rest
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .any(|&d| d != b'0');
+        out.reply = Reply::ok();
+        return;
+    }
+    out.reply = Reply::err(format!(
+        "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
+        super::text(&call.arg(1)[..call.arg(1).len().min(128)])
+    ));
 }
 
 pub fn dbsize(db: &Db, _: &Call, out: &mut Executed) {

@@ -205,6 +205,7 @@ const COMMANDS: &[CommandSpec] = &[
     spec("exec", 1, keyspace::unreachable),
     spec("discard", 1, keyspace::unreachable),
     spec("command", -1, keyspace::command),
+    spec("debug", -2, keyspace::debug),
     read("dump", 2, dump::dump).key(1),
     spec("restore", -4, dump::restore).keys(Keys::Restore),
     spec("rename", 3, keys::rename).keys(Keys::Rename),
