@@ -299,6 +299,19 @@ fn idle_time_follows_the_lookups_that_touch() {
         reply(&mut db, 105_000, "OBJECT IDLETIME m"),
         Reply::Integer(5)
     );
+    // XADD stamps at its own lookup, after parsing: a refused line does not.
+    exec(&mut db, 100_000, "XADD x 1-1 f v");
+    exec(&mut db, 110_000, "XADD x MAXLEN notanumber * f v");
+    assert_eq!(
+        reply(&mut db, 120_000, "OBJECT IDLETIME x"),
+        Reply::Integer(20)
+    );
+    exec(&mut db, 120_000, "XADD x 1-1 f v");
+    assert_eq!(
+        reply(&mut db, 125_000, "OBJECT IDLETIME x"),
+        Reply::Integer(5),
+        "an ID too small: still looked up"
+    );
     let freq = reply(&mut db, 105_000, "OBJECT FREQ m");
     assert!(
         matches!(freq, Reply::Error(ref e) if e.contains("LFU maxmemory policy is not selected"))

@@ -189,16 +189,12 @@ impl Db {
                 }
             }
         } else if is("exec") {
-            wrap_effects(self.exec(session, ctx, counted))
+            wrap_effects(self.exec(session, ctx, counted), true)
         } else {
-            let done = self.run(spec, argv, ctx, false, session);
             // SCAN may expire any number of keys: Redis propagates their
             // DELs bare (CMD_TOUCHES_ARBITRARY_KEYS), as the active cycle does.
-            if done.effects.len() <= 1 || spec.fullname == "scan" {
-                done
-            } else {
-                wrap_effects(done)
-            }
+            let wrap = spec.fullname != "scan";
+            wrap_effects(self.run(&spec, argv, ctx, false, session), wrap)
         };
         if counted {
             self.stats.call(spec.slot, &done.reply);
@@ -227,10 +223,10 @@ impl Db {
         // A key past its TTL reads as missing, but a shared dataset cannot
         // delete it: the command runs on a copy that has (rare: only when
         // one of its own keys has expired).
-        if super::expire::any_expired(self, spec, argv, ctx.now_ms) {
+        if super::expire::any_expired(self, &spec, argv, ctx.now_ms) {
             let mut copy = self.clone();
             let mut ignored = Executed::reply(Reply::Nil);
-            super::expire::before_command(&mut copy, spec, argv, ctx, false, &mut ignored);
+            super::expire::before_command(&mut copy, &spec, argv, ctx, false, &mut ignored);
             return copy.query(argv, ctx);
         }
         let mut out = Executed::reply(Reply::Nil);
@@ -263,7 +259,7 @@ impl Db {
         for argv in &queue {
             let done = match cmd::lookup(argv) {
                 Ok(spec) => {
-                    let done = self.run(spec, argv, ctx, true, session);
+                    let done = self.run(&spec, argv, ctx, true, session);
                     if counted {
                         self.stats.call(spec.slot, &done.reply);
                     }
@@ -287,7 +283,7 @@ impl Db {
 
     fn run(
         &mut self,
-        spec: CommandSpec,
+        spec: &CommandSpec,
         argv: &[Vec<u8>],
         ctx: &ExecContext,
         in_exec: bool,
@@ -327,8 +323,8 @@ impl Db {
 /// one command, bare when there is one. So an XREADGROUP delivering two
 /// entries propagates MULTI, two XCLAIMs, EXEC, and a transaction with a
 /// single write propagates just that write (both seen in a 7.0.15 AOF).
-fn wrap_effects(mut done: Executed) -> Executed {
-    if done.effects.len() > 1 {
+fn wrap_effects(mut done: Executed, wrap: bool) -> Executed {
+    if done.effects.len() > 1 && wrap {
         done.effects.insert(0, vec![b"MULTI".to_vec()]);
         done.effects.push(vec![b"EXEC".to_vec()]);
     }

@@ -9,6 +9,7 @@
 //!                   expired_keys + 1, a stream key signalled (blocked
 //!                   XREADGROUPs on it are answered -UNBLOCKED)
 //!            no  ─▶ stamped with the LRU clock, unless the lookup is NOTOUCH
+//!                   or the handler stamps it itself (XADD, Touch::Handler)
 //!     └─ the handler: an expired key is simply not there
 //! ```
 //!
@@ -25,7 +26,7 @@
 //! A master's replication link (or the AOF loader, `Session::from_master`)
 //! never expires anything: Redis waits for the master's DEL.
 
-use super::cmd::{CommandSpec, Keys};
+use super::cmd::{CommandSpec, Keys, Touch};
 use super::db::{Db, Value};
 use super::lru;
 use super::{ExecContext, Executed};
@@ -35,32 +36,37 @@ use super::{ExecContext, Executed};
 /// handler adds, as they enter Redis's `also_propagate` during the call.
 pub fn before_command(
     db: &mut Db,
-    spec: CommandSpec,
+    spec: &CommandSpec,
     argv: &[Vec<u8>],
     ctx: &ExecContext,
     from_master: bool,
     out: &mut Executed,
 ) {
     db.keys.set_clock(lru::clock_at(ctx.now_ms));
-    if spec.keys == Keys::None {
+    let expiring = !from_master && !db.keys.no_expires();
+    // The common case, kept short: one key and no TTL anywhere.
+    if let (Keys::One(at), false) = (spec.keys, expiring) {
+        if let (Some(key), Touch::Before) = (argv.get(usize::from(at)), spec.touch) {
+            db.keys.touch(key);
+        }
         return;
     }
     let mut lookup = Lookup {
         db,
         now_ms: ctx.now_ms,
-        expiring: !from_master,
-        touch: spec.touch,
+        expiring,
+        touch: spec.touch == Touch::Before,
         out,
     };
     match spec.keys {
         Keys::None => {}
         Keys::One(at) => {
-            if let Some(key) = argv.get(at) {
+            if let Some(key) = argv.get(usize::from(at)) {
                 lookup.key(key);
             }
         }
         Keys::From(at) => {
-            for key in argv.iter().skip(at) {
+            for key in argv.iter().skip(usize::from(at)) {
                 lookup.key(key);
             }
         }
@@ -94,15 +100,15 @@ pub fn before_command(
 
 /// True when one of the keys `spec` looks up in `argv` is past its TTL at
 /// `now_ms` (for a read on a shared dataset, which cannot delete it).
-pub fn any_expired(db: &Db, spec: CommandSpec, argv: &[Vec<u8>], now_ms: u64) -> bool {
+pub fn any_expired(db: &Db, spec: &CommandSpec, argv: &[Vec<u8>], now_ms: u64) -> bool {
     if db.keys.no_expires() {
         return false;
     }
     let expired = |key: &Vec<u8>| is_expired(db, key, now_ms);
     match spec.keys {
         Keys::None => false,
-        Keys::One(at) => argv.get(at).is_some_and(expired),
-        Keys::From(at) => argv.iter().skip(at).any(expired),
+        Keys::One(at) => argv.get(usize::from(at)).is_some_and(expired),
+        Keys::From(at) => argv.iter().skip(usize::from(at)).any(expired),
         Keys::Streams => stream_keys(argv).into_iter().any(expired),
         Keys::Rename | Keys::Restore => argv.iter().skip(1).take(2).any(expired),
     }

@@ -36,24 +36,29 @@ enum Order {
 
 /// The (hits, misses) of one command that answered `reply`.
 pub fn count(db: &Db, argv: &[Vec<u8>], reply: &Reply) -> (u64, u64) {
-    if let Some(found) = read_then_write(argv, reply) {
+    // Lower-cased on the stack: this runs after every command, and no
+    // counted name or subcommand is longer than the buffer.
+    let mut name_buf = [0u8; NAME_BYTES];
+    let Some(name) = lower(&argv[0], &mut name_buf) else {
+        return (0, 0);
+    };
+    if let Some(found) = read_then_write(name, argv, reply) {
         return if found { (1, 0) } else { (0, 1) };
     }
-    let keys = lookups(db, argv, reply);
+    let keys = lookups(db, name, argv, reply);
     let hits = keys.iter().filter(|k| db.keys.contains_key(**k)).count() as u64;
     (hits, keys.len() as u64 - hits)
 }
 
 /// The read lookups one command made, as the keys it looked up in order.
-fn lookups<'a>(db: &'a Db, argv: &'a [Vec<u8>], reply: &Reply) -> Vec<&'a [u8]> {
+fn lookups<'a>(db: &'a Db, name: &[u8], argv: &'a [Vec<u8>], reply: &Reply) -> Vec<&'a [u8]> {
     let arg = |i: usize| argv.get(i).map(Vec::as_slice).unwrap_or(b"");
-    // Lower-cased on the stack: this runs after every command, and no
-    // counted name or subcommand is longer than the buffer.
-    let (mut name_buf, mut sub_buf) = ([0u8; NAME_BYTES], [0u8; NAME_BYTES]);
-    let Some(name) = lower(&argv[0], &mut name_buf) else {
-        return Vec::new();
+    let mut sub_buf = [0u8; NAME_BYTES];
+    let sub = if matches!(name, b"xinfo" | b"object") {
+        lower(arg(1), &mut sub_buf).unwrap_or(b"")
+    } else {
+        b""
     };
-    let sub = lower(arg(1), &mut sub_buf).unwrap_or(b"");
     let (key_index, order) = match name {
         // t_stream.c:xlenCommand, xackCommand, xclaimCommand, xautoclaimCommand.
         b"xlen" | b"xack" | b"xclaim" | b"xautoclaim" => (1, Order::First),
@@ -109,15 +114,12 @@ fn lookups<'a>(db: &'a Db, argv: &'a [Vec<u8>], reply: &Reply) -> Vec<&'a [u8]> 
 /// reply can: nil for a miss, anything else (the value, WRONGTYPE, an
 /// expire time refused after the read) for a hit. `None` for any other
 /// command; `Some` only when the read happened.
-fn read_then_write(argv: &[Vec<u8>], reply: &Reply) -> Option<bool> {
-    let name = argv[0].as_slice();
-    let read = if name.eq_ignore_ascii_case(b"getex") {
+fn read_then_write(name: &[u8], argv: &[Vec<u8>], reply: &Reply) -> Option<bool> {
+    let read = if name == b"getex" {
         // getexCommand parses its options, then reads; every later error
         // (type, expire time) comes after the read.
         !matches!(reply, Reply::Error(text) if text.starts_with("ERR syntax error"))
-    } else if name.eq_ignore_ascii_case(b"set")
-        && argv.iter().skip(3).any(|a| a.eq_ignore_ascii_case(b"GET"))
-    {
+    } else if name == b"set" && argv.iter().skip(3).any(|a| a.eq_ignore_ascii_case(b"GET")) {
         // setGenericCommand reads for GET once the options and the expire
         // time are valid; WRONGTYPE is the read's own error.
         !matches!(reply, Reply::Error(text) if !text.starts_with("WRONGTYPE"))

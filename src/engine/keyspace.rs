@@ -52,9 +52,16 @@ impl Keyspace {
         self.entries.get(key).map(|e| &e.value)
     }
 
-    /// Mutable access to the value at `key`.
+    /// Mutable access to the value at `key`. Only a write lookup wants
+    /// it, and every write lookup stamps the access time in Redis
+    /// (lookupKeyWrite is never NOTOUCH), so this stamps it too: a
+    /// handler that reaches its key this way needs no separate stamp.
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut Value> {
-        self.entries.get_mut(key).map(|e| &mut e.value)
+        let clock = self.clock;
+        self.entries.get_mut(key).map(|e| {
+            e.lru = clock;
+            &mut e.value
+        })
     }
 
     /// True when `key` is stored.

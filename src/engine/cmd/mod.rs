@@ -86,9 +86,9 @@ pub enum Keys {
     /// through a lookup (MEMORY USAGE reads the dict directly).
     None,
     /// The argument at this index.
-    One(usize),
+    One(u8),
     /// Every argument from this index on (DEL, EXISTS, TOUCH).
-    From(usize),
+    From(u8),
     /// XREAD / XREADGROUP: the first half of what follows STREAMS.
     Streams,
     /// RENAME / RENAMENX: the source, then the destination when the
@@ -113,14 +113,26 @@ pub struct CommandSpec {
     pub slot: usize,
     /// The keys it looks up.
     pub keys: Keys,
-    /// Whether those lookups stamp the access time (false for Redis's
-    /// LOOKUP_NOTOUCH ones: EXISTS, TYPE, OBJECT, TTL and its kin).
-    pub touch: bool,
+    /// Who stamps the access time of the keys it looks up.
+    pub touch: Touch,
+}
+
+/// Who stamps a looked-up key's access time (the LRU clock, lru.rs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Touch {
+    /// expire.rs, before the handler runs.
+    Before,
+    /// The handler itself, through `Keyspace::get_mut` at the point Redis
+    /// looks the key up (XADD: its one map search does both).
+    Handler,
+    /// Nobody: Redis's LOOKUP_NOTOUCH lookups (EXISTS, TYPE, OBJECT, TTL
+    /// and its kin), and DEL, which makes no lookup.
+    No,
 }
 
 impl CommandSpec {
     /// Looks up the argument at `at`.
-    const fn key(self, at: usize) -> CommandSpec {
+    const fn key(self, at: u8) -> CommandSpec {
         self.keys(Keys::One(at))
     }
 
@@ -131,7 +143,15 @@ impl CommandSpec {
     /// Its lookups leave the access time alone.
     const fn notouch(self) -> CommandSpec {
         CommandSpec {
-            touch: false,
+            touch: Touch::No,
+            ..self
+        }
+    }
+
+    /// Its handler stamps the key at its own lookup.
+    const fn stamps_itself(self) -> CommandSpec {
+        CommandSpec {
+            touch: Touch::Handler,
             ..self
         }
     }
@@ -148,7 +168,7 @@ const fn spec(
         handler: Handler::Write(handler),
         slot: 0,
         keys: Keys::None,
-        touch: true,
+        touch: Touch::Before,
     }
 }
 
@@ -163,13 +183,13 @@ const fn read(
         handler: Handler::Read(handler),
         slot: 0,
         keys: Keys::None,
-        touch: true,
+        touch: Touch::Before,
     }
 }
 
 /// Plain commands.
 const COMMANDS: &[CommandSpec] = &[
-    spec("xadd", -5, xadd::xadd).key(1),
+    spec("xadd", -5, xadd::xadd).key(1).stamps_itself(),
     spec("xtrim", -4, xadd::xtrim).key(1),
     read("xrange", -4, xrange::xrange).key(1),
     read("xrevrange", -4, xrange::xrevrange).key(1),
