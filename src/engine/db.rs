@@ -262,6 +262,7 @@ impl Db {
                     let done = self.run(&spec, argv, ctx, true, session);
                     if counted {
                         self.stats.call(spec.slot, &done.reply);
+                        self.stats.exec_ran(spec.slot);
                     }
                     done
                 }

@@ -42,6 +42,7 @@ pub mod invariants;
 pub mod jemalloc;
 pub mod keyspace;
 pub mod lag;
+pub mod latency;
 pub mod listpack;
 pub mod lru;
 pub mod memory;

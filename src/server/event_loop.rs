@@ -254,11 +254,16 @@ impl Server {
         // and charged to its commandstats.
         let started = Instant::now();
         let executed = self.db.execute(&mut client.session, &argv, &ctx);
-        self.db
-            .stats
-            .charge_last_usec(started.elapsed().as_micros() as u64);
+        let usec = started.elapsed().as_micros() as u64;
+        let blocked = executed.block.is_some();
+        let slot = self.db.stats.charge_last_usec(usec, blocked);
         match executed.block {
-            Some(request) => self.blocked.park(id, *request, executed.reply, ctx.now_ms),
+            Some(request) => {
+                self.blocked.park(id, *request, executed.reply, ctx.now_ms);
+                if let Some(slot) = slot {
+                    self.blocked.remember_call(id, slot, usec);
+                }
+            }
             None => client.push_reply(&executed.reply),
         }
         self.serve_signaled(executed.signaled_keys);
@@ -284,6 +289,7 @@ impl Server {
                 let Some(client) = self.clients.get_mut(&id) else {
                     continue;
                 };
+                let started = Instant::now();
                 let key_type = vec![b"TYPE".to_vec(), key.clone()];
                 let is_stream = self.db.query(&key_type, &ctx) == Reply::Status("stream".into());
                 // A key that is no longer a stream ends a group read with
@@ -308,6 +314,12 @@ impl Server {
                     }
                 };
                 if let Some(reply) = reply {
+                    // updateStatsOnUnblock: the call's time again with the
+                    // serving time, its latency, an error reply counted.
+                    if let Some((slot, usec)) = self.blocked.call_of(id) {
+                        let serve_usec = started.elapsed().as_micros() as u64;
+                        self.db.stats.unblocked(slot, usec + serve_usec, &reply);
+                    }
                     client.push_reply(&reply);
                     self.blocked.unpark(id);
                     self.unparked.push_back(id);

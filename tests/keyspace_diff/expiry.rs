@@ -305,6 +305,7 @@ pub fn compare_blocked_reads(redis_port: u16, ours_port: u16) -> Vec<String> {
         let mut c = Client::connect(port).expect("connect");
         for line in [
             "FLUSHALL",
+            "CONFIG RESETSTAT",
             "DEBUG SET-ACTIVE-EXPIRE 1",
             "XADD s 1-1 f v",
             "XGROUP CREATE s g $",
@@ -336,6 +337,23 @@ pub fn compare_blocked_reads(redis_port: u16, ours_port: u16) -> Vec<String> {
         if timeout != Reply::NilArray || read_ms < 1400 {
             problems.push(format!(
                 "{server}: XREAD on an expiring stream answered {timeout:?} after {read_ms} ms"
+            ));
+        }
+        // The -UNBLOCKED answer counts as an error reply and a failed call.
+        let errors = c.cmd("INFO errorstats");
+        let failed = c.cmd("INFO commandstats");
+        let text = |r: &Reply| match r {
+            Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+            other => format!("{other:?}"),
+        };
+        if !text(&errors).contains("errorstat_UNBLOCKED:count=1")
+            || !text(&failed).contains("cmdstat_xreadgroup:calls=1,")
+            || !text(&failed).contains("failed_calls=1\r\n")
+        {
+            problems.push(format!(
+                "{server}: after -UNBLOCKED: {}{}",
+                text(&errors),
+                text(&failed)
             ));
         }
     }

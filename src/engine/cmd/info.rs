@@ -473,11 +473,22 @@ fn errorstats(db: &Db, _: &Call, text: &mut String) {
     }
 }
 
-fn latencystats(_: &Db, _: &Call, text: &mut String) {
-    // Redis tracks a latency histogram per command from wall-clock
-    // durations; the engine has none, so the section is its header alone
-    // (what 7.0.15 prints with latency-tracking off).
+fn latencystats(db: &Db, _: &Call, text: &mut String) {
+    // One line per command with a histogram: the durations the caller
+    // measured (latency.rs); the simulator measures none, so it prints the
+    // header alone. Name order, as commandstats (Redis's follows a hash).
     let _ = write!(text, "# Latencystats\r\n");
+    let names = super::slot_names();
+    let mut rows: Vec<(&str, &super::super::latency::Histogram)> = db
+        .stats
+        .latency
+        .iter()
+        .map(|(&slot, h)| (names[slot], h))
+        .collect();
+    rows.sort_by_key(|(name, _)| *name);
+    for (name, histogram) in rows {
+        text.push_str(&histogram.info_line(name));
+    }
 }
 
 fn cluster(_: &Db, _: &Call, text: &mut String) {

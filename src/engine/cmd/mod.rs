@@ -21,6 +21,7 @@ mod hash;
 mod info;
 pub(crate) mod keys;
 mod keyspace;
+mod keyspec;
 mod list;
 mod object;
 mod set;
@@ -33,6 +34,8 @@ mod xpending;
 mod xrange;
 mod xread;
 mod xsetid;
+
+pub use keyspec::{Keys, Touch};
 
 use super::db::Db;
 use super::id::{parse_strict, string2ll};
@@ -78,27 +81,6 @@ pub enum Handler {
     Write(fn(&mut Db, &Call, &mut Executed)),
 }
 
-/// The keys a command looks up (Redis's `lookupKey*` calls, in order),
-/// read from its arguments before it runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Keys {
-    /// None, or only ones the handler checks itself (KEYS, SCAN), or none
-    /// through a lookup (MEMORY USAGE reads the dict directly).
-    None,
-    /// The argument at this index.
-    One(u8),
-    /// Every argument from this index on (DEL, EXISTS, TOUCH).
-    From(u8),
-    /// XREAD / XREADGROUP: the first half of what follows STREAMS.
-    Streams,
-    /// RENAME / RENAMENX: the source, then the destination when the
-    /// source is there and differs from it.
-    Rename,
-    /// RESTORE: the key, unless REPLACE is given (then it is deleted
-    /// without a lookup).
-    Restore,
-}
-
 /// One entry of the command table.
 #[derive(Clone, Copy)]
 pub struct CommandSpec {
@@ -115,19 +97,6 @@ pub struct CommandSpec {
     pub keys: Keys,
     /// Who stamps the access time of the keys it looks up.
     pub touch: Touch,
-}
-
-/// Who stamps a looked-up key's access time (the LRU clock, lru.rs).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Touch {
-    /// expire.rs, before the handler runs.
-    Before,
-    /// The handler itself, through `Keyspace::get_mut` at the point Redis
-    /// looks the key up (XADD: its one map search does both).
-    Handler,
-    /// Nobody: Redis's LOOKUP_NOTOUCH lookups (EXISTS, TYPE, OBJECT, TTL
-    /// and its kin), and DEL, which makes no lookup.
-    No,
 }
 
 impl CommandSpec {
