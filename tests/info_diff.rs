@@ -81,6 +81,27 @@ fn command_counters(reply: &Reply) -> Vec<String> {
     lines
 }
 
+/// The commands INFO latencystats has a line for, sorted (the values are
+/// wall-clock durations; only the format of each line is checked).
+fn latency_names(reply: &Reply) -> Vec<String> {
+    let mut names: Vec<String> = sections(reply)
+        .into_iter()
+        .filter(|(title, _)| title == "Latencystats")
+        .flat_map(|(_, lines)| lines)
+        .map(|l| {
+            let (name, values) = l.split_once(':').unwrap_or((&l, ""));
+            let labels: Vec<&str> = values
+                .split(',')
+                .map(|v| v.split('=').next().unwrap_or(""))
+                .collect();
+            assert_eq!(labels, ["p50", "p99", "p99.9"], "{l}");
+            name.to_string()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 fn both() -> Option<(support::RealRedis, Streamlab)> {
     let redis = reference_server("INFO comparison")?;
     Some((redis, Streamlab::start()))
@@ -225,9 +246,27 @@ fn command_and_error_counters_match_redis() {
         reader.set_read_timeout(Duration::from_secs(5));
         let served = reader.read_reply().expect("served");
         assert!(matches!(served, Reply::Array(_)), "{served:?}");
+        // A group read unblocked by its key's deletion: an error reply,
+        // a failed call, a latency sample (updateStatsOnUnblock).
+        client.cmd("XGROUP CREATE gone g $ MKSTREAM");
+        let mut group_reader = Client::connect(port).expect("connect reader");
+        group_reader
+            .send(&words("XREADGROUP GROUP g c BLOCK 5000 STREAMS gone >"))
+            .expect("send XREADGROUP");
+        std::thread::sleep(Duration::from_millis(100));
+        client.cmd("DEL gone");
+        group_reader.set_read_timeout(Duration::from_secs(5));
+        let unblocked = group_reader.read_reply().expect("unblocked");
+        assert!(matches!(unblocked, Reply::Error(ref e) if e.starts_with("UNBLOCKED")));
     }
     let (want, got) = (r.cmd("INFO commandstats"), o.cmd("INFO commandstats"));
     assert_eq!(command_counters(&want), command_counters(&got));
+    let (want, got) = (r.cmd("INFO latencystats"), o.cmd("INFO latencystats"));
+    assert_eq!(
+        latency_names(&want),
+        latency_names(&got),
+        "latencystats lines"
+    );
     assert_eq!(r.cmd("INFO errorstats"), o.cmd("INFO errorstats"));
     let (want, got) = (r.cmd("INFO stats"), o.cmd("INFO stats"));
     for name in ["total_commands_processed", "total_error_replies"] {

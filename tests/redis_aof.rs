@@ -12,7 +12,10 @@
 //!
 //! Redis writes the AOF before it sends the reply (flushAppendOnlyFile runs
 //! in beforeSleep ahead of the client writes), so once a reply is in, the
-//! line's propagation is in the file. The only clock-bound part left is
+//! line's propagation is in the file. Key expiry has a script of its own
+//! (`EXPIRY_SCRIPT`): only absolute times, or times long past, so that
+//! the two clocks never show, and the active cycle off on redis-server
+//! (DEBUG SET-ACTIVE-EXPIRE 0) so that keys expire on lookup only. The only clock-bound part left is
 //! the delivery time XCLAIM carries, which is blanked on both sides.
 //! Skips, saying why, when redis-server is missing; `ENGINE_SEED` pins
 //! the seed.
@@ -138,6 +141,135 @@ fn run_seed(conn: &mut Conn, aof: &mut AofTail, seed: u64) {
     if session.multi.is_some() {
         conn.call(&argv(&["DISCARD"]));
     }
+}
+
+/// Expiry commands whose propagation holds no clock value. `PAYLOAD` is
+/// replaced by redis-server's DUMP of the string "v".
+const EXPIRY_SCRIPT: &[&str] = &[
+    "SET k v EXAT 4102444800",
+    "EXPIREAT k 4102444801 NX",
+    "PEXPIREAT k 4102444802000 XX",
+    "EXPIREAT k 4102444803 GT",
+    "expireat k 4102444700 lt",
+    "PERSIST k",
+    "PERSIST k",
+    "SET gone v PXAT 1",
+    "GET gone",
+    "RPUSH l a b",
+    "PEXPIREAT l 1",
+    "SET s v",
+    "GETEX s EXAT 4102444800",
+    "GETEX s PERSIST",
+    "GETEX s",
+    "GETEX s PXAT 1",
+    "SET x v PXAT 1",
+    "RPUSH x a",
+    "SET d v PXAT 1",
+    "DEL d",
+    "SET e v PXAT 1",
+    "EXISTS e",
+    "SET y v PXAT 1",
+    "SET y w GET",
+    "SET z v PXAT 1",
+    "SET z w KEEPTTL",
+    "SET r1 v PXAT 4102444800000",
+    "RENAME r1 r2",
+    "SET r3 v PXAT 1",
+    "RENAME r2 r3",
+    "MULTI",
+    "SET m v PXAT 1",
+    "GET m",
+    "EXEC",
+    "XADD st 1-1 f v",
+    "PEXPIREAT st 4102444800000",
+    "XADD st 2-1 f v",
+    "XADD gst 1-1 f v",
+    "PEXPIREAT gst 1",
+    "RESTORE k2 4102444800000 PAYLOAD ABSTTL",
+    "RESTORE k3 1 PAYLOAD ABSTTL",
+    "RESTORE k2 1 PAYLOAD ABSTTL REPLACE",
+    "RESTORE k4 0 PAYLOAD IDLETIME 100",
+    "SET sc v PXAT 1",
+    "SCAN 0 COUNT 1000",
+    "TTL k",
+    "TOUCH k nokey",
+];
+
+#[test]
+fn expiry_effects_match_the_redis_aof() {
+    let dir = std::env::temp_dir().join(format!("streamlab-aof-exp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create a scratch directory");
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let started = start_redis(&[
+        "--dir",
+        &dir_arg,
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+        "--auto-aof-rewrite-percentage",
+        "0",
+        "--enable-debug-command",
+        "yes",
+    ]);
+    let Some((server, mut conn)) = started else {
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    };
+    conn.call(&argv(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]));
+    let file = (0..100)
+        .find_map(|_| {
+            let found = find_incr_aof(&dir);
+            if found.is_none() {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            found
+        })
+        .expect("redis-server created no incremental AOF");
+    let mut aof = AofTail { file, offset: 0 };
+    conn.call(&argv(&["SET", "v", "v"]));
+    let streamlab::engine::Reply::Bulk(payload) = conn.call(&argv(&["DUMP", "v"])) else {
+        panic!("DUMP v");
+    };
+    conn.call(&argv(&["DEL", "v"]));
+    aof.lines();
+    let mut db = Db::new();
+    let mut session = Session::default();
+    let now_ms = 1_700_000_000_000;
+    let mut problems = Vec::new();
+    for line in EXPIRY_SCRIPT {
+        let mut line: Vec<Vec<u8>> = line.split(' ').map(|w| w.as_bytes().to_vec()).collect();
+        for arg in &mut line {
+            if arg == b"PAYLOAD" {
+                *arg = payload.clone();
+            }
+        }
+        let reply = conn.call(&line);
+        let want = aof.lines();
+        let done = db.execute(&mut session, &line, &ExecContext::at(now_ms));
+        // SCAN answers in each server's own hash order.
+        if done.reply != reply && line[0] != b"SCAN" {
+            problems.push(format!(
+                "{}: replies {:?} vs {:?}",
+                show(&line),
+                reply,
+                done.reply
+            ));
+        }
+        if done.effects != want {
+            let text =
+                |ls: &[Vec<Vec<u8>>]| ls.iter().map(|l| show(l)).collect::<Vec<_>>().join(" | ");
+            problems.push(format!(
+                "{}\n  redis AOF: {}\n  engine:    {}",
+                show(&line),
+                text(&want),
+                text(&done.effects)
+            ));
+        }
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
 #[test]

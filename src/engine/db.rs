@@ -5,17 +5,19 @@
 //!     ├─ look the command up ──── unknown ─▶ ERR unknown command ...
 //!     ├─ check arity ──────────── wrong ───▶ ERR wrong number of arguments for 'xadd' command
 //!     ├─ inside MULTI? ────────── queue ───▶ QUEUED   (EXEC runs the queue)
-//!     └─ run the handler (cmd/*.rs) ───────▶ reply + effects + block request
+//!     └─ run:
+//!          the keys it looks up ── past their TTL: deleted (expire.rs)
+//!                               └─ else: stamped with the LRU clock
+//!          the handler (cmd/*.rs) ─────────▶ reply + effects + block request
 //!                 └─ Stats: calls / failed / rejected, errorstat_* (stats.rs)
 //! ```
 //!
 //! The order of these checks is Redis's `processCommand`, so a bad command
 //! inside MULTI flags the transaction exactly as Redis does.
 
-use std::collections::BTreeMap;
-
 use super::cmd::{self, CommandSpec};
 use super::hash::{Hash, HashLimits};
+use super::keyspace::Keyspace;
 use super::quicklist::{self, Quicklist};
 use super::set::{self, Set};
 use super::stats::{HostFacts, Stats};
@@ -75,6 +77,10 @@ pub struct Config {
     pub hash_limits: HashLimits,
     /// `set-max-intset-entries`.
     pub set_max_intset_entries: usize,
+    /// Whether the caller should run the active expire cycle (Redis's
+    /// `active_expire_enabled`, turned off by DEBUG SET-ACTIVE-EXPIRE 0 so
+    /// that only lookups expire keys, as tests comparing servers want).
+    pub active_expire: bool,
 }
 
 impl Default for Config {
@@ -84,6 +90,7 @@ impl Default for Config {
             list_fill: quicklist::DEFAULT_FILL,
             hash_limits: HashLimits::default(),
             set_max_intset_entries: set::DEFAULT_MAX_INTSET_ENTRIES,
+            active_expire: true,
         }
     }
 }
@@ -91,8 +98,8 @@ impl Default for Config {
 /// The whole dataset of one server.
 #[derive(Clone, Debug, Default)]
 pub struct Db {
-    /// Keys in byte order.
-    pub keys: BTreeMap<Vec<u8>, Value>,
+    /// Keys in byte order, with their expiries and access stamps.
+    pub keys: Keyspace,
     /// Current configuration.
     pub config: Config,
     /// INFO's counters (commandstats, errorstats, rates).
@@ -182,9 +189,12 @@ impl Db {
                 }
             }
         } else if is("exec") {
-            wrap_effects(self.exec(session, ctx, counted))
+            wrap_effects(self.exec(session, ctx, counted), true)
         } else {
-            wrap_effects(self.run(spec, argv, ctx, false, session))
+            // SCAN may expire any number of keys: Redis propagates their
+            // DELs bare (CMD_TOUCHES_ARBITRARY_KEYS), as the active cycle does.
+            let wrap = spec.fullname != "scan";
+            wrap_effects(self.run(&spec, argv, ctx, false, session), wrap)
         };
         if counted {
             self.stats.call(spec.slot, &done.reply);
@@ -210,6 +220,15 @@ impl Db {
                 spec.fullname
             ));
         };
+        // A key past its TTL reads as missing, but a shared dataset cannot
+        // delete it: the command runs on a copy that has (rare: only when
+        // one of its own keys has expired).
+        if super::expire::any_expired(self, &spec, argv, ctx.now_ms) {
+            let mut copy = self.clone();
+            let mut ignored = Executed::reply(Reply::Nil);
+            super::expire::before_command(&mut copy, &spec, argv, ctx, false, &mut ignored);
+            return copy.query(argv, ctx);
+        }
         let mut out = Executed::reply(Reply::Nil);
         let call = cmd::Call {
             argv,
@@ -240,9 +259,10 @@ impl Db {
         for argv in &queue {
             let done = match cmd::lookup(argv) {
                 Ok(spec) => {
-                    let done = self.run(spec, argv, ctx, true, session);
+                    let done = self.run(&spec, argv, ctx, true, session);
                     if counted {
                         self.stats.call(spec.slot, &done.reply);
+                        self.stats.exec_ran(spec.slot);
                     }
                     done
                 }
@@ -264,13 +284,14 @@ impl Db {
 
     fn run(
         &mut self,
-        spec: CommandSpec,
+        spec: &CommandSpec,
         argv: &[Vec<u8>],
         ctx: &ExecContext,
         in_exec: bool,
         session: &Session,
     ) -> Executed {
         let mut out = Executed::reply(Reply::Nil);
+        super::expire::before_command(self, spec, argv, ctx, session.from_master, &mut out);
         let call = cmd::Call {
             argv,
             ctx,
@@ -303,8 +324,8 @@ impl Db {
 /// one command, bare when there is one. So an XREADGROUP delivering two
 /// entries propagates MULTI, two XCLAIMs, EXEC, and a transaction with a
 /// single write propagates just that write (both seen in a 7.0.15 AOF).
-fn wrap_effects(mut done: Executed) -> Executed {
-    if done.effects.len() > 1 {
+fn wrap_effects(mut done: Executed, wrap: bool) -> Executed {
+    if done.effects.len() > 1 && wrap {
         done.effects.insert(0, vec![b"MULTI".to_vec()]);
         done.effects.push(vec![b"EXEC".to_vec()]);
     }

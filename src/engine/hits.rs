@@ -12,8 +12,11 @@
 //!     └──▶ count(db, argv, reply) ──▶ Stats::keyspace_hits / _misses
 //! ```
 //!
-//! None of the commands counted here creates or deletes a key, so the
-//! keyspace after the command answers whether the key was there before.
+//! Of the commands counted here only GETEX and SET ... GET change their
+//! key after reading it; their reply says what the read found. For the
+//! others the keyspace after the command answers whether the key was
+//! there before. A key past its TTL was deleted before the
+//! command ran (expire.rs), so its lookup counts as the miss Redis counts.
 //! A blocked client served again is not counted: blocked.c serves it
 //! after a LOOKUP_NOSTATS lookup (handleClientsBlockedOnKeys) and the
 //! stream serving makes none.
@@ -33,21 +36,29 @@ enum Order {
 
 /// The (hits, misses) of one command that answered `reply`.
 pub fn count(db: &Db, argv: &[Vec<u8>], reply: &Reply) -> (u64, u64) {
-    let keys = lookups(db, argv, reply);
+    // Lower-cased on the stack: this runs after every command, and no
+    // counted name or subcommand is longer than the buffer.
+    let mut name_buf = [0u8; NAME_BYTES];
+    let Some(name) = lower(&argv[0], &mut name_buf) else {
+        return (0, 0);
+    };
+    if let Some(found) = read_then_write(name, argv, reply) {
+        return if found { (1, 0) } else { (0, 1) };
+    }
+    let keys = lookups(db, name, argv, reply);
     let hits = keys.iter().filter(|k| db.keys.contains_key(**k)).count() as u64;
     (hits, keys.len() as u64 - hits)
 }
 
 /// The read lookups one command made, as the keys it looked up in order.
-fn lookups<'a>(db: &'a Db, argv: &'a [Vec<u8>], reply: &Reply) -> Vec<&'a [u8]> {
+fn lookups<'a>(db: &'a Db, name: &[u8], argv: &'a [Vec<u8>], reply: &Reply) -> Vec<&'a [u8]> {
     let arg = |i: usize| argv.get(i).map(Vec::as_slice).unwrap_or(b"");
-    // Lower-cased on the stack: this runs after every command, and no
-    // counted name or subcommand is longer than the buffer.
-    let (mut name_buf, mut sub_buf) = ([0u8; NAME_BYTES], [0u8; NAME_BYTES]);
-    let Some(name) = lower(&argv[0], &mut name_buf) else {
-        return Vec::new();
+    let mut sub_buf = [0u8; NAME_BYTES];
+    let sub = if matches!(name, b"xinfo" | b"object") {
+        lower(arg(1), &mut sub_buf).unwrap_or(b"")
+    } else {
+        b""
     };
-    let sub = lower(arg(1), &mut sub_buf).unwrap_or(b"");
     let (key_index, order) = match name {
         // t_stream.c:xlenCommand, xackCommand, xclaimCommand, xautoclaimCommand.
         b"xlen" | b"xack" | b"xclaim" | b"xautoclaim" => (1, Order::First),
@@ -74,10 +85,14 @@ fn lookups<'a>(db: &'a Db, argv: &'a [Vec<u8>], reply: &Reply) -> Vec<&'a [u8]> 
         b"exists" => return argv[1..].iter().map(Vec::as_slice).collect(),
         // object.c:objectCommand through objectCommandLookup (MEMORY USAGE
         // reads the dict directly and is not counted).
-        b"object" if sub == b"encoding" => (2, Order::First),
-        // db.c:scanGenericCommand looks up each visited key that passed
-        // MATCH, only to filter by TYPE.
-        b"scan" => return scan(db, argv),
+        b"object" if matches!(sub, b"encoding" | b"idletime" | b"freq" | b"refcount") => {
+            (2, Order::First)
+        }
+        // expire.c:ttlGenericCommand; touchCommand looks every key up.
+        b"ttl" | b"pttl" | b"expiretime" | b"pexpiretime" => (1, Order::First),
+        b"touch" => return argv[1..].iter().map(Vec::as_slice).collect(),
+        // db.c:scanGenericCommand's TYPE lookups are counted by SCAN
+        // itself (cmd/keys.rs): it may expire the keys it looks up.
         _ => return Vec::new(),
     };
     let looked_up = match (order, reply) {
@@ -94,19 +109,24 @@ fn lookups<'a>(db: &'a Db, argv: &'a [Vec<u8>], reply: &Reply) -> Vec<&'a [u8]> 
     }
 }
 
-fn scan<'a>(db: &'a Db, argv: &'a [Vec<u8>]) -> Vec<&'a [u8]> {
-    let Ok(pass) = super::cmd::keys::scan_pass(db, argv) else {
-        return Vec::new();
+/// GETEX and SET ... GET read their key and may then create or delete
+/// it, so the keyspace afterwards cannot say what the read found; their
+/// reply can: nil for a miss, anything else (the value, WRONGTYPE, an
+/// expire time refused after the read) for a hit. `None` for any other
+/// command; `Some` only when the read happened.
+fn read_then_write(name: &[u8], argv: &[Vec<u8>], reply: &Reply) -> Option<bool> {
+    let read = if name == b"getex" {
+        // getexCommand parses its options, then reads; every later error
+        // (type, expire time) comes after the read.
+        !matches!(reply, Reply::Error(text) if text.starts_with("ERR syntax error"))
+    } else if name == b"set" && argv.iter().skip(3).any(|a| a.eq_ignore_ascii_case(b"GET")) {
+        // setGenericCommand reads for GET once the options and the expire
+        // time are valid; WRONGTYPE is the read's own error.
+        !matches!(reply, Reply::Error(text) if !text.starts_with("WRONGTYPE"))
+    } else {
+        return None;
     };
-    if pass.type_name.is_none() {
-        return Vec::new();
-    }
-    let pattern = pass.pattern;
-    pass.visited
-        .into_iter()
-        .filter(|key| pattern.is_none_or(|p| super::glob::matches(p, key)))
-        .map(Vec::as_slice)
-        .collect()
+    read.then_some(!matches!(reply, Reply::Nil))
 }
 
 /// Longer than any command name or subcommand this file counts.

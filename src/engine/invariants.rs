@@ -8,6 +8,7 @@
 //!       ├─ edges   first_id (0-0 when empty), order of IDs, last_id, zero-live nodes
 //!       └─ groups  group PEL == disjoint ⋃ consumer PELs, every record's owner holds it,
 //!                  the name index and the consumers agree
+//!   and every key with a TTL is stored (db->expires ⊆ db->dict)
 //! ```
 //!
 //! Only what Redis 7.0.15 itself guarantees is checked, so a violation is
@@ -24,6 +25,12 @@ use super::stream::Stream;
 /// Checks every stream in `db`; the error names the key (and group,
 /// consumer and ID when they are involved) of the first broken rule.
 pub fn check(db: &Db) -> Result<(), String> {
+    if let Some((key, _)) = db.keys.expires().find(|(k, _)| !db.keys.contains_key(k)) {
+        return Err(format!(
+            "key '{}' has a TTL but no value",
+            String::from_utf8_lossy(key)
+        ));
+    }
     for (key, value) in &db.keys {
         if let Value::Stream(stream) = value {
             let key = String::from_utf8_lossy(key);

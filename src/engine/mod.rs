@@ -26,10 +26,12 @@
 //! spawns a thread: time is an argument, as `commandTimeSnapshot` is in
 //! Redis, so the simulator and the server drive the same code.
 
+pub mod active_expire;
 pub mod chunked;
 pub mod cmd;
 pub mod db;
 pub mod dict;
+pub mod expire;
 pub mod glob;
 pub mod group;
 pub mod hash;
@@ -38,8 +40,11 @@ pub mod id;
 pub mod intset;
 pub mod invariants;
 pub mod jemalloc;
+pub mod keyspace;
 pub mod lag;
+pub mod latency;
 pub mod listpack;
+pub mod lru;
 pub mod memory;
 pub mod node;
 pub mod node_dump;

@@ -7,7 +7,10 @@
 //!        │     └──▶ Stats::reject(slot, reply)      rejected_calls (arity, MULTI errors)
 //!        │     └──▶ Stats::sample(now_ms, host)     instantaneous_* every 100 ms
 //!        ▼
-//!   caller ──▶ Stats::charge_last_usec(usec)        time it measured around the call
+//!   caller ──▶ Stats::charge_last_usec(usec)        time it measured around the call,
+//!                                                   also its latency histogram
+//!   caller ──▶ Stats::unblocked(slot, usec, reply)  a blocked call answered
+//!   caller ──▶ Stats::charge_expire_cycle_usec(usec) ... around an active expire cycle
 //!   caller ──▶ Db::host: HostFacts                  pid, port, run_id, connections, net bytes
 //!        ▼
 //!   cmd/info.rs prints them in Redis 7.0.15's order
@@ -20,6 +23,8 @@
 //! time is part of EXEC's.
 
 use std::collections::BTreeMap;
+
+use super::latency::Histogram;
 
 /// Counters of one command (`cmdstat_<name>`), as Redis's `redisCommand`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -75,7 +80,7 @@ impl Rate {
 }
 
 /// Everything CONFIG RESETSTAT clears, and the peak memory it keeps.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Stats {
     /// `total_commands_processed`: every executed call, EXEC's inner ones too.
     pub total_commands: u64,
@@ -89,6 +94,18 @@ pub struct Stats {
     pub keyspace_hits: u64,
     /// `keyspace_misses`: read lookups that did not.
     pub keyspace_misses: u64,
+    /// `expired_keys`: keys deleted because their TTL had passed, by a
+    /// lookup or the active cycle (expire.rs, active_expire.rs).
+    pub expired_keys: u64,
+    /// `expired_stale_perc`: the active cycle's running estimate of the
+    /// share of sampled keys found expired (0..1).
+    pub expired_stale_perc: f64,
+    /// `expired_time_cap_reached_count`: active cycles that stopped at
+    /// their work limit with keys still to look at.
+    pub expired_time_cap_reached_count: u64,
+    /// `expire_cycle_cpu_milliseconds`, in µs: the time the caller
+    /// measured around the active cycles (`charge_expire_cycle_usec`).
+    pub expire_cycle_usec: u64,
     /// `rdb_changes_since_last_save`: the sum of `Executed::dirty`, which
     /// RESETSTAT leaves alone (nothing saves, so it only grows).
     pub changes: u64,
@@ -105,6 +122,11 @@ pub struct Stats {
     /// The command the last `Db::execute` counted a call for, if any: the
     /// one [`Stats::charge_last_usec`] charges.
     last_slot: Option<usize>,
+    /// The commands the last EXEC ran (recorded with its charge).
+    exec_slots: Vec<usize>,
+    /// Per command slot, the latency of its calls (INFO latencystats),
+    /// from the durations the caller measured.
+    pub latency: BTreeMap<usize, Histogram>,
 }
 
 impl Stats {
@@ -134,16 +156,55 @@ impl Stats {
     }
 
     /// Adds the caller's measured duration of the last top-level call, if
-    /// it was counted (a queued, refused or re-served command is not).
-    pub fn charge_last_usec(&mut self, usec: u64) {
-        if let Some(slot) = self.last_slot.take() {
-            self.slot(slot).usec += usec;
+    /// it was counted (a queued, refused or re-served command is not), and
+    /// records it in the command's latency histogram unless the call
+    /// blocked (Redis records a blocked call when it is served, see
+    /// [`Stats::unblocked`]). Commands an EXEC ran are recorded with it at
+    /// 0 µs: their time is EXEC's. Returns the slot charged.
+    pub fn charge_last_usec(&mut self, usec: u64, blocked: bool) -> Option<usize> {
+        let inner = std::mem::take(&mut self.exec_slots);
+        let slot = self.last_slot.take()?;
+        self.slot(slot).usec += usec;
+        if !blocked {
+            self.record_latency(slot, usec);
         }
+        for inner_slot in inner {
+            self.record_latency(inner_slot, 0);
+        }
+        Some(slot)
+    }
+
+    /// A blocked call of `slot` was answered `reply` after `usec` in all
+    /// (`updateStatsOnUnblock`): the time is added again, as Redis adds
+    /// it, and recorded as the call's latency; an error reply counts in
+    /// errorstats and as a failed call. A timeout is none of this.
+    pub fn unblocked(&mut self, slot: usize, usec: u64, reply: &super::Reply) {
+        let failed = self.error_reply(reply);
+        let stat = self.slot(slot);
+        stat.usec += usec;
+        stat.failed_calls += u64::from(failed);
+        self.record_latency(slot, usec);
+    }
+
+    fn record_latency(&mut self, slot: usize, usec: u64) {
+        let ns = i64::try_from(usec.saturating_mul(1000)).unwrap_or(i64::MAX);
+        self.latency.entry(slot).or_default().record_ns(ns);
+    }
+
+    /// EXEC ran the command of `slot` (charged with EXEC, see above).
+    pub fn exec_ran(&mut self, slot: usize) {
+        self.exec_slots.push(slot);
+    }
+
+    /// Adds the caller's measured duration of an active expire cycle.
+    pub fn charge_expire_cycle_usec(&mut self, usec: u64) {
+        self.expire_cycle_usec += usec;
     }
 
     /// Starts a top-level call: nothing to charge yet.
     pub fn begin_call(&mut self) {
         self.last_slot = None;
+        self.exec_slots.clear();
     }
 
     /// Marks `slot` as the top-level call the caller's time belongs to.
@@ -341,8 +402,47 @@ mod tests {
         s.serving_blocked = true;
         run(&mut db, &mut s, "GET k", 0);
         assert_eq!(db.stats.total_commands, 3);
-        db.stats.charge_last_usec(7);
+        db.stats.charge_last_usec(7, false);
         assert!(db.stats.commands.iter().all(|c| c.usec == 0));
+    }
+
+    #[test]
+    fn latency_is_recorded_when_charged_and_for_a_blocked_call_when_served() {
+        let mut db = Db::new();
+        let mut s = Session::default();
+        let line = |name: &str| {
+            crate::engine::cmd::slot_names()
+                .iter()
+                .position(|n| *n == name)
+                .expect("a command")
+        };
+        run(&mut db, &mut s, "GET k", 0);
+        assert!(db.stats.latency.is_empty(), "nothing charged yet");
+        assert_eq!(db.stats.charge_last_usec(3, false), Some(line("get")));
+        run(&mut db, &mut s, "MULTI", 0);
+        db.stats.charge_last_usec(1, false);
+        run(&mut db, &mut s, "SET k v", 0);
+        assert_eq!(db.stats.charge_last_usec(9, false), None, "queued");
+        run(&mut db, &mut s, "EXEC", 0);
+        db.stats.charge_last_usec(5, false);
+        let at = |db: &Db, name: &str| db.stats.latency[&line(name)].value_at_percentile(50.0);
+        assert_eq!(at(&db, "get"), 3_007);
+        assert_eq!(at(&db, "set"), 1, "inside EXEC: 0 µs, EXEC has the time");
+        assert_eq!(at(&db, "exec"), 5_023);
+        // A call that blocked: no sample until it is served.
+        run(&mut db, &mut s, "XREAD BLOCK 0 STREAMS s $", 0);
+        let slot = db.stats.charge_last_usec(2, true).expect("charged");
+        assert!(!db.stats.latency.contains_key(&slot));
+        db.stats.unblocked(slot, 7, &Reply::err("UNBLOCKED gone"));
+        assert_eq!(at(&db, "xread"), 7_007);
+        assert_eq!(db.stats.commands[slot].failed_calls, 1);
+        assert_eq!(
+            db.stats.commands[slot].usec, 9,
+            "2 when it blocked, 7 when served"
+        );
+        assert_eq!(db.stats.errors.get("UNBLOCKED"), Some(&1));
+        run(&mut db, &mut s, "CONFIG RESETSTAT", 0);
+        assert!(db.stats.latency.is_empty());
     }
 
     #[test]

@@ -30,6 +30,10 @@ pub struct Parked {
     pub timeout_reply: Reply,
     /// Absolute wall-clock deadline in ms; `None` waits forever.
     pub deadline_ms: Option<u64>,
+    /// The blocking call's commandstats slot and the µs it took, for the
+    /// statistics Redis updates when the client is served
+    /// (`updateStatsOnUnblock`).
+    pub call: Option<(usize, u64)>,
 }
 
 /// Every blocked client, indexed by key and by deadline.
@@ -83,8 +87,21 @@ impl BlockedClients {
                 retry_argv: request.retry_argv,
                 timeout_reply,
                 deadline_ms,
+                call: None,
             },
         );
+    }
+
+    /// Remembers the blocking call of `id` (see [`Parked::call`]).
+    pub fn remember_call(&mut self, id: ClientId, slot: usize, usec: u64) {
+        if let Some(parked) = self.by_client.get_mut(&id) {
+            parked.call = Some((slot, usec));
+        }
+    }
+
+    /// The blocking call of `id`, if remembered.
+    pub fn call_of(&self, id: ClientId) -> Option<(usize, u64)> {
+        self.by_client.get(&id).and_then(|p| p.call)
     }
 
     /// Removes `id` from every index, returning what it was waiting for.

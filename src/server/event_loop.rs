@@ -12,6 +12,8 @@
 //!     │          retry parked readers FIFO; a non-null reply unparks them
 //!     ├─ client writable  ─▶ write the rest of its replies
 //!     ├─ expired deadlines ─▶ timeout reply, unpark
+//!     ├─ every 100 ms, while some key has a TTL: the active expire cycle
+//!     │     (deleted streams signalled: blocked XREADGROUPs get -UNBLOCKED)
 //!     ├─ unparked clients ─▶ run the commands they had buffered
 //!     └─ write every touched client once
 //!   }
@@ -34,6 +36,7 @@ use super::blocked::{BlockedClients, ClientId, retry_for_key};
 use super::connection::{Connection, REPLY_BACKLOG_MAX_BYTES, ReadOutcome};
 use super::host;
 use crate::alloc_counter;
+use crate::engine::active_expire;
 use crate::engine::{Argv, Db, ExecContext, Reply};
 
 const LISTENER: Token = Token(usize::MAX);
@@ -59,6 +62,8 @@ pub struct Server {
     to_flush: BTreeSet<ClientId>,
     /// The last `now_ms` handed to the engine; never goes backwards.
     last_now_ms: u64,
+    /// When the next active expire cycle is due (serverCron at hz 10).
+    next_expire_cycle_ms: u64,
     scratch: Vec<u8>,
 }
 
@@ -81,6 +86,7 @@ impl Server {
             unparked: VecDeque::new(),
             to_flush: BTreeSet::new(),
             last_now_ms: 0,
+            next_expire_cycle_ms: 0,
             scratch: vec![0; 64 * 1024],
         })
     }
@@ -94,9 +100,16 @@ impl Server {
     pub fn run(&mut self) -> io::Result<()> {
         let mut events = Events::with_capacity(1024);
         loop {
-            let timeout = self.blocked.nearest_deadline_ms().map(|deadline_ms| {
-                Duration::from_millis(deadline_ms.saturating_sub(wall_clock_ms()))
-            });
+            // Wake for the next BLOCK deadline, and for the next expire
+            // cycle while there is something to expire.
+            let expiring = self.db.config.active_expire && !self.db.keys.no_expires();
+            let cycle_ms = expiring.then_some(self.next_expire_cycle_ms);
+            let wake_ms = match (self.blocked.nearest_deadline_ms(), cycle_ms) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let timeout = wake_ms
+                .map(|wake_ms| Duration::from_millis(wake_ms.saturating_sub(wall_clock_ms())));
             match self.poll.poll(&mut events, timeout) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -116,9 +129,30 @@ impl Server {
                 }
             }
             self.expire_blocked();
+            self.active_expire();
             self.run_unparked();
             self.flush_all();
         }
+    }
+
+    /// Runs the active expire cycle when it is due and some key has a
+    /// TTL, charging the time it took to `expire_cycle_cpu_milliseconds`.
+    fn active_expire(&mut self) {
+        let now_ms = self.now_ms();
+        if now_ms < self.next_expire_cycle_ms {
+            return;
+        }
+        self.next_expire_cycle_ms = now_ms + active_expire::PERIOD_MS;
+        if !self.db.config.active_expire || self.db.keys.no_expires() {
+            return;
+        }
+        let ctx = self.context();
+        let started = Instant::now();
+        let done = self.db.active_expire_cycle(&ctx);
+        self.db
+            .stats
+            .charge_expire_cycle_usec(started.elapsed().as_micros() as u64);
+        self.serve_signaled(done.signaled_keys);
     }
 
     fn accept_all(&mut self) {
@@ -220,11 +254,16 @@ impl Server {
         // and charged to its commandstats.
         let started = Instant::now();
         let executed = self.db.execute(&mut client.session, &argv, &ctx);
-        self.db
-            .stats
-            .charge_last_usec(started.elapsed().as_micros() as u64);
+        let usec = started.elapsed().as_micros() as u64;
+        let blocked = executed.block.is_some();
+        let slot = self.db.stats.charge_last_usec(usec, blocked);
         match executed.block {
-            Some(request) => self.blocked.park(id, *request, executed.reply, ctx.now_ms),
+            Some(request) => {
+                self.blocked.park(id, *request, executed.reply, ctx.now_ms);
+                if let Some(slot) = slot {
+                    self.blocked.remember_call(id, slot, usec);
+                }
+            }
             None => client.push_reply(&executed.reply),
         }
         self.serve_signaled(executed.signaled_keys);
@@ -250,6 +289,7 @@ impl Server {
                 let Some(client) = self.clients.get_mut(&id) else {
                     continue;
                 };
+                let started = Instant::now();
                 let key_type = vec![b"TYPE".to_vec(), key.clone()];
                 let is_stream = self.db.query(&key_type, &ctx) == Reply::Status("stream".into());
                 // A key that is no longer a stream ends a group read with
@@ -274,6 +314,12 @@ impl Server {
                     }
                 };
                 if let Some(reply) = reply {
+                    // updateStatsOnUnblock: the call's time again with the
+                    // serving time, its latency, an error reply counted.
+                    if let Some((slot, usec)) = self.blocked.call_of(id) {
+                        let serve_usec = started.elapsed().as_micros() as u64;
+                        self.db.stats.unblocked(slot, usec + serve_usec, &reply);
+                    }
                     client.push_reply(&reply);
                     self.blocked.unpark(id);
                     self.unparked.push_back(id);

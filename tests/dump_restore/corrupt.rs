@@ -287,15 +287,19 @@ fn no_single_byte_corruption_or_truncation_crashes_the_engine() {
     assert!(refused > 0 && accepted > 0);
 }
 
-/// What RESTORE propagates, and the one refusal of its own: the engine
-/// keeps no key expiry, so a TTL still in the future changes nothing.
+/// What RESTORE propagates and stores: a relative TTL becomes an absolute
+/// time (with ABSTTL appended), IDLETIME sets the access stamp back, a
+/// TTL already past stores nothing.
 #[test]
-fn restore_propagates_as_received_and_refuses_a_future_ttl() {
+fn restore_propagates_its_ttl_as_an_absolute_time() {
     let mut db = Db::new();
     let mut session = Session::default();
     let ctx = ExecContext::at(1_000_000);
     db.execute(&mut session, &words("XADD x 1-1 f v"), &ctx);
-    let payload = match run(&mut db, &[b"DUMP", b"x"]) {
+    // Reads at the same time as the writes.
+    let read =
+        |db: &mut Db, line: &[&[u8]]| db.execute(&mut Session::default(), &argv(line), &ctx).reply;
+    let payload = match read(&mut db, &[b"DUMP", b"x"]) {
         Reply::Bulk(b) => b,
         other => panic!("DUMP: {other:?}"),
     };
@@ -304,19 +308,53 @@ fn restore_propagates_as_received_and_refuses_a_future_ttl() {
     assert_eq!(done.reply, Reply::ok());
     assert_eq!(done.effects, vec![restore]);
     assert_eq!(done.dirty, 1);
-    let future = argv(&[b"RESTORE", b"x", b"5000", &payload, b"REPLACE"]);
+    let future = argv(&[
+        b"RESTORE",
+        b"x",
+        b"5000",
+        &payload,
+        b"REPLACE",
+        b"IDLETIME",
+        b"30",
+    ]);
     let done = db.execute(&mut session, &future, &ctx);
-    assert!(
-        matches!(&done.reply, Reply::Error(e) if e.contains("no key expiry")),
-        "{:?}",
-        done.reply
+    assert_eq!(done.reply, Reply::ok());
+    assert_eq!(
+        done.effects,
+        vec![argv(&[
+            b"RESTORE",
+            b"x",
+            b"1005000",
+            &payload,
+            b"REPLACE",
+            b"IDLETIME",
+            b"30",
+            b"ABSTTL"
+        ])]
     );
-    assert!(done.effects.is_empty());
+    assert_eq!(read(&mut db, &[b"PTTL", b"x"]), Reply::Integer(5000));
+    assert_eq!(
+        read(&mut db, &[b"OBJECT", b"IDLETIME", b"x"]),
+        Reply::Integer(30)
+    );
+    // An absolute TTL is propagated as given.
+    let absolute = argv(&[b"RESTORE", b"z", b"2000000", &payload, b"ABSTTL"]);
+    let done = db.execute(&mut session, &absolute, &ctx);
+    assert_eq!(done.effects, vec![absolute]);
+    assert_eq!(
+        read(&mut db, &[b"PEXPIRETIME", b"z"]),
+        Reply::Integer(2_000_000)
+    );
     // A TTL already past drops the value; REPLACE deleted the old one,
     // which goes out as a DEL.
     let past = argv(&[b"RESTORE", b"x", b"999999", &payload, b"ABSTTL", b"REPLACE"]);
     let done = db.execute(&mut session, &past, &ctx);
     assert_eq!(done.reply, Reply::ok());
     assert_eq!(done.effects, vec![argv(&[b"DEL", b"x"])]);
-    assert_eq!(run(&mut db, &[b"EXISTS", b"x"]), Reply::Integer(0));
+    assert_eq!(read(&mut db, &[b"EXISTS", b"x"]), Reply::Integer(0));
+    // A TTL that overflows when now is added wraps into the past, as the
+    // C addition does: nothing is stored.
+    let wraps = argv(&[b"RESTORE", b"w", b"9223372036854775807", &payload]);
+    assert_eq!(db.execute(&mut session, &wraps, &ctx).reply, Reply::ok());
+    assert_eq!(read(&mut db, &[b"EXISTS", b"w"]), Reply::Integer(0));
 }

@@ -6,6 +6,7 @@
 //!   scripts.rs ── line ─┬─▶ redis-server (reference) ─▶ reply ─▶ canonical ─┐
 //!                       └─▶ streamlab serve           ─▶ reply ─▶ canonical ─┴─ equal?
 //!   memory.rs ─── build keys of n elements on both, then MEMORY USAGE, OBJECT ENCODING
+//!   expiry.rs ─── TTLs with the active cycle off (then on), blocked reads on expiring keys
 //! ```
 //!
 //! Real Redis hashes keys, hash fields and set members with a seed drawn
@@ -24,6 +25,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod expiry;
 mod memory;
 mod scripts;
 
@@ -152,6 +154,21 @@ fn keyspace_commands_reply_like_redis() {
         let found = run_script(name, script, &mut redis, &mut ours);
         eprintln!("script {name}: {} divergences", found.len());
         problems.extend(found);
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn key_expiry_replies_like_redis() {
+    let Some(redis) = reference_server("key expiry comparison") else {
+        return;
+    };
+    let (ours_server, mut ours) = server_under_test();
+    let mut redis_client = Client::connect(redis.port).expect("connect to redis-server");
+    let mut problems = expiry::compare_script(&mut redis_client, &mut ours);
+    problems.extend(expiry::compare_active_cycle(&mut redis_client, &mut ours));
+    if let Some(server) = &ours_server {
+        problems.extend(expiry::compare_blocked_reads(redis.port, server.port));
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }

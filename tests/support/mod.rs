@@ -282,6 +282,10 @@ impl RealRedis {
                     "",
                     "--appendonly",
                     "no",
+                    // DEBUG SET-ACTIVE-EXPIRE 0: comparisons that need keys
+                    // to expire on lookup only.
+                    "--enable-debug-command",
+                    "yes",
                 ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())

@@ -10,15 +10,17 @@
 //!     footer ─ version > 10 or CRC wrong ─▶ "DUMP payload version or checksum are wrong"
 //!     body ─ does not decode ─▶ "Bad data format"
 //!     REPLACE deletes the old value; a TTL already past stores nothing
-//!     otherwise the value is stored, RESTORE propagated as received
+//!       (a replaced key is then propagated as DEL)
+//!     otherwise the value is stored with its TTL and IDLETIME;
+//!       propagated as received, a relative TTL made absolute (+ ABSTTL)
 //! ```
 //!
-//! The engine keeps no key expiry, so a TTL that has not passed yet is
-//! refused with an error of its own (nothing changes). IDLETIME and FREQ
-//! are checked as Redis checks them; the engine keeps no LRU or LFU data
-//! for them to set.
+//! FREQ is checked as Redis checks it and then ignored, as Redis ignores
+//! it under an LRU-family `maxmemory-policy` (the engine runs the default,
+//! `noeviction`).
 
 use super::super::db::{Db, Value};
+use super::super::lru;
 use super::super::rdb;
 use super::super::{Executed, Reply};
 use super::{Call, SYNTAX, is, parse_i64, propagate_verbatim};
@@ -34,6 +36,8 @@ pub fn dump(db: &Db, call: &Call, out: &mut Executed) {
 struct Options {
     replace: bool,
     absttl: bool,
+    /// IDLETIME's seconds.
+    idle_s: Option<i64>,
 }
 
 /// Parses the options as restoreCommand does: IDLETIME and FREQ exclude
@@ -42,8 +46,9 @@ fn parse_options(call: &Call) -> Result<Options, Reply> {
     let mut options = Options {
         replace: false,
         absttl: false,
+        idle_s: None,
     };
-    let (mut idle, mut freq) = (false, false);
+    let mut freq = false;
     let mut j = 4;
     while j < call.argc() {
         let arg = call.arg(j);
@@ -53,12 +58,13 @@ fn parse_options(call: &Call) -> Result<Options, Reply> {
         } else if is(arg, "ABSTTL") {
             options.absttl = true;
         } else if is(arg, "IDLETIME") && more && !freq {
-            if parse_i64(call.arg(j + 1))? < 0 {
+            let idle_s = parse_i64(call.arg(j + 1))?;
+            if idle_s < 0 {
                 return Err(Reply::err("ERR Invalid IDLETIME value, must be >= 0"));
             }
-            idle = true;
+            options.idle_s = Some(idle_s);
             j += 1;
-        } else if is(arg, "FREQ") && more && !idle {
+        } else if is(arg, "FREQ") && more && options.idle_s.is_none() {
             let f = parse_i64(call.arg(j + 1))?;
             if !(0..=255).contains(&f) {
                 return Err(Reply::err(
@@ -110,19 +116,15 @@ pub fn restore(db: &mut Db, call: &Call, out: &mut Executed) {
         }
     };
     let now_ms = call.now_ms() as i64;
+    // C adds without an overflow check: a TTL that wraps below zero reads
+    // as a time long past, so the value is dropped.
     let expire_at_ms = if ttl != 0 && !options.absttl {
-        ttl.saturating_add(now_ms)
+        ttl.wrapping_add(now_ms)
     } else {
         ttl
     };
     // checkAlreadyExpired; a replica applies what its master sends.
     let expired = expire_at_ms != 0 && expire_at_ms <= now_ms && !call.from_master;
-    if expire_at_ms != 0 && !expired {
-        out.reply = Reply::err(
-            "ERR this server keeps no key expiry: RESTORE takes a TTL of 0 or one already past",
-        );
-        return;
-    }
     let old = if options.replace {
         db.keys.remove(key)
     } else {
@@ -146,7 +148,22 @@ pub fn restore(db: &mut Db, call: &Call, out: &mut Executed) {
         out.signaled_keys.push(key.to_vec());
     }
     db.keys.insert(key.to_vec(), value);
-    propagate_verbatim(call, out);
+    if let Some(idle_s) = options.idle_s {
+        let stamp = lru::stamp_for_idle(db.keys.clock(), idle_s);
+        db.keys.set_lru(key, stamp);
+    }
+    if expire_at_ms != 0 {
+        db.keys.set_expire(key, expire_at_ms);
+    }
+    if expire_at_ms != 0 && !options.absttl {
+        // Propagated with the TTL as an absolute time, ABSTTL appended.
+        let mut argv = call.argv.to_vec();
+        argv[2] = expire_at_ms.to_string().into_bytes();
+        argv.push(b"ABSTTL".to_vec());
+        out.effects.push(argv);
+    } else {
+        propagate_verbatim(call, out);
+    }
     out.dirty += 1;
     out.reply = Reply::ok();
 }

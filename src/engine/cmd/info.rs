@@ -335,11 +335,19 @@ fn stats(db: &Db, _: &Call, text: &mut String) {
             zero("sync_full"),
             zero("sync_partial_ok"),
             zero("sync_partial_err"),
-            // No key ever expires: the engine has no TTLs.
-            zero("expired_keys"),
-            ("expired_stale_perc", "0.00".into()),
-            zero("expired_time_cap_reached_count"),
-            zero("expire_cycle_cpu_milliseconds"),
+            ("expired_keys", s.expired_keys.to_string()),
+            (
+                "expired_stale_perc",
+                format!("{:.2}", s.expired_stale_perc * 100.0),
+            ),
+            (
+                "expired_time_cap_reached_count",
+                s.expired_time_cap_reached_count.to_string(),
+            ),
+            (
+                "expire_cycle_cpu_milliseconds",
+                (s.expire_cycle_usec / 1000).to_string(),
+            ),
             zero("evicted_keys"),
             zero("evicted_clients"),
             zero("total_eviction_exceeded_time"),
@@ -465,11 +473,22 @@ fn errorstats(db: &Db, _: &Call, text: &mut String) {
     }
 }
 
-fn latencystats(_: &Db, _: &Call, text: &mut String) {
-    // Redis tracks a latency histogram per command from wall-clock
-    // durations; the engine has none, so the section is its header alone
-    // (what 7.0.15 prints with latency-tracking off).
+fn latencystats(db: &Db, _: &Call, text: &mut String) {
+    // One line per command with a histogram: the durations the caller
+    // measured (latency.rs); the simulator measures none, so it prints the
+    // header alone. Name order, as commandstats (Redis's follows a hash).
     let _ = write!(text, "# Latencystats\r\n");
+    let names = super::slot_names();
+    let mut rows: Vec<(&str, &super::super::latency::Histogram)> = db
+        .stats
+        .latency
+        .iter()
+        .map(|(&slot, h)| (names[slot], h))
+        .collect();
+    rows.sort_by_key(|(name, _)| *name);
+    for (name, histogram) in rows {
+        text.push_str(&histogram.info_line(name));
+    }
 }
 
 fn cluster(_: &Db, _: &Call, text: &mut String) {
@@ -478,7 +497,14 @@ fn cluster(_: &Db, _: &Call, text: &mut String) {
 
 fn keyspace(db: &Db, _: &Call, text: &mut String) {
     let _ = write!(text, "# Keyspace\r\n");
-    if !db.keys.is_empty() {
-        let _ = write!(text, "db0:keys={},expires=0,avg_ttl=0\r\n", db.keys.len());
+    // Keys past their TTL still count until a lookup or the active cycle
+    // deletes them (dictSize); avg_ttl is the active cycle's estimate.
+    let (keys, expires) = (db.keys.len(), db.keys.expires_len());
+    if keys > 0 || expires > 0 {
+        let _ = write!(
+            text,
+            "db0:keys={keys},expires={expires},avg_ttl={}\r\n",
+            db.keys.avg_ttl_ms
+        );
     }
 }

@@ -1,5 +1,5 @@
-//! Commands over the key space as a whole (`db.c`, `object.c`): RENAME,
-//! RENAMENX, KEYS, SCAN and OBJECT ENCODING.
+//! Commands over the key space as a whole (`db.c`): RENAME, RENAMENX,
+//! KEYS and SCAN.
 //!
 //! ```text
 //!   SCAN cursor: dictScan's reverse-binary walk over the buckets of a table
@@ -16,6 +16,7 @@
 //! whole iteration is returned at least once.
 
 use super::super::db::{Db, Value};
+use super::super::expire;
 use super::super::glob;
 use super::super::{Executed, Reply};
 use super::{Call, SYNTAX, is, parse_i64, propagate_verbatim};
@@ -33,12 +34,17 @@ fn rename_generic(db: &mut Db, call: &Call, out: &mut Executed, nx: bool) {
     if nx && db.keys.contains_key(dst) {
         return out.reply = Reply::Integer(0);
     }
+    let expire_at_ms = db.keys.expire_at_ms(src);
     let value = db.keys.remove(src).expect("checked above");
     let src_was_stream = matches!(value, Value::Stream(_));
     // dbDelete(dst) + dbAdd(dst) + dbDelete(src): readers blocked on the
     // destination are signalled by the add, those on a stream source by
-    // its deletion (blocked group readers there are then unblocked).
+    // its deletion (blocked group readers there are then unblocked). The
+    // TTL moves with the value; the destination's own is gone.
     db.keys.insert(dst.to_vec(), value);
+    if let Some(when_ms) = expire_at_ms {
+        db.keys.set_expire(dst, when_ms);
+    }
     out.signaled_keys.push(dst.to_vec());
     if src_was_stream {
         out.signaled_keys.push(src.to_vec());
@@ -58,10 +64,13 @@ pub fn renamenx(db: &mut Db, call: &Call, out: &mut Executed) {
 pub fn keys(db: &Db, call: &Call, out: &mut Executed) {
     let pattern = call.arg(1);
     let all = pattern == b"*";
+    // keysCommand leaves out a key past its TTL without deleting it.
+    let now_ms = call.now_ms();
     out.reply = Reply::Array(
         db.keys
             .keys()
             .filter(|k| all || glob::matches(pattern, k))
+            .filter(|k| !expire::is_expired(db, k, now_ms))
             .map(|k| Reply::Bulk(k.clone()))
             .collect(),
     );
@@ -103,11 +112,11 @@ fn next_cursor(v: u64, mask: u64) -> u64 {
 
 /// What one SCAN call visited: the cursor to return, every key of the
 /// buckets walked, and the filters to apply to them.
-pub struct ScanPass<'a> {
+pub struct ScanPass<'a, 'k> {
     /// The next cursor.
     pub cursor: u64,
     /// The keys of the buckets walked, before filtering.
-    pub visited: Vec<&'a Vec<u8>>,
+    pub visited: Vec<&'k Vec<u8>>,
     /// MATCH, unless absent or `*`.
     pub pattern: Option<&'a [u8]>,
     /// TYPE.
@@ -116,7 +125,7 @@ pub struct ScanPass<'a> {
 
 /// Parses SCAN's arguments and walks the buckets (db.c:scanGenericCommand
 /// up to its filtering step, which hits.rs needs to count TYPE's lookups).
-pub fn scan_pass<'a>(db: &'a Db, argv: &'a [Vec<u8>]) -> Result<ScanPass<'a>, Reply> {
+pub fn scan_pass<'a, 'k>(db: &'k Db, argv: &'a [Vec<u8>]) -> Result<ScanPass<'a, 'k>, Reply> {
     let arg = |i: usize| argv.get(i).map(Vec::as_slice).unwrap_or(b"");
     let Some(mut cursor) = parse_cursor(arg(1)) else {
         return Err(Reply::err("ERR invalid cursor"));
@@ -170,63 +179,53 @@ pub fn scan_pass<'a>(db: &'a Db, argv: &'a [Vec<u8>]) -> Result<ScanPass<'a>, Re
     })
 }
 
-pub fn scan(db: &Db, call: &Call, out: &mut Executed) {
+/// SCAN. The keys of the walked buckets are filtered as scanGenericCommand
+/// filters them: MATCH first; then TYPE, through a NOTOUCH lookup that
+/// counts a keyspace hit or miss and expires the key if its time has
+/// passed (an expired key reads as type `none`); then, without TYPE, a
+/// key past its TTL is deleted and left out. Those deletions change the
+/// keyspace, so SCAN counts its own lookups here (hits.rs does not).
+pub fn scan(db: &mut Db, call: &Call, out: &mut Executed) {
     let pass = match scan_pass(db, call.argv) {
         Ok(pass) => pass,
         Err(e) => return out.reply = e,
     };
-    let (pattern, type_name) = (pass.pattern, pass.type_name);
-    let keep = |key: &&Vec<u8>| {
-        pattern.is_none_or(|p| glob::matches(p, key))
-            && type_name.is_none_or(|t| {
-                db.keys
-                    .get(key.as_slice())
-                    .is_some_and(|v| v.type_name().as_bytes().eq_ignore_ascii_case(t))
-            })
-    };
-    let keys = pass
+    let (pattern, type_name, cursor) = (pass.pattern, pass.type_name, pass.cursor);
+    let visited: Vec<Vec<u8>> = pass
         .visited
         .into_iter()
-        .filter(keep)
-        .map(|k| Reply::Bulk(k.clone()))
+        .filter(|key| pattern.is_none_or(|p| glob::matches(p, key)))
+        .cloned()
         .collect();
+    let now_ms = call.now_ms();
+    let mut keys = Vec::with_capacity(visited.len());
+    for key in visited {
+        let expired = !call.from_master && expire::is_expired(db, &key, now_ms);
+        if expired {
+            expire::delete_expired(db, &key, out);
+        }
+        if let Some(wanted) = type_name {
+            let found = db.keys.get(&key).map(Value::type_name);
+            match found {
+                Some(_) => db.stats.keyspace_hits += 1,
+                None => db.stats.keyspace_misses += 1,
+            }
+            if !found
+                .unwrap_or("none")
+                .as_bytes()
+                .eq_ignore_ascii_case(wanted)
+            {
+                continue;
+            }
+        } else if expired {
+            continue;
+        }
+        keys.push(Reply::Bulk(key));
+    }
     out.reply = Reply::Array(vec![
-        Reply::Bulk(pass.cursor.to_string().into_bytes()),
+        Reply::Bulk(cursor.to_string().into_bytes()),
         Reply::Array(keys),
     ]);
-}
-
-pub fn object_encoding(db: &Db, call: &Call, out: &mut Executed) {
-    out.reply = match db.keys.get(call.arg(2)) {
-        None => Reply::Nil,
-        Some(v) => Reply::bulk(v.encoding_name()),
-    };
-}
-
-pub fn object_help(_: &Db, _: &Call, out: &mut Executed) {
-    let lines = [
-        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "ENCODING <key>",
-        "    Return the kind of internal representation used in order to store the value",
-        "    associated with a <key>.",
-        "FREQ <key>",
-        "    Return the access frequency index of the <key>. The returned integer is",
-        "    proportional to the logarithm of the recent access frequency of the key.",
-        "IDLETIME <key>",
-        "    Return the idle time of the <key>, that is the approximated number of",
-        "    seconds elapsed since the last access to the key.",
-        "REFCOUNT <key>",
-        "    Return the number of references of the value associated with the specified",
-        "    <key>.",
-        "HELP",
-        "    Prints this help.",
-    ];
-    out.reply = Reply::Array(
-        lines
-            .iter()
-            .map(|l| Reply::Status((*l).to_string()))
-            .collect(),
-    );
 }
 
 #[cfg(test)]

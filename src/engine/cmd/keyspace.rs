@@ -1,8 +1,13 @@
 //! The keyspace basics a client expects next to streams: PING, ECHO, DEL,
-//! EXISTS, TYPE, SET/GET, DBSIZE, FLUSHALL, SELECT, COMMAND and MEMORY
-//! USAGE (CONFIG and INFO have their own files).
+//! EXISTS, TYPE, DBSIZE, FLUSHALL, SELECT, COMMAND, MEMORY USAGE and
+//! DEBUG SET-ACTIVE-EXPIRE (strings, expiry, OBJECT, CONFIG and INFO have
+//! their own files).
+//!
+//! Keys past their TTL never reach these handlers: the lookups before
+//! the command (expire.rs) deleted them. MEMORY USAGE makes no lookup,
+//! so it measures such a key as Redis does (it reads the dict directly).
 
-use super::super::db::{Db, Value, WRONGTYPE};
+use super::super::db::{Db, Value};
 use super::super::memory;
 use super::super::{Executed, Reply};
 use super::{Call, SYNTAX, is, parse_i64, propagate_verbatim};
@@ -66,40 +71,29 @@ pub fn type_(db: &Db, call: &Call, out: &mut Executed) {
     out.reply = Reply::Status(name.into());
 }
 
-pub fn set(db: &mut Db, call: &Call, out: &mut Executed) {
-    let (mut nx, mut xx) = (false, false);
-    for arg in &call.argv[3..] {
-        if is(arg, "NX") && !xx {
-            nx = true;
-        } else if is(arg, "XX") && !nx {
-            xx = true;
-        } else {
-            out.reply = Reply::err(SYNTAX);
-            return;
-        }
-    }
-    let exists = db.keys.contains_key(call.arg(1));
-    if (nx && exists) || (xx && !exists) {
-        out.reply = Reply::Nil;
+/// DEBUG, of which only SET-ACTIVE-EXPIRE is kept: tests that compare
+/// servers turn the active cycle off so that keys expire only on lookup.
+pub fn debug(db: &mut Db, call: &Call, out: &mut Executed) {
+    if call.argc() == 3 && is(call.arg(1), "SET-ACTIVE-EXPIRE") {
+        // atoi: blanks, a sign, digits; anything else reads as 0.
+        let arg = call.arg(2);
+        let start = arg.iter().position(|b| !b.is_ascii_whitespace());
+        let rest = start.map_or(&[][..], |i| &arg[i..]);
+        let rest = rest
+            .strip_prefix(b"-")
+            .or(rest.strip_prefix(b"+"))
+            .unwrap_or(rest);
+        db.config.active_expire = rest
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .any(|&d| d != b'0');
+        out.reply = Reply::ok();
         return;
     }
-    let old = db
-        .keys
-        .insert(call.arg(1).to_vec(), Value::String(call.arg(2).to_vec()));
-    // Overwriting a stream wakes its blocked readers (`dbOverwrite`).
-    if matches!(old, Some(Value::Stream(_))) {
-        out.signaled_keys.push(call.arg(1).to_vec());
-    }
-    propagate_verbatim(call, out);
-    out.reply = Reply::ok();
-}
-
-pub fn get(db: &Db, call: &Call, out: &mut Executed) {
-    out.reply = match db.keys.get(call.arg(1)) {
-        None => Reply::Nil,
-        Some(Value::String(v)) => Reply::bulk(v),
-        Some(_) => Reply::err(WRONGTYPE),
-    };
+    out.reply = Reply::err(format!(
+        "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
+        super::text(&call.arg(1)[..call.arg(1).len().min(128)])
+    ));
 }
 
 pub fn dbsize(db: &Db, _: &Call, out: &mut Executed) {

@@ -5,6 +5,8 @@
 //!   "xgroup" + "create" ──▶ fullname "xgroup|create"   (container commands)
 //!   arity  N > 0: exactly N arguments (the name included)
 //!          N < 0: at least −N
+//!   keys   which arguments it looks up as keys (expire.rs expires them
+//!          and stamps their access time before the handler runs)
 //! ```
 //!
 //! One file per command family, each exporting handlers with one of two
@@ -15,12 +17,16 @@
 mod config;
 pub mod docs;
 mod dump;
+mod expire;
 mod hash;
 mod info;
 pub(crate) mod keys;
 mod keyspace;
+mod keyspec;
 mod list;
+mod object;
 mod set;
+mod string;
 mod xadd;
 mod xclaim;
 mod xgroup;
@@ -29,6 +35,8 @@ mod xpending;
 mod xrange;
 mod xread;
 mod xsetid;
+
+pub use keyspec::{Keys, Touch};
 
 use super::db::Db;
 use super::id::{parse_strict, string2ll};
@@ -86,6 +94,37 @@ pub struct CommandSpec {
     /// Where its INFO commandstats counters live (see [`slot_names`]); set
     /// by [`lookup`].
     pub slot: usize,
+    /// The keys it looks up.
+    pub keys: Keys,
+    /// Who stamps the access time of the keys it looks up.
+    pub touch: Touch,
+}
+
+impl CommandSpec {
+    /// Looks up the argument at `at`.
+    const fn key(self, at: u8) -> CommandSpec {
+        self.keys(Keys::One(at))
+    }
+
+    const fn keys(self, keys: Keys) -> CommandSpec {
+        CommandSpec { keys, ..self }
+    }
+
+    /// Its lookups leave the access time alone.
+    const fn notouch(self) -> CommandSpec {
+        CommandSpec {
+            touch: Touch::No,
+            ..self
+        }
+    }
+
+    /// Its handler stamps the key at its own lookup.
+    const fn stamps_itself(self) -> CommandSpec {
+        CommandSpec {
+            touch: Touch::Handler,
+            ..self
+        }
+    }
 }
 
 const fn spec(
@@ -98,6 +137,8 @@ const fn spec(
         arity,
         handler: Handler::Write(handler),
         slot: 0,
+        keys: Keys::None,
+        touch: Touch::Before,
     }
 }
 
@@ -111,32 +152,40 @@ const fn read(
         arity,
         handler: Handler::Read(handler),
         slot: 0,
+        keys: Keys::None,
+        touch: Touch::Before,
     }
 }
 
 /// Plain commands.
 const COMMANDS: &[CommandSpec] = &[
-    spec("xadd", -5, xadd::xadd),
-    spec("xtrim", -4, xadd::xtrim),
-    read("xrange", -4, xrange::xrange),
-    read("xrevrange", -4, xrange::xrevrange),
-    read("xlen", 2, xrange::xlen),
-    spec("xdel", -3, xrange::xdel),
-    spec("xread", -4, xread::xread),
-    spec("xreadgroup", -7, xread::xread),
-    spec("xack", -4, xpending::xack),
-    read("xpending", -3, xpending::xpending),
-    spec("xclaim", -6, xclaim::xclaim),
-    spec("xautoclaim", -6, xclaim::xautoclaim),
-    spec("xsetid", -3, xsetid::xsetid),
+    spec("xadd", -5, xadd::xadd).key(1).stamps_itself(),
+    spec("xtrim", -4, xadd::xtrim).key(1),
+    read("xrange", -4, xrange::xrange).key(1),
+    read("xrevrange", -4, xrange::xrevrange).key(1),
+    read("xlen", 2, xrange::xlen).key(1),
+    spec("xdel", -3, xrange::xdel).key(1),
+    spec("xread", -4, xread::xread).keys(Keys::Streams),
+    spec("xreadgroup", -7, xread::xread).keys(Keys::Streams),
+    spec("xack", -4, xpending::xack).key(1),
+    read("xpending", -3, xpending::xpending).key(1),
+    spec("xclaim", -6, xclaim::xclaim).key(1),
+    spec("xautoclaim", -6, xclaim::xautoclaim).key(1),
+    spec("xsetid", -3, xsetid::xsetid).key(1),
     read("ping", -1, keyspace::ping),
     read("echo", 2, keyspace::echo),
-    spec("del", -2, keyspace::del),
-    spec("unlink", -2, keyspace::del),
-    read("exists", -2, keyspace::exists),
-    read("type", 2, keyspace::type_),
-    spec("set", -3, keyspace::set),
-    read("get", 2, keyspace::get),
+    // delGenericCommand expires each key, then deletes it: no lookup, no touch.
+    spec("del", -2, keyspace::del).keys(Keys::From(1)).notouch(),
+    spec("unlink", -2, keyspace::del)
+        .keys(Keys::From(1))
+        .notouch(),
+    read("exists", -2, keyspace::exists)
+        .keys(Keys::From(1))
+        .notouch(),
+    read("type", 2, keyspace::type_).key(1).notouch(),
+    spec("set", -3, string::set).key(1),
+    read("get", 2, string::get).key(1),
+    spec("getex", -2, string::getex).key(1),
     read("dbsize", 1, keyspace::dbsize),
     spec("flushall", -1, keyspace::flushall),
     spec("flushdb", -1, keyspace::flushall),
@@ -146,42 +195,53 @@ const COMMANDS: &[CommandSpec] = &[
     spec("exec", 1, keyspace::unreachable),
     spec("discard", 1, keyspace::unreachable),
     spec("command", -1, keyspace::command),
-    read("dump", 2, dump::dump),
-    spec("restore", -4, dump::restore),
-    spec("rename", 3, keys::rename),
-    spec("renamenx", 3, keys::renamenx),
+    spec("debug", -2, keyspace::debug),
+    read("dump", 2, dump::dump).key(1),
+    spec("restore", -4, dump::restore).keys(Keys::Restore),
+    spec("rename", 3, keys::rename).keys(Keys::Rename),
+    spec("renamenx", 3, keys::renamenx).keys(Keys::Rename),
     read("keys", 2, keys::keys),
-    read("scan", -2, keys::scan),
-    spec("lpush", -3, list::lpush),
-    spec("rpush", -3, list::rpush),
-    spec("lpushx", -3, list::lpushx),
-    spec("rpushx", -3, list::rpushx),
-    spec("lpop", -2, list::lpop),
-    spec("rpop", -2, list::rpop),
-    read("llen", 2, list::llen),
-    read("lrange", 4, list::lrange),
-    read("lindex", 3, list::lindex),
-    spec("lset", 4, list::lset),
-    spec("lrem", 4, list::lrem),
-    spec("ltrim", 4, list::ltrim),
-    spec("linsert", 5, list::linsert),
-    read("lpos", -3, list::lpos),
-    spec("hset", -4, hash::hset),
-    spec("hmset", -4, hash::hmset),
-    read("hget", 3, hash::hget),
-    read("hmget", -3, hash::hmget),
-    spec("hdel", -3, hash::hdel),
-    read("hlen", 2, hash::hlen),
-    read("hgetall", 2, hash::hgetall),
-    read("hexists", 3, hash::hexists),
-    spec("hincrby", 4, hash::hincrby),
-    read("hkeys", 2, hash::hkeys),
-    read("hvals", 2, hash::hvals),
-    spec("sadd", -3, set::sadd),
-    spec("srem", -3, set::srem),
-    read("smembers", 2, set::smembers),
-    read("scard", 2, set::scard),
-    read("sismember", 3, set::sismember),
+    spec("scan", -2, keys::scan),
+    spec("expire", -3, expire::expire).key(1),
+    spec("pexpire", -3, expire::pexpire).key(1),
+    spec("expireat", -3, expire::expireat).key(1),
+    spec("pexpireat", -3, expire::pexpireat).key(1),
+    read("ttl", 2, expire::ttl).key(1).notouch(),
+    read("pttl", 2, expire::pttl).key(1).notouch(),
+    read("expiretime", 2, expire::expiretime).key(1).notouch(),
+    read("pexpiretime", 2, expire::pexpiretime).key(1).notouch(),
+    spec("persist", 2, expire::persist).key(1),
+    read("touch", -2, expire::touch).keys(Keys::From(1)),
+    spec("lpush", -3, list::lpush).key(1),
+    spec("rpush", -3, list::rpush).key(1),
+    spec("lpushx", -3, list::lpushx).key(1),
+    spec("rpushx", -3, list::rpushx).key(1),
+    spec("lpop", -2, list::lpop).key(1),
+    spec("rpop", -2, list::rpop).key(1),
+    read("llen", 2, list::llen).key(1),
+    read("lrange", 4, list::lrange).key(1),
+    read("lindex", 3, list::lindex).key(1),
+    spec("lset", 4, list::lset).key(1),
+    spec("lrem", 4, list::lrem).key(1),
+    spec("ltrim", 4, list::ltrim).key(1),
+    spec("linsert", 5, list::linsert).key(1),
+    read("lpos", -3, list::lpos).key(1),
+    spec("hset", -4, hash::hset).key(1),
+    spec("hmset", -4, hash::hmset).key(1),
+    read("hget", 3, hash::hget).key(1),
+    read("hmget", -3, hash::hmget).key(1),
+    spec("hdel", -3, hash::hdel).key(1),
+    read("hlen", 2, hash::hlen).key(1),
+    read("hgetall", 2, hash::hgetall).key(1),
+    read("hexists", 3, hash::hexists).key(1),
+    spec("hincrby", 4, hash::hincrby).key(1),
+    read("hkeys", 2, hash::hkeys).key(1),
+    read("hvals", 2, hash::hvals).key(1),
+    spec("sadd", -3, set::sadd).key(1),
+    spec("srem", -3, set::srem).key(1),
+    read("smembers", 2, set::smembers).key(1),
+    read("scard", 2, set::scard).key(1),
+    read("sismember", 3, set::sismember).key(1),
 ];
 
 /// Container commands and their subcommands.
@@ -190,11 +250,11 @@ const CONTAINERS: &[(&str, i32, &[CommandSpec])] = &[
         "xgroup",
         -2,
         &[
-            spec("xgroup|create", -5, xgroup::create),
-            spec("xgroup|setid", -5, xgroup::setid),
-            spec("xgroup|destroy", 4, xgroup::destroy),
-            spec("xgroup|createconsumer", 5, xgroup::createconsumer),
-            spec("xgroup|delconsumer", 5, xgroup::delconsumer),
+            spec("xgroup|create", -5, xgroup::create).key(2),
+            spec("xgroup|setid", -5, xgroup::setid).key(2),
+            spec("xgroup|destroy", 4, xgroup::destroy).key(2),
+            spec("xgroup|createconsumer", 5, xgroup::createconsumer).key(2),
+            spec("xgroup|delconsumer", 5, xgroup::delconsumer).key(2),
             spec("xgroup|help", 2, xgroup::help),
         ],
     ),
@@ -202,9 +262,9 @@ const CONTAINERS: &[(&str, i32, &[CommandSpec])] = &[
         "xinfo",
         -2,
         &[
-            read("xinfo|stream", -3, xinfo::stream),
-            read("xinfo|groups", 3, xinfo::groups),
-            read("xinfo|consumers", 4, xinfo::consumers),
+            read("xinfo|stream", -3, xinfo::stream).key(2),
+            read("xinfo|groups", 3, xinfo::groups).key(2),
+            read("xinfo|consumers", 4, xinfo::consumers).key(2),
             read("xinfo|help", 2, xinfo::help),
         ],
     ),
@@ -221,8 +281,17 @@ const CONTAINERS: &[(&str, i32, &[CommandSpec])] = &[
         "object",
         -2,
         &[
-            read("object|encoding", 3, keys::object_encoding),
-            read("object|help", 2, keys::object_help),
+            read("object|encoding", 3, object::encoding)
+                .key(2)
+                .notouch(),
+            read("object|freq", 3, object::freq).key(2).notouch(),
+            read("object|idletime", 3, object::idletime)
+                .key(2)
+                .notouch(),
+            read("object|refcount", 3, object::refcount)
+                .key(2)
+                .notouch(),
+            read("object|help", 2, object::help),
         ],
     ),
     (

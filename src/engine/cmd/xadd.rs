@@ -166,8 +166,11 @@ pub fn xadd(db: &mut Db, call: &Call, out: &mut Executed) {
         }
     }
     let key = call.arg(1);
-    match db.keys.get(key) {
-        Some(Value::Stream(_)) => {}
+    let limits = db.config.node_limits;
+    // One map search for an existing stream (this runs for every XADD);
+    // a missing key is created and searched again.
+    let stream = match db.keys.get_mut(key) {
+        Some(Value::Stream(s)) => s,
         Some(_) => {
             out.reply = Reply::err(super::super::db::WRONGTYPE);
             return;
@@ -178,11 +181,11 @@ pub fn xadd(db: &mut Db, call: &Call, out: &mut Executed) {
         }
         None => {
             db.keys.insert(key.to_vec(), Value::Stream(Stream::new()));
+            let Ok(Some(s)) = db.stream_mut(key) else {
+                return;
+            };
+            s
         }
-    }
-    let limits = db.config.node_limits;
-    let Ok(Some(stream)) = db.stream_mut(key) else {
-        return;
     };
     if stream.last_id == StreamId::MAX {
         out.reply = Reply::err(
