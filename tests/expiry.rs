@@ -259,6 +259,14 @@ fn scan_deletes_the_expired_keys_it_walks_and_propagates_them_bare() {
     exec(&mut db, 0, "SET a v PX 10");
     exec(&mut db, 0, "SET b v PX 10");
     exec(&mut db, 0, "SET c v");
+    // A shared dataset (a viewer, the console at a run's end) can SCAN:
+    // the expired keys are left out, not deleted.
+    let scan = argv(&["SCAN", "0", "COUNT", "100"]);
+    let shared = db.query(&scan, &ExecContext::at(100));
+    assert!(
+        matches!(&shared, Reply::Array(p) if p[1] == Reply::Array(vec![Reply::Bulk(b"c".to_vec())]))
+    );
+    assert_eq!(db.keys.len(), 3);
     let done = exec(&mut db, 100, "SCAN 0 COUNT 100");
     assert_eq!(done.effects.len(), 2, "{:?}", done.effects);
     assert!(

@@ -303,6 +303,11 @@ impl Db {
             cmd::Handler::Read(f) => f(self, &call, &mut out),
             cmd::Handler::Write(f) => f(self, &call, &mut out),
         }
+        if spec.keys == cmd::Keys::Scan {
+            let counted = !session.serving_blocked;
+            let (now_ms, from_master) = (ctx.now_ms, session.from_master);
+            super::expire::after_scan(self, argv, now_ms, from_master, counted, &mut out);
+        }
         if !session.serving_blocked {
             let (hits, misses) = super::hits::count(self, argv, &out.reply);
             self.stats.keyspace_hits += hits;

@@ -59,7 +59,7 @@ pub fn before_command(
         out,
     };
     match spec.keys {
-        Keys::None => {}
+        Keys::None | Keys::Scan => {}
         Keys::One(at) => {
             if let Some(key) = argv.get(usize::from(at)) {
                 lookup.key(key);
@@ -106,11 +106,63 @@ pub fn any_expired(db: &Db, spec: &CommandSpec, argv: &[Vec<u8>], now_ms: u64) -
     }
     let expired = |key: &Vec<u8>| is_expired(db, key, now_ms);
     match spec.keys {
-        Keys::None => false,
+        // SCAN treats an expired key as missing by itself.
+        Keys::None | Keys::Scan => false,
         Keys::One(at) => argv.get(usize::from(at)).is_some_and(expired),
         Keys::From(at) => argv.iter().skip(usize::from(at)).any(expired),
         Keys::Streams => stream_keys(argv).into_iter().any(expired),
         Keys::Rename | Keys::Restore => argv.iter().skip(1).take(2).any(expired),
+    }
+}
+
+/// After SCAN (`Keys::Scan`): its walk again, on the dataset it walked.
+/// Each key MATCH kept is looked up as scanGenericCommand looks it up:
+/// with TYPE, a counted NOTOUCH lookup (a hit, or a miss when the key has
+/// expired); without it, an uncounted check. A key past its TTL is then
+/// deleted (its DEL propagated bare, see `Db::execute`). SCAN counts its
+/// own hits here because hits.rs, which runs after, would walk a
+/// keyspace these deletions changed.
+pub fn after_scan(
+    db: &mut Db,
+    argv: &[Vec<u8>],
+    now_ms: u64,
+    from_master: bool,
+    count_hits: bool,
+    out: &mut Executed,
+) {
+    // The options come in pairs after the cursor; without TYPE and
+    // without a TTL anywhere there is nothing to count or delete.
+    let typed = argv
+        .iter()
+        .skip(2)
+        .step_by(2)
+        .any(|a| a.eq_ignore_ascii_case(b"TYPE"));
+    if !typed && db.keys.no_expires() {
+        return;
+    }
+    let Ok(pass) = super::cmd::keys::scan_pass(db, argv) else {
+        return;
+    };
+    let pattern = pass.pattern;
+    let looked: Vec<Vec<u8>> = pass
+        .visited
+        .into_iter()
+        .filter(|key| pattern.is_none_or(|p| super::glob::matches(p, key)))
+        .cloned()
+        .collect();
+    let typed = pass.type_name.is_some();
+    for key in looked {
+        let expired = !from_master && is_expired(db, &key, now_ms);
+        if typed && count_hits {
+            if expired || !db.keys.contains_key(&key) {
+                db.stats.keyspace_misses += 1;
+            } else {
+                db.stats.keyspace_hits += 1;
+            }
+        }
+        if expired {
+            delete_expired(db, &key, out);
+        }
     }
 }
 

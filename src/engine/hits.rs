@@ -91,8 +91,8 @@ fn lookups<'a>(db: &'a Db, name: &[u8], argv: &'a [Vec<u8>], reply: &Reply) -> V
         // expire.c:ttlGenericCommand; touchCommand looks every key up.
         b"ttl" | b"pttl" | b"expiretime" | b"pexpiretime" => (1, Order::First),
         b"touch" => return argv[1..].iter().map(Vec::as_slice).collect(),
-        // db.c:scanGenericCommand's TYPE lookups are counted by SCAN
-        // itself (cmd/keys.rs): it may expire the keys it looks up.
+        // db.c:scanGenericCommand's TYPE lookups are counted with its
+        // expiry (expire::after_scan), which changes the keyspace.
         _ => return Vec::new(),
     };
     let looked_up = match (order, reply) {

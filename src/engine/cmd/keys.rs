@@ -180,50 +180,40 @@ pub fn scan_pass<'a, 'k>(db: &'k Db, argv: &'a [Vec<u8>]) -> Result<ScanPass<'a,
 }
 
 /// SCAN. The keys of the walked buckets are filtered as scanGenericCommand
-/// filters them: MATCH first; then TYPE, through a NOTOUCH lookup that
-/// counts a keyspace hit or miss and expires the key if its time has
-/// passed (an expired key reads as type `none`); then, without TYPE, a
-/// key past its TTL is deleted and left out. Those deletions change the
-/// keyspace, so SCAN counts its own lookups here (hits.rs does not).
-pub fn scan(db: &mut Db, call: &Call, out: &mut Executed) {
+/// filters them: MATCH first; then TYPE, where a key past its TTL reads
+/// as type `none`; then, without TYPE, a key past its TTL is left out.
+/// Deleting those keys (and counting TYPE's lookups) happens after the
+/// handler, in `expire::after_scan`, so that SCAN stays a read: a shared
+/// dataset can run it too (the explorer's console at a run's end).
+pub fn scan(db: &Db, call: &Call, out: &mut Executed) {
     let pass = match scan_pass(db, call.argv) {
         Ok(pass) => pass,
         Err(e) => return out.reply = e,
     };
-    let (pattern, type_name, cursor) = (pass.pattern, pass.type_name, pass.cursor);
-    let visited: Vec<Vec<u8>> = pass
+    let (pattern, type_name) = (pass.pattern, pass.type_name);
+    let now_ms = call.now_ms();
+    let alive = |key: &[u8]| call.from_master || !expire::is_expired(db, key, now_ms);
+    let keep = |key: &&Vec<u8>| {
+        if !pattern.is_none_or(|p| glob::matches(p, key)) {
+            return false;
+        }
+        match type_name {
+            Some(wanted) => {
+                let found = db.keys.get(key).filter(|_| alive(key));
+                let name = found.map_or("none", Value::type_name);
+                name.as_bytes().eq_ignore_ascii_case(wanted)
+            }
+            None => alive(key),
+        }
+    };
+    let keys = pass
         .visited
         .into_iter()
-        .filter(|key| pattern.is_none_or(|p| glob::matches(p, key)))
-        .cloned()
+        .filter(keep)
+        .map(|k| Reply::Bulk(k.clone()))
         .collect();
-    let now_ms = call.now_ms();
-    let mut keys = Vec::with_capacity(visited.len());
-    for key in visited {
-        let expired = !call.from_master && expire::is_expired(db, &key, now_ms);
-        if expired {
-            expire::delete_expired(db, &key, out);
-        }
-        if let Some(wanted) = type_name {
-            let found = db.keys.get(&key).map(Value::type_name);
-            match found {
-                Some(_) => db.stats.keyspace_hits += 1,
-                None => db.stats.keyspace_misses += 1,
-            }
-            if !found
-                .unwrap_or("none")
-                .as_bytes()
-                .eq_ignore_ascii_case(wanted)
-            {
-                continue;
-            }
-        } else if expired {
-            continue;
-        }
-        keys.push(Reply::Bulk(key));
-    }
     out.reply = Reply::Array(vec![
-        Reply::Bulk(cursor.to_string().into_bytes()),
+        Reply::Bulk(pass.cursor.to_string().into_bytes()),
         Reply::Array(keys),
     ]);
 }

@@ -8,6 +8,7 @@
 //!   XREAD ... STREAMS a b 0 0   Keys::Streams    Touch::Before
 //!   RENAME src dst              Keys::Rename     dst only if src is there and differs
 //!   RESTORE k ttl p [REPLACE]   Keys::Restore    k only without REPLACE
+//!   SCAN cursor ...             Keys::Scan       the keys it walked, after it ran
 //! ```
 
 /// The keys a command looks up (Redis's `lookupKey*` calls, in order),
@@ -29,6 +30,9 @@ pub enum Keys {
     /// RESTORE: the key, unless REPLACE is given (then it is deleted
     /// without a lookup).
     Restore,
+    /// SCAN: the keys its walk visits and MATCH keeps, known only after
+    /// the walk (`expire::after_scan` deletes the expired ones then).
+    Scan,
 }
 
 /// Who stamps a looked-up key's access time (the LRU clock, lru.rs).

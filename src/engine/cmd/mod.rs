@@ -201,7 +201,7 @@ const COMMANDS: &[CommandSpec] = &[
     spec("rename", 3, keys::rename).keys(Keys::Rename),
     spec("renamenx", 3, keys::renamenx).keys(Keys::Rename),
     read("keys", 2, keys::keys),
-    spec("scan", -2, keys::scan),
+    read("scan", -2, keys::scan).keys(Keys::Scan),
     spec("expire", -3, expire::expire).key(1),
     spec("pexpire", -3, expire::pexpire).key(1),
     spec("expireat", -3, expire::expireat).key(1),
