@@ -247,7 +247,8 @@ impl Ctx {
             let n = super::wait::acked(&self.replication, self.replication.offset);
             return Executed::reply(Reply::Integer(n as i64));
         }
-        let ex = self.redis.execute(session, argv, unix_ms);
+        let replicated = !self.replication.replicas.is_empty();
+        let ex = self.redis.execute(session, argv, unix_ms, replicated);
         if !ex.effects.is_empty() {
             self.replication
                 .ship(&ex.effects, self.now_ms, &mut self.queue);

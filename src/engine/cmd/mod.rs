@@ -31,7 +31,7 @@ mod xsetid;
 
 use super::db::Db;
 use super::id::{parse_strict, string2ll};
-use super::{Argv, ExecContext, Executed, Reply, StreamId};
+use super::{Argv, Effects, ExecContext, Executed, Reply, StreamId};
 
 /// The arguments of one command invocation.
 pub struct Call<'a> {
@@ -61,6 +61,16 @@ impl Call<'_> {
     /// The time the command runs at.
     pub fn now_ms(&self) -> u64 {
         self.ctx.now_ms
+    }
+
+    /// Adds one effect to `out`; `build` runs only when the caller replays
+    /// effects ([`Effects::Build`]), otherwise the effect is counted or left out.
+    pub fn propagate(&self, out: &mut Executed, build: impl FnOnce() -> Argv) {
+        match self.ctx.effects {
+            Effects::Build => out.effects.push(build()),
+            Effects::Count => out.effects.push(Argv::new()),
+            Effects::Skip => {}
+        }
     }
 }
 
@@ -406,7 +416,7 @@ pub fn argv_of(parts: &[&[u8]]) -> Argv {
 
 /// Propagates the command exactly as received.
 pub fn propagate_verbatim(call: &Call, out: &mut Executed) {
-    out.effects.push(call.argv.to_vec());
+    call.propagate(out, || call.argv.to_vec());
 }
 
 /// Every top-level command name with its arity, for `COMMAND`.

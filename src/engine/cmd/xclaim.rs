@@ -139,7 +139,7 @@ fn claim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Reply> {
         if !exists[k] {
             if let Some(p) = pending {
                 let owner = group.consumer_name(p.owner).to_vec();
-                out.effects.push(xclaim_effect_as_given(
+                call.propagate(out, || xclaim_effect_as_given(
                     key,
                     group_name,
                     &owner,
@@ -181,7 +181,7 @@ fn claim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Reply> {
             Some(reply) => reply.clone(),
             None => id_reply(id),
         });
-        out.effects.push(xclaim_effect_as_given(
+        call.propagate(out, || xclaim_effect_as_given(
             key,
             group_name,
             consumer_name,
@@ -197,7 +197,7 @@ fn claim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Reply> {
     if propagate_last_id {
         // t_stream.c xclaimCommand: LASTID moved the group, one change.
         out.dirty += 1;
-        out.effects.push(setid_effect(key, group_name, group));
+        call.propagate(out, || setid_effect(key, group_name, group));
     }
     Ok(Reply::Array(claimed))
 }
@@ -285,7 +285,7 @@ fn autoclaim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Repl
             .ok_or_else(|| nogroup(call))?;
         let Some(entry) = entry else {
             let owner = group.consumer_name(pending.owner).to_vec();
-            out.effects.push(xclaim_effect(
+            call.propagate(out, || xclaim_effect(
                 key,
                 group_name,
                 &owner,
@@ -319,7 +319,7 @@ fn autoclaim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Repl
         count -= 1;
         // t_stream.c xautoclaimCommand: one change per claimed ID.
         out.dirty += 1;
-        out.effects.push(xclaim_effect(
+        call.propagate(out, || xclaim_effect(
             key,
             group_name,
             consumer_name,

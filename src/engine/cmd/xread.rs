@@ -173,7 +173,7 @@ pub fn xread(db: &mut Db, call: &Call, out: &mut Executed) {
                 ids[k],
                 args.count,
                 args.noack,
-                (call.now_ms(), call.ctx.skip_effects),
+                call,
                 out,
             ),
             None => {
@@ -256,9 +256,10 @@ fn read_group(
     gt: StreamId,
     count: u64,
     noack: bool,
-    (now_ms, skip_effects): (u64, bool),
+    call: &Call,
     out: &mut Executed,
 ) -> Option<Vec<Reply>> {
+    let now_ms = call.now_ms();
     let history = gt != StreamId::MAX;
     let last_live = stream.last_live_id();
     let counters = Counters::of(stream);
@@ -277,8 +278,7 @@ fn read_group(
             let group = stream.groups.get_mut(group_name)?;
             // NOACK propagates a consumer's creation whatever the ID: Redis
             // creates and announces it before choosing history or new.
-            let handle =
-                touch_consumer(group, consumer_name, now_ms, noack, (key, group_name), out);
+            let handle = touch_consumer(group, consumer_name, call, noack, (key, group_name), out);
             let consumer = group.consumer(handle)?;
             let mut ids: Vec<StreamId> = consumer.pel().from(start).collect();
             if count > 0 {
@@ -302,7 +302,7 @@ fn read_group(
     }
     let entries = stream.range(start, StreamId::MAX, count, false);
     let group = stream.groups.get_mut(group_name)?;
-    let handle = touch_consumer(group, consumer_name, now_ms, noack, (key, group_name), out);
+    let handle = touch_consumer(group, consumer_name, call, noack, (key, group_name), out);
     let mut replies = Vec::with_capacity(entries.len());
     let mut moved = false;
     for e in &entries {
@@ -314,22 +314,14 @@ fn read_group(
         replies.push(entry_reply(e.id, &e.fields));
         if !noack {
             group.assign(e.id, handle, now_ms, 1);
-            if !skip_effects {
-                let effect = xclaim_effect(
-                    key,
-                    group_name,
-                    consumer_name,
-                    e.id,
-                    now_ms,
-                    1,
-                    group.last_id,
-                );
-                out.effects.push(effect);
-            }
+            let last_id = group.last_id;
+            call.propagate(out, || {
+                xclaim_effect(key, group_name, consumer_name, e.id, now_ms, 1, last_id)
+            });
         }
     }
-    if noack && moved && !skip_effects {
-        out.effects.push(setid_effect(key, group_name, group));
+    if noack && moved {
+        call.propagate(out, || setid_effect(key, group_name, group));
     }
     Some(replies)
 }
@@ -339,11 +331,12 @@ fn read_group(
 fn touch_consumer(
     group: &mut Group,
     name: &[u8],
-    now_ms: u64,
+    call: &Call,
     noack: bool,
     (key, group_name): (&[u8], &[u8]),
     out: &mut Executed,
 ) -> u32 {
+    let now_ms = call.now_ms();
     if let Some(h) = group.lookup(name) {
         if let Some(c) = group.consumer_mut(h) {
             c.seen_ms = now_ms;
@@ -355,13 +348,15 @@ fn touch_consumer(
     // and blocked.c alike: a new consumer is one change.
     out.dirty += 1;
     if noack {
-        out.effects.push(vec![
-            b"XGROUP".to_vec(),
-            b"CREATECONSUMER".to_vec(),
-            key.to_vec(),
-            group_name.to_vec(),
-            name.to_vec(),
-        ]);
+        call.propagate(out, || {
+            vec![
+                b"XGROUP".to_vec(),
+                b"CREATECONSUMER".to_vec(),
+                key.to_vec(),
+                group_name.to_vec(),
+                name.to_vec(),
+            ]
+        });
     }
     h
 }
