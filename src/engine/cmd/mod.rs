@@ -30,6 +30,7 @@ mod xread;
 mod xsetid;
 
 use super::db::Db;
+use super::stream::Stream;
 use super::id::{parse_strict, string2ll};
 use super::{Argv, Effects, ExecContext, Executed, Reply, StreamId};
 
@@ -407,6 +408,31 @@ pub fn entry_reply(id: StreamId, fields: &[(Vec<u8>, Vec<u8>)]) -> Reply {
         flat.push(Reply::Bulk(v.clone()));
     }
     Reply::Array(vec![id_reply(id), Reply::Array(flat)])
+}
+
+/// The live entries of `stream` in `[start, end]` (at most `count`, 0 =
+/// all) as `[id, [field, value, ...]]` replies, each with its ID. Built
+/// straight from the listpacks: copying the fields out first
+/// ([`Stream::range`]) and into the reply after doubled the allocations
+/// of every read.
+pub fn entry_replies(
+    stream: &Stream,
+    start: StreamId,
+    end: StreamId,
+    count: u64,
+    rev: bool,
+) -> Vec<(StreamId, Reply)> {
+    let mut out = Vec::new();
+    stream.visit_range(start, end, rev, |node, e| {
+        let mut flat = Vec::new();
+        node.visit_fields(e, |f, v| {
+            flat.push(Reply::Bulk(f.to_bytes()));
+            flat.push(Reply::Bulk(v.to_bytes()));
+        });
+        out.push((e.id, Reply::Array(vec![id_reply(e.id), Reply::Array(flat)])));
+        count == 0 || (out.len() as u64) < count
+    });
+    out
 }
 
 /// Builds an argv from string-like parts.

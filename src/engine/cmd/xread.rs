@@ -19,7 +19,7 @@ use super::super::group::Group;
 use super::super::lag::Counters;
 use super::super::stream::Stream;
 use super::super::{Argv, BlockRequest, Executed, Reply, StreamId};
-use super::{Call, SYNTAX, entry_reply, id_reply, is, parse_i64, parse_i64_or, strict_id, text};
+use super::{Call, SYNTAX, entry_replies, entry_reply, id_reply, is, parse_i64, parse_i64_or, strict_id, text};
 
 /// Count used when a blocked read without COUNT is served.
 const BLOCKED_DEFAULT_COUNT: u64 = 1000;
@@ -181,8 +181,8 @@ pub fn xread(db: &mut Db, call: &Call, out: &mut Executed) {
                     None
                 } else {
                     let start = ids[k].incr().unwrap_or(StreamId::MIN);
-                    let got = stream.range(start, StreamId::MAX, args.count, false);
-                    Some(got.iter().map(|e| entry_reply(e.id, &e.fields)).collect())
+                    let got = entry_replies(stream, start, StreamId::MAX, args.count, false);
+                    Some(got.into_iter().map(|(_, r)| r).collect())
                 }
             }
         };
@@ -300,23 +300,23 @@ fn read_group(
         }
         return Some(replies);
     }
-    let entries = stream.range(start, StreamId::MAX, count, false);
+    let entries = entry_replies(stream, start, StreamId::MAX, count, false);
     let group = stream.groups.get_mut(group_name)?;
     let handle = touch_consumer(group, consumer_name, call, noack, (key, group_name), out);
     let mut replies = Vec::with_capacity(entries.len());
     let mut moved = false;
-    for e in &entries {
-        if e.id > group.last_id {
-            group.entries_read = counters.advance(group.entries_read, e.id);
-            group.last_id = e.id;
+    for (id, reply) in entries {
+        if id > group.last_id {
+            group.entries_read = counters.advance(group.entries_read, id);
+            group.last_id = id;
             moved = true;
         }
-        replies.push(entry_reply(e.id, &e.fields));
+        replies.push(reply);
         if !noack {
-            group.assign(e.id, handle, now_ms, 1);
+            group.assign(id, handle, now_ms, 1);
             let last_id = group.last_id;
             call.propagate(out, || {
-                xclaim_effect(key, group_name, consumer_name, e.id, now_ms, 1, last_id)
+                xclaim_effect(key, group_name, consumer_name, id, now_ms, 1, last_id)
             });
         }
     }
