@@ -152,10 +152,11 @@ impl Bridge {
         let mut failed = 0;
         if let Some(world) = ctx.kafka.as_mut() {
             self.acked_before = world.acked_messages(me.name).map_or(0, |a| a.len());
-            let mut steps = Vec::new();
             for e in &self.batch {
                 let Some(m) = e.msg else { continue };
-                match world.produce(me.name, m, now, &mut ctx.ledger_kafka, &mut steps) {
+                // The model's own steps are not kept: this step says what
+                // was produced, and the acks show in the ack log.
+                match world.produce(me.name, m, now, &mut ctx.ledger_kafka, None) {
                     Ok(ProduceOutcome::Acked { .. }) => acked += 1,
                     Ok(ProduceOutcome::Pending { .. }) => {}
                     Ok(ProduceOutcome::Failed(_)) | Err(_) => failed += 1,
