@@ -193,7 +193,10 @@ mod tests {
         // Integers are written without the formatting machinery: the
         // extremes and zero must still read as `i64`'s Display.
         for n in [0, 7, -7, 1234567890, i64::MIN, i64::MAX] {
-            assert_eq!(Reply::Integer(n).to_resp(), format!(":{n}\r\n").into_bytes());
+            assert_eq!(
+                Reply::Integer(n).to_resp(),
+                format!(":{n}\r\n").into_bytes()
+            );
         }
         let long = Reply::bulk(vec![b'x'; 1234]);
         assert!(long.to_resp().starts_with(b"$1234\r\n"));

@@ -30,8 +30,8 @@ mod xread;
 mod xsetid;
 
 use super::db::Db;
-use super::stream::Stream;
 use super::id::{parse_strict, string2ll};
+use super::stream::Stream;
 use super::{Argv, Effects, ExecContext, Executed, Reply, StreamId};
 
 /// The arguments of one command invocation.

@@ -7,7 +7,9 @@
 use super::super::db::Db;
 use super::super::id::parse_range_bound;
 use super::super::{Executed, Reply, StreamId};
-use super::{Call, INVALID_ID, SYNTAX, entry_replies, is, parse_i64, propagate_verbatim, strict_id};
+use super::{
+    Call, INVALID_ID, SYNTAX, entry_replies, is, parse_i64, propagate_verbatim, strict_id,
+};
 
 /// Parses a range's start and end as `xrangeGenericCommand` does.
 pub fn parse_interval(start: &[u8], end: &[u8]) -> Result<(StreamId, StreamId), Reply> {

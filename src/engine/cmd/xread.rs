@@ -19,7 +19,10 @@ use super::super::group::Group;
 use super::super::lag::Counters;
 use super::super::stream::Stream;
 use super::super::{Argv, BlockRequest, Executed, Reply, StreamId};
-use super::{Call, SYNTAX, entry_replies, entry_reply, id_reply, is, parse_i64, parse_i64_or, strict_id, text};
+use super::{
+    Call, SYNTAX, entry_replies, entry_reply, id_reply, is, parse_i64, parse_i64_or, strict_id,
+    text,
+};
 
 /// Count used when a blocked read without COUNT is served.
 const BLOCKED_DEFAULT_COUNT: u64 = 1000;
@@ -166,15 +169,7 @@ pub fn xread(db: &mut Db, call: &Call, out: &mut Executed) {
         };
         let entries = match &args.group {
             Some((group, consumer)) => read_group(
-                stream,
-                key,
-                group,
-                consumer,
-                ids[k],
-                args.count,
-                args.noack,
-                call,
-                out,
+                stream, key, group, consumer, ids[k], args.count, args.noack, call, out,
             ),
             None => {
                 if stream.length() == 0 || stream.last_live_id() <= ids[k] {
