@@ -86,6 +86,22 @@ impl<K: Ord + Copy, V> ChunkedMap<K, V> {
 
     /// Inserts or replaces; returns the previous value.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        // The common case first: XREADGROUP delivers in ID order, so a new
+        // record usually goes after everything (the tail run, no search).
+        if let Some(mut tail) = self.runs.last_entry()
+            && tail.get().last().is_some_and(|(k, _)| *k < key)
+        {
+            self.len += 1;
+            let run = tail.get_mut();
+            if run.len() < CHUNK_LEN {
+                run.push((key, value));
+            } else {
+                let mut fresh = Vec::with_capacity(CHUNK_LEN);
+                fresh.push((key, value));
+                self.runs.insert(key, fresh);
+            }
+            return None;
+        }
         match self.runs.keys().next().copied() {
             None => {
                 let mut run = Vec::with_capacity(CHUNK_LEN);
