@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use streamlab::alloc_counter::{CountingAllocator, allocated_bytes};
 use streamlab::engine::stream::{NodeLimits, Stream};
-use streamlab::engine::{Db, ExecContext, Reply, Session, StreamId};
+use streamlab::engine::{Db, Effects, ExecContext, Reply, Session, StreamId};
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::new();
@@ -73,7 +73,7 @@ fn xadd_execute_per_sec(entries: u64, values: &[Vec<u8>]) -> f64 {
     let mut session = Session::default();
     // As the server calls it: no replica or AOF consumes the effects.
     let ctx = ExecContext {
-        skip_effects: true,
+        effects: Effects::Skip,
         ..ExecContext::at(BASE_MS)
     };
     let argvs: Vec<Vec<Vec<u8>>> = values

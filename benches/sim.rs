@@ -8,7 +8,9 @@
 //!              ─▶ total wall time (target: < 2 s)
 //! ```
 //!
-//! `BENCH_VIRTUAL_MS` shortens the long run; `BENCH_CATALOG=0` skips the catalog.
+//! `BENCH_VIRTUAL_MS` shortens the long run (`0` skips it); `BENCH_CATALOG=0`
+//! skips the catalog; `BENCH_ONLY=S13b,S08` runs only those catalog ids
+//! (what a what-if re-run of one scenario costs, and what to profile).
 //! Wall-clock time is read here, in the bench harness only: the simulator
 //! itself never sees it.
 
@@ -39,6 +41,16 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3_600_000);
+    if virtual_ms > 0 {
+        long_run(virtual_ms);
+    }
+    if std::env::var("BENCH_CATALOG").is_ok_and(|v| v == "0") {
+        return;
+    }
+    catalog();
+}
+
+fn long_run(virtual_ms: u64) {
     let scenario = Arc::new(parse_scenario("bench.ron", LONG_RUN).expect("bench scenario parses"));
     let mut sim = Simulation::new(
         scenario,
@@ -59,13 +71,18 @@ fn main() {
         sim.events as f64 / secs,
         sim.steps() as f64 / secs
     );
+}
 
-    if std::env::var("BENCH_CATALOG").is_ok_and(|v| v == "0") {
-        return;
-    }
+fn catalog() {
+    let only: Option<Vec<(&str, &str)>> = std::env::var("BENCH_ONLY").ok().map(|ids| {
+        ids.split(',')
+            .map(|id| builtin::find_id(id.trim()).expect("BENCH_ONLY names a bundled id"))
+            .collect()
+    });
+    let list = only.as_deref().unwrap_or(builtin::ALL);
     let t1 = Instant::now();
     let mut total_steps = 0;
-    for (file, text) in builtin::ALL {
+    for (file, text) in list {
         let s = Arc::new(parse_scenario(file, text).expect("bundled scenario parses"));
         let t = Instant::now();
         let mut sim = Simulation::new(s, RunOptions::default());
@@ -79,7 +96,7 @@ fn main() {
     }
     println!(
         "catalog: {} scenarios, {total_steps} steps in {:.2} s",
-        builtin::ALL.len(),
+        list.len(),
         t1.elapsed().as_secs_f64()
     );
 }

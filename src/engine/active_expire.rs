@@ -47,7 +47,7 @@ impl Db {
     /// Runs one active expire cycle at `ctx.now_ms`. The reply is the
     /// number of keys deleted; the effects are one bare `DEL key` each (the
     /// cycle propagates with `propagate_no_multi`), empty when
-    /// `ctx.skip_effects`; the signalled keys are the deleted streams,
+    /// as `ctx.effects` asks; the signalled keys are the deleted streams,
     /// whose blocked XREADGROUP clients must be answered -UNBLOCKED.
     pub fn active_expire_cycle(&mut self, ctx: &ExecContext) -> Executed {
         let now_ms = ctx.now_ms;
@@ -97,8 +97,10 @@ impl Db {
             total_expired as f64 / total_sampled as f64
         };
         self.stats.expired_stale_perc = share * 0.05 + self.stats.expired_stale_perc * 0.95;
-        if ctx.skip_effects {
-            out.effects.clear();
+        match ctx.effects {
+            super::Effects::Build => {}
+            super::Effects::Count => out.effects.iter_mut().for_each(Vec::clear),
+            super::Effects::Skip => out.effects.clear(),
         }
         out.reply = Reply::Integer(total_expired as i64);
         out

@@ -14,9 +14,15 @@
 //! costs its own size plus a few bytes of index. A run splits in half
 //! only when something is inserted into its middle (XCLAIM FORCE of an
 //! old ID, a SETID rewind), which keeps every operation O(log n + 64).
+//!
+//! A run's index key is a lower bound of its keys, not always its first
+//! key: acknowledgements remove the oldest record of a run, and re-keying
+//! the run each time (an index removal and insertion per XACK'd ID) cost
+//! more than the rest of the removal. Every key of a run still lies
+//! between its index key and the next run's, which is all lookups need.
 
 use std::collections::BTreeMap;
-use std::ops::Bound::{Excluded, Included, Unbounded};
+use std::ops::Bound::{Included, Unbounded};
 
 /// Maximum pairs per run.
 pub const CHUNK_LEN: usize = 64;
@@ -56,51 +62,70 @@ impl<K: Ord + Copy, V> ChunkedMap<K, V> {
             .map(|(k, _)| *k)
     }
 
+    /// The run that would hold `key`, with its index key.
+    fn run_for_mut(&mut self, key: &K) -> Option<(K, &mut Vec<(K, V)>)> {
+        self.runs
+            .range_mut((Unbounded, Included(key)))
+            .next_back()
+            .map(|(k, run)| (*k, run))
+    }
+
     /// Looks a key up.
     pub fn get(&self, key: &K) -> Option<&V> {
-        let run = self.runs.get(&self.run_key_for(key)?)?;
+        let (_, run) = self.runs.range((Unbounded, Included(key))).next_back()?;
         let pos = run.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
         run.get(pos).map(|(_, v)| v)
     }
 
     /// Mutable lookup.
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        let run_key = self.run_key_for(key)?;
-        let run = self.runs.get_mut(&run_key)?;
+        let (_, run) = self.run_for_mut(key)?;
         let pos = run.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
         run.get_mut(pos).map(|(_, v)| v)
     }
 
     /// Inserts or replaces; returns the previous value.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        let run_key = match self.run_key_for(&key) {
-            Some(k) => k,
-            None => match self.runs.keys().next().copied() {
-                // Smaller than everything: it joins (and re-keys) the first run.
-                Some(first) => {
-                    let mut run = self.runs.remove(&first).unwrap_or_default();
-                    run.insert(0, (key, value));
-                    self.len += 1;
-                    self.store(run);
-                    return None;
-                }
-                None => {
-                    let mut run = Vec::with_capacity(CHUNK_LEN);
-                    run.push((key, value));
-                    self.runs.insert(key, run);
-                    self.len += 1;
-                    return None;
-                }
-            },
-        };
-        let is_last = self
-            .runs
-            .range((Excluded(run_key), Unbounded))
-            .next()
-            .is_none();
-        let Some(run) = self.runs.get_mut(&run_key) else {
+        // The common case first: XREADGROUP delivers in ID order, so a new
+        // record usually goes after everything (the tail run, no search).
+        if let Some(mut tail) = self.runs.last_entry()
+            && tail.get().last().is_some_and(|(k, _)| *k < key)
+        {
+            self.len += 1;
+            let run = tail.get_mut();
+            if run.len() < CHUNK_LEN {
+                run.push((key, value));
+            } else {
+                let mut fresh = Vec::with_capacity(CHUNK_LEN);
+                fresh.push((key, value));
+                self.runs.insert(key, fresh);
+            }
             return None;
-        };
+        }
+        match self.runs.keys().next().copied() {
+            None => {
+                let mut run = Vec::with_capacity(CHUNK_LEN);
+                run.push((key, value));
+                self.runs.insert(key, run);
+                self.len += 1;
+                return None;
+            }
+            // Smaller than everything: it joins (and re-keys) the first run.
+            Some(first) if key < first => {
+                let mut run = self.runs.remove(&first).unwrap_or_default();
+                run.insert(0, (key, value));
+                self.len += 1;
+                self.store(run);
+                return None;
+            }
+            Some(_) => {}
+        }
+        let last_key = self.runs.last_key_value().map(|(k, _)| *k);
+        let (run_key, run) = self
+            .runs
+            .range_mut((Unbounded, Included(&key)))
+            .next_back()?;
+        let is_last = last_key == Some(*run_key);
         match run.binary_search_by(|(k, _)| k.cmp(&key)) {
             Ok(pos) => Some(std::mem::replace(&mut run[pos].1, value)),
             Err(pos) => {
@@ -133,16 +158,16 @@ impl<K: Ord + Copy, V> ChunkedMap<K, V> {
         }
     }
 
-    /// Removes a key; returns its value.
+    /// Removes a key; returns its value. The run keeps its index key (a
+    /// lower bound still) unless it is left empty.
     pub fn remove(&mut self, key: &K) -> Option<V> {
-        let run_key = self.run_key_for(key)?;
-        let run = self.runs.get_mut(&run_key)?;
+        let (run_key, run) = self.run_for_mut(key)?;
         let pos = run.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
         let (_, value) = run.remove(pos);
+        let emptied = run.is_empty();
         self.len -= 1;
-        if pos == 0 {
-            let run = self.runs.remove(&run_key).unwrap_or_default();
-            self.store(run);
+        if emptied {
+            self.runs.remove(&run_key);
         }
         Some(value)
     }

@@ -317,7 +317,7 @@ impl Db {
         if in_exec {
             out.block = None;
         }
-        if ctx.skip_effects {
+        if ctx.effects == super::Effects::Skip {
             out.effects.clear();
         }
         out

@@ -94,9 +94,9 @@ impl StreamId {
     }
 }
 
-/// Appends the decimal digits of `n` (IDs are formatted on every reply,
-/// so this avoids the formatting machinery).
-fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+/// Appends the decimal digits of `n` (IDs and RESP lengths are formatted
+/// on every reply, so this avoids the formatting machinery and its String).
+pub(crate) fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {
@@ -107,9 +107,7 @@ fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
             break;
         }
     }
-    for &d in &digits[i..] {
-        out.push(d);
-    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 impl fmt::Display for StreamId {

@@ -57,7 +57,16 @@ impl Element<'_> {
     /// The element as the string a client sees (integers in decimal).
     pub fn to_bytes(&self) -> Vec<u8> {
         match self {
-            Element::Int(v) => v.to_string().into_bytes(),
+            Element::Int(v) => {
+                // Every integer-encoded value read (message numbers, most
+                // IDs) comes through here: no formatting machinery.
+                let mut out = Vec::with_capacity(20);
+                if *v < 0 {
+                    out.push(b'-');
+                }
+                super::id::push_decimal(&mut out, v.unsigned_abs());
+                out
+            }
             Element::Str(s) => s.to_vec(),
         }
     }

@@ -80,9 +80,26 @@ pub struct ExecContext {
     pub blocked_clients: u64,
     /// Of those, the ones with a timeout (`clients_in_timeout_table`).
     pub blocked_clients_with_timeout: u64,
-    /// Leave [`Executed::effects`] empty: for a caller with no replica and
-    /// no AOF (the server), as Redis skips propagation then.
-    pub skip_effects: bool,
+    /// Who reads [`Executed::effects`], so how much of them to build.
+    pub effects: Effects,
+}
+
+/// How much of a command's effects the caller reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Effects {
+    /// Every effect in full: a replica or an AOF replays them.
+    #[default]
+    Build,
+    /// Only how many there are (the simulator's replication offset counts
+    /// effects even when no replica and no AOF exists to replay them):
+    /// each effect is an empty argv, which costs no allocation, and the
+    /// MULTI/EXEC around several is counted too. Building the real ones
+    /// (an XCLAIM of fourteen arguments per delivered entry, a copy of
+    /// every XADD) was a tenth of a long simulation for nobody.
+    Count,
+    /// None at all: for a caller with no replica and no AOF (the server),
+    /// as Redis skips propagation then.
+    Skip,
 }
 
 impl ExecContext {
@@ -104,7 +121,9 @@ pub struct Executed {
     /// with every nondeterministic part made explicit (`*` IDs resolved,
     /// XREADGROUP deliveries as `XCLAIM ... FORCE JUSTID LASTID`); more
     /// than one from a single call come wrapped in MULTI/EXEC. Replay them
-    /// on a session with `from_master` set.
+    /// on a session with `from_master` set. Under [`Effects::Count`] the
+    /// commands' own effects are empty argvs (only their number is real),
+    /// and under [`Effects::Skip`] there are none.
     pub effects: Vec<Argv>,
     /// Set when the command asks to block (XREAD/XREADGROUP with BLOCK and
     /// nothing to return). The caller keeps the client waiting; `reply` then
@@ -113,7 +132,7 @@ pub struct Executed {
     pub block: Option<Box<BlockRequest>>,
     /// Stream keys that received new entries (or were otherwise signalled):
     /// clients blocked on them should retry. XADD leaves it empty when the
-    /// context has `skip_effects` and reports no blocked client.
+    /// context has [`Effects::Skip`] and reports no blocked client.
     pub signaled_keys: Vec<Vec<u8>>,
     /// What this call adds to Redis's `server.dirty`, the change counter
     /// that RDB save points compare with their threshold (INFO persistence

@@ -10,6 +10,8 @@
 //!   Reply::Array([..])         *N\r\n...           redis-cli: 1) ... / (empty array)
 //! ```
 
+use super::id::push_decimal;
+
 /// One RESP2 reply value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
@@ -65,12 +67,15 @@ impl Reply {
             }
             Reply::Integer(n) => {
                 out.push(b':');
-                out.extend_from_slice(n.to_string().as_bytes());
+                if *n < 0 {
+                    out.push(b'-');
+                }
+                push_decimal(out, n.unsigned_abs());
                 out.extend_from_slice(b"\r\n");
             }
             Reply::Bulk(b) => {
                 out.push(b'$');
-                out.extend_from_slice(b.len().to_string().as_bytes());
+                push_decimal(out, b.len() as u64);
                 out.extend_from_slice(b"\r\n");
                 out.extend_from_slice(b);
                 out.extend_from_slice(b"\r\n");
@@ -79,7 +84,7 @@ impl Reply {
             Reply::NilArray => out.extend_from_slice(b"*-1\r\n"),
             Reply::Array(items) => {
                 out.push(b'*');
-                out.extend_from_slice(items.len().to_string().as_bytes());
+                push_decimal(out, items.len() as u64);
                 out.extend_from_slice(b"\r\n");
                 for item in items {
                     item.write_resp(out);
@@ -185,5 +190,15 @@ mod tests {
     fn resp_encoding_round_trips_the_shapes() {
         let r = Reply::Array(vec![Reply::Nil, Reply::Integer(-3), Reply::ok()]);
         assert_eq!(r.to_resp(), b"*3\r\n$-1\r\n:-3\r\n+OK\r\n");
+        // Integers are written without the formatting machinery: the
+        // extremes and zero must still read as `i64`'s Display.
+        for n in [0, 7, -7, 1234567890, i64::MIN, i64::MAX] {
+            assert_eq!(
+                Reply::Integer(n).to_resp(),
+                format!(":{n}\r\n").into_bytes()
+            );
+        }
+        let long = Reply::bulk(vec![b'x'; 1234]);
+        assert!(long.to_resp().starts_with(b"$1234\r\n"));
     }
 }

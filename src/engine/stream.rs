@@ -217,7 +217,9 @@ impl Stream {
     /// Calls `visit` for each live entry in range, in order, until it
     /// returns false. Starts at the node that may hold `start` (the one
     /// whose master ID is the greatest ≤ start), as `streamIteratorStart` does.
-    fn visit_range(
+    /// Readers that turn entries into something else (replies) use it to
+    /// read the fields in place instead of copying them out first.
+    pub fn visit_range(
         &self,
         start: StreamId,
         end: StreamId,

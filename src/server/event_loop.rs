@@ -37,7 +37,7 @@ use super::connection::{Connection, REPLY_BACKLOG_MAX_BYTES, ReadOutcome};
 use super::host;
 use crate::alloc_counter;
 use crate::engine::active_expire;
-use crate::engine::{Argv, Db, ExecContext, Reply};
+use crate::engine::{Argv, Db, Effects, ExecContext, Reply};
 
 const LISTENER: Token = Token(usize::MAX);
 
@@ -430,7 +430,7 @@ impl Server {
             blocked_clients_with_timeout: self.blocked.with_deadline() as u64,
             // No replica and no AOF listen to this server: building the
             // propagated commands would be wasted work.
-            skip_effects: true,
+            effects: Effects::Skip,
         }
     }
 }

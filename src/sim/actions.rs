@@ -57,7 +57,8 @@ impl Simulation {
             Action::Command(line) => match split_command(line) {
                 Ok(argv) => {
                     let mut session = std::mem::take(&mut self.console_session);
-                    self.ctx.exec(Who::Console, &mut session, argv, Note::Plain);
+                    self.ctx
+                        .exec(Who::Console, &mut session, &argv, Note::Plain);
                     self.console_session = session;
                 }
                 Err(why) => {

@@ -186,8 +186,16 @@ impl Ctx {
         self.start_unix_ms + self.now_ms
     }
 
-    /// Sends one command to the primary and records the step.
-    pub fn exec(&mut self, who: Who, session: &mut Session, argv: Argv, note: Note) -> Executed {
+    /// Sends one command to the primary and records the step. The argv is
+    /// borrowed: a parked reader retries the same one many times, and the
+    /// trace copies it only when it keeps records.
+    pub fn exec(
+        &mut self,
+        who: Who,
+        session: &mut Session,
+        argv: &[Vec<u8>],
+        note: Note,
+    ) -> Executed {
         self.exec_if(who, session, argv, note, |_| true)
     }
 
@@ -199,25 +207,25 @@ impl Ctx {
         &mut self,
         who: Who,
         session: &mut Session,
-        argv: Argv,
+        argv: &[Vec<u8>],
         note: Note,
         visible: impl Fn(&Executed) -> bool,
     ) -> Executed {
         debug_assert!(!self.stepped, "one command per event");
         let unix_ms = self.unix_ms();
-        let ex = self.route(session, &argv, unix_ms);
+        let ex = self.route(session, argv, unix_ms);
         if let Reply::Error(e) = &ex.reply {
             let word = e.split(' ').next().unwrap_or("ERR").to_string();
             *self.errors.entry(word).or_insert(0) += 1;
         }
         self.signaled.extend(ex.signaled_keys.iter().cloned());
         let note = match note {
-            Note::Plain => super::describe::describe(&argv, &ex),
+            Note::Plain => super::describe::describe(argv, &ex),
             given => given,
         };
         if visible(&ex) {
             self.trace
-                .record(self.now_ms, who, Some(&argv), Some(&ex.reply), note);
+                .record(self.now_ms, who, Some(argv), Some(&ex.reply), note);
             self.stepped = true;
         } else {
             debug_assert!(
@@ -247,7 +255,8 @@ impl Ctx {
             let n = super::wait::acked(&self.replication, self.replication.offset);
             return Executed::reply(Reply::Integer(n as i64));
         }
-        let ex = self.redis.execute(session, argv, unix_ms);
+        let replicated = !self.replication.replicas.is_empty();
+        let ex = self.redis.execute(session, argv, unix_ms, replicated);
         if !ex.effects.is_empty() {
             self.replication
                 .ship(&ex.effects, self.now_ms, &mut self.queue);

@@ -1,10 +1,9 @@
-//! Which messages can still reach a consumer group, asked of the engine.
+//! Which messages can still reach a consumer group, read off the engine.
 //!
 //! ```text
 //!   for each stream key with groups:
-//!     XRANGE key - +            ─▶ entries (id, m)
-//!     XINFO GROUPS key          ─▶ last-delivered-id per group
-//!     XPENDING key g - + N      ─▶ pending IDs per group
+//!     every live entry        ─▶ (id, m)
+//!     each group              ─▶ last-delivered-id, pending IDs
 //!   still = { m : id > last-delivered-id }  ∪  { m : id pending and its body exists }
 //!         ∪ { every m of a stream without groups }
 //! ```
@@ -13,25 +12,27 @@
 //! before delivery, trimmed while pending, or skipped by a cursor move. A
 //! stream nobody has a group on keeps its entries for whoever creates one
 //! (XGROUP CREATE ... 0): they are unconsumed, not lost.
+//!
+//! The scan reads the streams in place (what XRANGE, XINFO GROUPS and
+//! XPENDING would answer, without building those replies): at the end of a
+//! long run it visits every entry, and paging through replies cost more
+//! than the rest of the metrics together. It changes nothing, as the
+//! read-only queries it replaces did not.
 
-use super::replies;
 use super::simulation::Simulation;
-use crate::engine::{ExecContext, Reply};
+use crate::engine::listpack::Element;
+use crate::engine::stream::Stream;
+use crate::engine::{Db, StreamId};
 use crate::scenario::schema::{ActorSpec, ClaimThen};
 use std::collections::BTreeSet;
 
-fn parse_id(id: &str) -> (u64, u64) {
-    let mut it = id.splitn(2, '-');
-    let ms = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let seq = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-    (ms, seq)
-}
-
 /// The message numbers still deliverable to some group.
 pub fn still_deliverable(sim: &Simulation) -> BTreeSet<u64> {
-    let mut still = BTreeSet::new();
+    // Gathered in a vector and built at once (sorted, in bulk): one tree
+    // insertion per entry of a long stream cost more than the scan.
+    let mut still = Vec::new();
     if !sim.ctx.redis.up {
-        return still;
+        return BTreeSet::new();
     }
     let keys = super::faults::stream_keys(sim);
     let dlqs: Vec<String> = sim
@@ -46,93 +47,58 @@ pub fn still_deliverable(sim: &Simulation) -> BTreeSet<u64> {
             _ => None,
         })
         .collect();
-    let unix = sim.ctx.unix_ms();
-    let ctx = ExecContext::at(unix);
     let db = &sim.ctx.redis.db;
-    let run = |parts: &[&str]| {
-        let argv: Vec<Vec<u8>> = parts.iter().map(|p| p.as_bytes().to_vec()).collect();
-        db.query(&argv, &ctx)
-    };
     // A message copied to a dead-letter stream waits for a human: not lost.
     for key in &dlqs {
-        for_each_entry(&run, key, |_, m| {
-            still.insert(m);
-        });
+        if let Some(s) = stream_at(db, key) {
+            for_each_entry(s, |_, m| still.push(m));
+        }
     }
     for key in keys {
-        let Reply::Array(groups) = run(&["XINFO", "GROUPS", &key]) else {
+        let Some(s) = stream_at(db, &key) else {
             continue;
         };
-        // Per group: its cursor and the IDs it holds pending.
-        let mut cursors: Vec<((u64, u64), BTreeSet<(u64, u64)>)> = Vec::new();
-        for g in &groups {
-            let Reply::Array(fields) = g else { continue };
-            let get = |name: &str| {
-                fields.chunks(2).find_map(|kv| match kv {
-                    [Reply::Bulk(k), v] if k.as_slice() == name.as_bytes() => Some(v.clone()),
-                    _ => None,
-                })
-            };
-            let (Some(Reply::Bulk(name)), Some(Reply::Bulk(last))) =
-                (get("name"), get("last-delivered-id"))
-            else {
-                continue;
-            };
-            let name = String::from_utf8_lossy(&name).into_owned();
-            let last = parse_id(&String::from_utf8_lossy(&last));
-            cursors.push((last, pending_ids(&run, &key, &name)));
-        }
-        let no_groups = groups.is_empty();
-        for_each_entry(&run, &key, |id, m| {
+        let no_groups = s.groups.is_empty();
+        for_each_entry(s, |id, m| {
             if no_groups
-                || cursors
-                    .iter()
-                    .any(|(last, pending)| id > *last || pending.contains(&id))
+                || s.groups
+                    .values()
+                    .any(|g| id > g.last_id || g.pel().get(id).is_some())
             {
-                still.insert(m);
+                still.push(m);
             }
         });
     }
-    still
+    still.into_iter().collect()
 }
 
-/// Entries read per XRANGE or XPENDING call: the scan pages through a
-/// stream as a client would, so a million entries never sit in one reply.
-const PAGE_ENTRIES: usize = 10_000;
-const PAGE: &str = "10000";
+/// The stream at `key`, if there is one (a missing key or another type
+/// answers XRANGE with nothing and XINFO GROUPS with an error).
+fn stream_at<'a>(db: &'a Db, key: &str) -> Option<&'a Stream> {
+    db.stream(key.as_bytes()).ok().flatten()
+}
 
-/// Calls `f(id, message)` for every entry of `key` that carries a message
-/// number, paging with exclusive ranges.
-fn for_each_entry(run: &impl Fn(&[&str]) -> Reply, key: &str, mut f: impl FnMut((u64, u64), u64)) {
-    let mut from = "-".to_string();
-    loop {
-        let page = replies::entries(&run(&["XRANGE", key, &from, "+", "COUNT", PAGE]));
-        let Some(last) = page.last() else { break };
-        from = format!("({}", last.id);
-        for e in &page {
-            if let Some(m) = e.msg {
-                f(parse_id(&e.id), m);
+/// Calls `f(id, message)` for every live entry that carries a message
+/// number: the first field `m` whose value reads as one, as a client
+/// parsing the XRANGE reply would take it.
+fn for_each_entry(s: &Stream, mut f: impl FnMut(StreamId, u64)) {
+    s.visit_range(StreamId::MIN, StreamId::MAX, false, |node, e| {
+        let mut msg = None;
+        node.visit_fields(e, |field, value| {
+            if msg.is_none() && field.eq_bytes(b"m") {
+                msg = message_number(value);
             }
+        });
+        if let Some(m) = msg {
+            f(e.id, m);
         }
-        if page.len() < PAGE_ENTRIES {
-            break;
-        }
-    }
+        true
+    });
 }
 
-/// Every ID pending in group `group` of `key`, paged.
-fn pending_ids(run: &impl Fn(&[&str]) -> Reply, key: &str, group: &str) -> BTreeSet<(u64, u64)> {
-    let mut ids = BTreeSet::new();
-    let mut from = "-".to_string();
-    loop {
-        let rows = replies::pending_rows(&run(&["XPENDING", key, group, &from, "+", PAGE]));
-        let Some(last) = rows.last() else { break };
-        from = format!("({}", last.id);
-        let full = rows.len() == PAGE_ENTRIES;
-        ids.extend(rows.iter().map(|r| parse_id(&r.id)));
-        if !full {
-            break;
-        }
+fn message_number(value: Element) -> Option<u64> {
+    match value {
+        Element::Int(v) => u64::try_from(v).ok(),
+        Element::Str(s) => std::str::from_utf8(s).ok()?.parse().ok(),
     }
-    ids
 }

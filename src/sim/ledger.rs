@@ -249,8 +249,12 @@ impl Ledger {
     /// can still reach the group; every other known message cannot.
     /// A message already marked with a reason keeps it.
     pub fn set_still_deliverable(&mut self, still: &BTreeSet<MsgId>, t_ms: u64) {
+        // Both sides ascend by message id: walk them together instead of a
+        // tree lookup per message.
+        let mut still = still.iter().copied().peekable();
         self.msgs.for_each_mut(|id, s| {
-            if still.contains(&id) {
+            while still.next_if(|&m| m < id).is_some() {}
+            if still.next_if_eq(&id).is_some() {
                 if !s.log_lost() {
                     s.set_undeliverable(None);
                 }

@@ -26,7 +26,7 @@
 
 use super::aof::AofFile;
 use crate::engine::stats::Stats;
-use crate::engine::{Argv, Db, ExecContext, Executed, Reply, Session};
+use crate::engine::{Argv, Db, Effects, ExecContext, Executed, Reply, Session};
 use crate::scenario::schema::{CrashMode, Persistence};
 
 /// What a promoted replica brings along from its own disk.
@@ -83,12 +83,30 @@ impl RedisNode {
         }
     }
 
-    /// Runs a client command at `unix_ms`.
-    pub fn execute(&mut self, session: &mut Session, argv: &[Vec<u8>], unix_ms: u64) -> Executed {
+    /// Runs a client command at `unix_ms`. `replicated`: a replica (or the
+    /// backlog kept for replicas) reads the command's effects.
+    pub fn execute(
+        &mut self,
+        session: &mut Session,
+        argv: &[Vec<u8>],
+        unix_ms: u64,
+        replicated: bool,
+    ) -> Executed {
         if !self.up {
             return Executed::reply(Reply::err(DOWN_ERROR));
         }
-        let ex = self.db.execute(session, argv, &ExecContext::at(unix_ms));
+        // With no replica and no AOF to replay them, only the number of
+        // effects is read (the replication offset counts them).
+        let effects = if replicated || self.persistence.appendonly {
+            Effects::Build
+        } else {
+            Effects::Count
+        };
+        let ctx = ExecContext {
+            effects,
+            ..ExecContext::at(unix_ms)
+        };
+        let ex = self.db.execute(session, argv, &ctx);
         // The save points count Redis's own change counter (server.dirty,
         // see `Executed::dirty`), not the records written to the AOF.
         self.dirty += ex.dirty;
@@ -232,7 +250,11 @@ impl RedisNode {
             from_master: true,
             ..Session::default()
         };
-        let ctx = ExecContext::at(unix_ms);
+        // Nothing reads what the loader's commands would propagate.
+        let ctx = ExecContext {
+            effects: Effects::Skip,
+            ..ExecContext::at(unix_ms)
+        };
         for argv in &self.config {
             db.execute(&mut session, argv, &ctx);
         }
@@ -288,7 +310,7 @@ mod tests {
     fn down_node_refuses_commands() {
         let mut n = node(false, Fsync::EverySec, vec![]);
         n.crash(CrashMode::Process);
-        let ex = n.execute(&mut Session::default(), &[b"PING".to_vec()], 1);
+        let ex = n.execute(&mut Session::default(), &[b"PING".to_vec()], 1, false);
         assert_eq!(ex.reply, Reply::err(DOWN_ERROR));
     }
 
@@ -328,15 +350,15 @@ mod tests {
         let argv =
             |w: &[&str]| -> Vec<Vec<u8>> { w.iter().map(|a| a.as_bytes().to_vec()).collect() };
         for id in ["1-0", "2-0", "3-0"] {
-            n.execute(&mut s, &argv(&["XADD", "s", id, "f", "v"]), 1);
+            n.execute(&mut s, &argv(&["XADD", "s", id, "f", "v"]), 1, false);
         }
         let line = argv(&[
             "XADD", "s", "MAXLEN", "~", "1", "LIMIT", "5", "4-0", "f", "v",
         ]);
-        assert_eq!(n.execute(&mut s, &line, 1).reply, Reply::bulk("4-0"));
+        assert_eq!(n.execute(&mut s, &line, 1, false).reply, Reply::bulk("4-0"));
         n.crash(CrashMode::Process);
         n.restart(2);
-        let len = n.execute(&mut s, &argv(&["XLEN", "s"]), 3).reply;
+        let len = n.execute(&mut s, &argv(&["XLEN", "s"]), 3, false).reply;
         assert_eq!(len, Reply::Integer(4));
     }
 

@@ -24,7 +24,7 @@
 use super::replicas::Replication;
 use super::simulation::Simulation;
 use super::trace::{Note, Who};
-use crate::engine::{Db, ExecContext, Session};
+use crate::engine::{Db, Effects, ExecContext, Session};
 use crate::scenario::checks::Value;
 
 /// Replica `name`'s process dies.
@@ -105,7 +105,10 @@ fn load(rep: &Replication, i: usize, unix_ms: u64) -> (Db, u64) {
             from_master: true,
             ..Session::default()
         };
-        let ctx = ExecContext::at(unix_ms);
+        let ctx = ExecContext {
+            effects: Effects::Skip,
+            ..ExecContext::at(unix_ms)
+        };
         for argv in &r.aof {
             db.execute(&mut session, argv, &ctx);
         }

@@ -31,7 +31,7 @@ use super::backlog::Backlog;
 use super::ctx::{Event, ServerTimer};
 use super::queue::{EventClass, EventQueue};
 use super::rng::SimRng;
-use crate::engine::{Argv, Db, ExecContext, Session};
+use crate::engine::{Argv, Db, Effects, ExecContext, Session};
 use crate::scenario::schema::{Lag, MinReplicas, Persistence, ReplicaSpec, SentinelSpec};
 use std::collections::VecDeque;
 
@@ -329,8 +329,13 @@ impl Replication {
         let mut n = 0;
         while r.loading.is_none() && r.inbox.front().is_some_and(|e| e.0 <= now_ms) {
             if let Some((_, argv, offset)) = r.inbox.pop_front() {
-                let ex =
-                    r.db.execute(&mut r.session, &argv, &ExecContext::at(start + now_ms));
+                // A replica's own effects go nowhere (its AOF keeps what
+                // it received, below), so they are not built.
+                let ctx = ExecContext {
+                    effects: Effects::Skip,
+                    ..ExecContext::at(start + now_ms)
+                };
+                let ex = r.db.execute(&mut r.session, &argv, &ctx);
                 r.dirty += ex.dirty;
                 r.applied_offset = offset;
                 if appendonly {

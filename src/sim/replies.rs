@@ -111,6 +111,24 @@ pub fn read_entries(reply: &Reply) -> Vec<Entry> {
     }
 }
 
+/// Whether [`read_entries`] would find any entry, without building them
+/// (a parked reader's retry asks this of every reply, and most find nothing).
+pub fn has_entries(reply: &Reply) -> bool {
+    let Reply::Array(streams) = reply else {
+        return false;
+    };
+    let Some(Reply::Array(kv)) = streams.first() else {
+        return false;
+    };
+    match kv.get(1) {
+        Some(Reply::Array(items)) => items.iter().any(|item| match item {
+            Reply::Array(pair) => matches!(pair.first(), Some(Reply::Bulk(_) | Reply::Status(_))),
+            other => matches!(other, Reply::Bulk(_) | Reply::Status(_)),
+        }),
+        _ => false,
+    }
+}
+
 /// Parses an XAUTOCLAIM reply.
 pub fn autoclaim(reply: &Reply) -> Option<AutoClaim> {
     let Reply::Array(parts) = reply else {
@@ -191,6 +209,13 @@ mod tests {
             ("2-0", None, true)
         );
         assert!(read_entries(&Reply::NilArray).is_empty());
+        assert!(has_entries(&r));
+        assert!(!has_entries(&Reply::NilArray));
+        let empty = Reply::Array(vec![Reply::Array(vec![
+            Reply::bulk("s"),
+            Reply::Array(vec![]),
+        ])]);
+        assert!(!has_entries(&empty));
     }
 
     #[test]

@@ -355,7 +355,7 @@ impl Simulation {
     fn dispatch(&mut self, event: Event) {
         match event {
             Event::Setup => {
-                if let Some(argv) = self.setup.get(self.setup_next).cloned() {
+                if let Some(argv) = self.setup.get(self.setup_next) {
                     self.setup_next += 1;
                     self.ctx
                         .exec(Who::Setup, &mut self.setup_session, argv, Note::Plain);
@@ -393,7 +393,7 @@ impl Simulation {
                 };
                 let ex = self
                     .ctx
-                    .exec(Who::Probe, &mut self.probe_session, argv, Note::Plain);
+                    .exec(Who::Probe, &mut self.probe_session, &argv, Note::Plain);
                 self.probe_replies[i as usize] = Some(super::trace::compact_reply(&ex.reply));
             }
             Event::Check(t) => expect::evaluate(self, At::At(t)),

@@ -232,7 +232,7 @@ impl Trace {
         &mut self,
         time_ms: u64,
         who: Who,
-        command: Option<&Argv>,
+        command: Option<&[Vec<u8>]>,
         reply: Option<&Reply>,
         note: Note,
     ) -> u64 {
@@ -309,7 +309,7 @@ impl Trace {
                 step,
                 time_ms,
                 who,
-                command: command.cloned(),
+                command: command.map(<[Vec<u8>]>::to_vec),
                 reply: reply.cloned(),
                 note,
             });

@@ -137,7 +137,7 @@ pub fn restore(db: &mut Db, call: &Call, out: &mut Executed) {
         // The value is dropped at once; a replaced key is gone, which
         // Redis propagates as a DEL.
         if old.is_some() {
-            out.effects.push(vec![b"DEL".to_vec(), key.to_vec()]);
+            call.propagate(out, || vec![b"DEL".to_vec(), key.to_vec()]);
             out.dirty += 1;
         }
         out.reply = Reply::ok();

@@ -40,7 +40,8 @@ pub use keyspec::{Keys, Touch};
 
 use super::db::Db;
 use super::id::{parse_strict, string2ll};
-use super::{Argv, ExecContext, Executed, Reply, StreamId};
+use super::stream::Stream;
+use super::{Argv, Effects, ExecContext, Executed, Reply, StreamId};
 
 /// The arguments of one command invocation.
 pub struct Call<'a> {
@@ -70,6 +71,16 @@ impl Call<'_> {
     /// The time the command runs at.
     pub fn now_ms(&self) -> u64 {
         self.ctx.now_ms
+    }
+
+    /// Adds one effect to `out`; `build` runs only when the caller replays
+    /// effects ([`Effects::Build`]), otherwise the effect is counted or left out.
+    pub fn propagate(&self, out: &mut Executed, build: impl FnOnce() -> Argv) {
+        match self.ctx.effects {
+            Effects::Build => out.effects.push(build()),
+            Effects::Count => out.effects.push(Argv::new()),
+            Effects::Skip => {}
+        }
     }
 }
 
@@ -469,6 +480,31 @@ pub fn entry_reply(id: StreamId, fields: &[(Vec<u8>, Vec<u8>)]) -> Reply {
     Reply::Array(vec![id_reply(id), Reply::Array(flat)])
 }
 
+/// The live entries of `stream` in `[start, end]` (at most `count`, 0 =
+/// all) as `[id, [field, value, ...]]` replies, each with its ID. Built
+/// straight from the listpacks: copying the fields out first
+/// ([`Stream::range`]) and into the reply after doubled the allocations
+/// of every read.
+pub fn entry_replies(
+    stream: &Stream,
+    start: StreamId,
+    end: StreamId,
+    count: u64,
+    rev: bool,
+) -> Vec<(StreamId, Reply)> {
+    let mut out = Vec::new();
+    stream.visit_range(start, end, rev, |node, e| {
+        let mut flat = Vec::new();
+        node.visit_fields(e, |f, v| {
+            flat.push(Reply::Bulk(f.to_bytes()));
+            flat.push(Reply::Bulk(v.to_bytes()));
+        });
+        out.push((e.id, Reply::Array(vec![id_reply(e.id), Reply::Array(flat)])));
+        count == 0 || (out.len() as u64) < count
+    });
+    out
+}
+
 /// Builds an argv from string-like parts.
 pub fn argv_of(parts: &[&[u8]]) -> Argv {
     parts.iter().map(|p| p.to_vec()).collect()
@@ -476,7 +512,7 @@ pub fn argv_of(parts: &[&[u8]]) -> Argv {
 
 /// Propagates the command exactly as received.
 pub fn propagate_verbatim(call: &Call, out: &mut Executed) {
-    out.effects.push(call.argv.to_vec());
+    call.propagate(out, || call.argv.to_vec());
 }
 
 /// Every top-level command name with its arity, for `COMMAND`.

@@ -13,7 +13,7 @@
 use super::super::db::{Db, Value};
 use super::super::id::{SeqSpec, parse_id};
 use super::super::stream::{LISTPACK_MAX_BYTES, Stream, TrimArgs, TrimStrategy};
-use super::super::{Executed, Reply, StreamId};
+use super::super::{Effects, Executed, Reply, StreamId};
 use super::{Call, INVALID_ID, SYNTAX, id_reply, is, parse_i64};
 
 const INCOMPATIBLE: &str =
@@ -253,17 +253,17 @@ pub fn xadd(db: &mut Db, call: &Call, out: &mut Executed) {
     if let Some(trim) = args.trim {
         stream.trim(trim);
     }
-    if !call.ctx.skip_effects {
+    call.propagate(out, || {
         let mut effect = call.argv.to_vec();
         rewrite_trim(&mut effect, &args, stream);
         if !matches!(args.id, Some((_, SeqSpec::Given))) {
             effect[args.id_idx] = new_id.to_bytes();
         }
-        out.effects.push(effect);
-    }
+        effect
+    });
     // Nobody to wake when the caller has no replica to feed and no client
     // blocked: skip the key copy on the hottest path.
-    if !(call.ctx.skip_effects && call.ctx.blocked_clients == 0) {
+    if !(call.ctx.effects == Effects::Skip && call.ctx.blocked_clients == 0) {
         out.signaled_keys.push(key.to_vec());
     }
 }
@@ -294,9 +294,11 @@ pub fn xtrim(db: &mut Db, call: &Call, out: &mut Executed) {
     // t_stream.c xtrimCommand: `server.dirty += deleted`.
     out.dirty += removed as u64;
     if removed > 0 {
-        let mut effect = call.argv.to_vec();
-        rewrite_trim(&mut effect, &args, stream);
-        out.effects.push(effect);
+        call.propagate(out, || {
+            let mut effect = call.argv.to_vec();
+            rewrite_trim(&mut effect, &args, stream);
+            effect
+        });
     }
     out.reply = Reply::Integer(removed as i64);
 }

@@ -139,15 +139,17 @@ fn claim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Reply> {
         if !exists[k] {
             if let Some(p) = pending {
                 let owner = group.consumer_name(p.owner).to_vec();
-                out.effects.push(xclaim_effect_as_given(
-                    key,
-                    group_name,
-                    &owner,
-                    call.arg(5 + k),
-                    p.delivery_ms,
-                    p.delivery_count,
-                    group.last_id,
-                ));
+                call.propagate(out, || {
+                    xclaim_effect_as_given(
+                        key,
+                        group_name,
+                        &owner,
+                        call.arg(5 + k),
+                        p.delivery_ms,
+                        p.delivery_count,
+                        group.last_id,
+                    )
+                });
                 propagate_last_id = false;
                 // t_stream.c xclaimCommand: a PEL record whose entry is
                 // gone is dropped, one change.
@@ -181,15 +183,17 @@ fn claim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Reply> {
             Some(reply) => reply.clone(),
             None => id_reply(id),
         });
-        out.effects.push(xclaim_effect_as_given(
-            key,
-            group_name,
-            consumer_name,
-            call.arg(5 + k),
-            delivery_ms,
-            count,
-            group.last_id,
-        ));
+        call.propagate(out, || {
+            xclaim_effect_as_given(
+                key,
+                group_name,
+                consumer_name,
+                call.arg(5 + k),
+                delivery_ms,
+                count,
+                group.last_id,
+            )
+        });
         // t_stream.c xclaimCommand: one change per claimed ID.
         out.dirty += 1;
         propagate_last_id = false;
@@ -197,7 +201,7 @@ fn claim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Reply> {
     if propagate_last_id {
         // t_stream.c xclaimCommand: LASTID moved the group, one change.
         out.dirty += 1;
-        out.effects.push(setid_effect(key, group_name, group));
+        call.propagate(out, || setid_effect(key, group_name, group));
     }
     Ok(Reply::Array(claimed))
 }
@@ -285,15 +289,17 @@ fn autoclaim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Repl
             .ok_or_else(|| nogroup(call))?;
         let Some(entry) = entry else {
             let owner = group.consumer_name(pending.owner).to_vec();
-            out.effects.push(xclaim_effect(
-                key,
-                group_name,
-                &owner,
-                id,
-                pending.delivery_ms,
-                pending.delivery_count,
-                group.last_id,
-            ));
+            call.propagate(out, || {
+                xclaim_effect(
+                    key,
+                    group_name,
+                    &owner,
+                    id,
+                    pending.delivery_ms,
+                    pending.delivery_count,
+                    group.last_id,
+                )
+            });
             group.ack(id);
             // t_stream.c xautoclaimCommand: a dropped PEL record, one change.
             out.dirty += 1;
@@ -319,15 +325,17 @@ fn autoclaim(db: &mut Db, call: &Call, out: &mut Executed) -> Result<Reply, Repl
         count -= 1;
         // t_stream.c xautoclaimCommand: one change per claimed ID.
         out.dirty += 1;
-        out.effects.push(xclaim_effect(
-            key,
-            group_name,
-            consumer_name,
-            id,
-            now,
-            delivery_count,
-            group.last_id,
-        ));
+        call.propagate(out, || {
+            xclaim_effect(
+                key,
+                group_name,
+                consumer_name,
+                id,
+                now,
+                delivery_count,
+                group.last_id,
+            )
+        });
     }
     let group = stream.groups.get(group_name).ok_or_else(|| nogroup(call))?;
     let cursor = next.and_then(|from| {

@@ -7,7 +7,9 @@
 use super::super::db::Db;
 use super::super::id::parse_range_bound;
 use super::super::{Executed, Reply, StreamId};
-use super::{Call, INVALID_ID, SYNTAX, entry_reply, is, parse_i64, propagate_verbatim, strict_id};
+use super::{
+    Call, INVALID_ID, SYNTAX, entry_replies, is, parse_i64, propagate_verbatim, strict_id,
+};
 
 /// Parses a range's start and end as `xrangeGenericCommand` does.
 pub fn parse_interval(start: &[u8], end: &[u8]) -> Result<(StreamId, StreamId), Reply> {
@@ -72,13 +74,8 @@ fn range_command(db: &Db, call: &Call, out: &mut Executed, rev: bool) {
         return;
     }
     let limit = if count < 0 { 0 } else { count as u64 };
-    let entries = stream.range(start, end, limit, rev);
-    out.reply = Reply::Array(
-        entries
-            .iter()
-            .map(|e| entry_reply(e.id, &e.fields))
-            .collect(),
-    );
+    let entries = entry_replies(stream, start, end, limit, rev);
+    out.reply = Reply::Array(entries.into_iter().map(|(_, r)| r).collect());
 }
 
 pub fn xrange(db: &Db, call: &Call, out: &mut Executed) {

@@ -19,7 +19,10 @@ use super::super::group::Group;
 use super::super::lag::Counters;
 use super::super::stream::Stream;
 use super::super::{Argv, BlockRequest, Executed, Reply, StreamId};
-use super::{Call, SYNTAX, entry_reply, id_reply, is, parse_i64, parse_i64_or, strict_id, text};
+use super::{
+    Call, SYNTAX, entry_replies, entry_reply, id_reply, is, parse_i64, parse_i64_or, strict_id,
+    text,
+};
 
 /// Count used when a blocked read without COUNT is served.
 const BLOCKED_DEFAULT_COUNT: u64 = 1000;
@@ -166,23 +169,15 @@ pub fn xread(db: &mut Db, call: &Call, out: &mut Executed) {
         };
         let entries = match &args.group {
             Some((group, consumer)) => read_group(
-                stream,
-                key,
-                group,
-                consumer,
-                ids[k],
-                args.count,
-                args.noack,
-                (call.now_ms(), call.ctx.skip_effects),
-                out,
+                stream, key, group, consumer, ids[k], args.count, args.noack, call, out,
             ),
             None => {
                 if stream.length() == 0 || stream.last_live_id() <= ids[k] {
                     None
                 } else {
                     let start = ids[k].incr().unwrap_or(StreamId::MIN);
-                    let got = stream.range(start, StreamId::MAX, args.count, false);
-                    Some(got.iter().map(|e| entry_reply(e.id, &e.fields)).collect())
+                    let got = entry_replies(stream, start, StreamId::MAX, args.count, false);
+                    Some(got.into_iter().map(|(_, r)| r).collect())
                 }
             }
         };
@@ -256,9 +251,10 @@ fn read_group(
     gt: StreamId,
     count: u64,
     noack: bool,
-    (now_ms, skip_effects): (u64, bool),
+    call: &Call,
     out: &mut Executed,
 ) -> Option<Vec<Reply>> {
+    let now_ms = call.now_ms();
     let history = gt != StreamId::MAX;
     let last_live = stream.last_live_id();
     let counters = Counters::of(stream);
@@ -277,8 +273,7 @@ fn read_group(
             let group = stream.groups.get_mut(group_name)?;
             // NOACK propagates a consumer's creation whatever the ID: Redis
             // creates and announces it before choosing history or new.
-            let handle =
-                touch_consumer(group, consumer_name, now_ms, noack, (key, group_name), out);
+            let handle = touch_consumer(group, consumer_name, call, noack, (key, group_name), out);
             let consumer = group.consumer(handle)?;
             let mut ids: Vec<StreamId> = consumer.pel().from(start).collect();
             if count > 0 {
@@ -300,36 +295,28 @@ fn read_group(
         }
         return Some(replies);
     }
-    let entries = stream.range(start, StreamId::MAX, count, false);
+    let entries = entry_replies(stream, start, StreamId::MAX, count, false);
     let group = stream.groups.get_mut(group_name)?;
-    let handle = touch_consumer(group, consumer_name, now_ms, noack, (key, group_name), out);
+    let handle = touch_consumer(group, consumer_name, call, noack, (key, group_name), out);
     let mut replies = Vec::with_capacity(entries.len());
     let mut moved = false;
-    for e in &entries {
-        if e.id > group.last_id {
-            group.entries_read = counters.advance(group.entries_read, e.id);
-            group.last_id = e.id;
+    for (id, reply) in entries {
+        if id > group.last_id {
+            group.entries_read = counters.advance(group.entries_read, id);
+            group.last_id = id;
             moved = true;
         }
-        replies.push(entry_reply(e.id, &e.fields));
+        replies.push(reply);
         if !noack {
-            group.assign(e.id, handle, now_ms, 1);
-            if !skip_effects {
-                let effect = xclaim_effect(
-                    key,
-                    group_name,
-                    consumer_name,
-                    e.id,
-                    now_ms,
-                    1,
-                    group.last_id,
-                );
-                out.effects.push(effect);
-            }
+            group.assign(id, handle, now_ms, 1);
+            let last_id = group.last_id;
+            call.propagate(out, || {
+                xclaim_effect(key, group_name, consumer_name, id, now_ms, 1, last_id)
+            });
         }
     }
-    if noack && moved && !skip_effects {
-        out.effects.push(setid_effect(key, group_name, group));
+    if noack && moved {
+        call.propagate(out, || setid_effect(key, group_name, group));
     }
     Some(replies)
 }
@@ -339,11 +326,12 @@ fn read_group(
 fn touch_consumer(
     group: &mut Group,
     name: &[u8],
-    now_ms: u64,
+    call: &Call,
     noack: bool,
     (key, group_name): (&[u8], &[u8]),
     out: &mut Executed,
 ) -> u32 {
+    let now_ms = call.now_ms();
     if let Some(h) = group.lookup(name) {
         if let Some(c) = group.consumer_mut(h) {
             c.seen_ms = now_ms;
@@ -355,13 +343,15 @@ fn touch_consumer(
     // and blocked.c alike: a new consumer is one change.
     out.dirty += 1;
     if noack {
-        out.effects.push(vec![
-            b"XGROUP".to_vec(),
-            b"CREATECONSUMER".to_vec(),
-            key.to_vec(),
-            group_name.to_vec(),
-            name.to_vec(),
-        ]);
+        call.propagate(out, || {
+            vec![
+                b"XGROUP".to_vec(),
+                b"CREATECONSUMER".to_vec(),
+                key.to_vec(),
+                group_name.to_vec(),
+                name.to_vec(),
+            ]
+        });
     }
     h
 }

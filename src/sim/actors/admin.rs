@@ -54,7 +54,7 @@ impl Admin {
         if let Some((t, _)) = self.commands.get(self.next) {
             me.wake(ctx, (*t).max(ctx.now_ms), Wake::Tick);
         }
-        let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+        let ex = ctx.exec(me.who(), &mut self.session, &argv, Note::Plain);
         let key = format!("reply.{}.{}", me.name, self.next - 1);
         ctx.texts
             .insert(key, crate::sim::trace::compact_reply(&ex.reply));

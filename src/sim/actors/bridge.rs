@@ -17,7 +17,8 @@
 //! name, history read first) produces it again. A restarted producer has a
 //! new producer id, so idempotence cannot drop those copies.
 
-use super::{Me, argv_of};
+use super::Me;
+use super::argv::ArgvBuf;
 use crate::engine::Session;
 use crate::scenario::schema::BridgeSpec;
 use crate::sim::ctx::{Ctx, Event, Wake};
@@ -47,6 +48,8 @@ pub struct Bridge {
     /// Length of the producer's ack log before this batch was produced.
     acked_before: usize,
     phase: Phase,
+    /// The last command's buffers, reused for the next.
+    argv: ArgvBuf,
 }
 
 impl Bridge {
@@ -62,6 +65,7 @@ impl Bridge {
             read_at_ms: 0,
             acked_before: 0,
             phase: Phase::Read,
+            argv: ArgvBuf::default(),
         }
     }
 
@@ -98,24 +102,24 @@ impl Bridge {
     }
 
     fn read(&mut self, me: &Me, ctx: &mut Ctx) {
-        let count = self.spec.batch.to_string();
         let from = if self.history {
-            self.cursor.clone()
+            self.cursor.as_str()
         } else {
-            ">".into()
+            ">"
         };
-        let argv = argv_of(&[
-            "XREADGROUP",
-            "GROUP",
-            &self.spec.group,
-            &self.me,
-            "COUNT",
-            &count,
-            "STREAMS",
-            &self.spec.stream,
-            &from,
-        ]);
-        let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+        self.argv
+            .start()
+            .push("XREADGROUP")
+            .push("GROUP")
+            .push(&self.spec.group)
+            .push(&self.me)
+            .push("COUNT")
+            .push_u64(self.spec.batch)
+            .push("STREAMS")
+            .push(&self.spec.stream)
+            .push(from);
+        let was_history = from != ">";
+        let ex = ctx.exec(me.who(), &mut self.session, self.argv.argv(), Note::Plain);
         let got = replies::read_entries(&ex.reply);
         if self.history {
             match got.last() {
@@ -126,7 +130,7 @@ impl Bridge {
         if got.is_empty() {
             // An empty history read switches to > at once; an empty > read
             // (or an error) waits for the next poll.
-            let was_history = from != ">" && !ex.reply.is_error();
+            let was_history = was_history && !ex.reply.is_error();
             let next = if was_history {
                 0
             } else {
@@ -152,10 +156,11 @@ impl Bridge {
         let mut failed = 0;
         if let Some(world) = ctx.kafka.as_mut() {
             self.acked_before = world.acked_messages(me.name).map_or(0, |a| a.len());
-            let mut steps = Vec::new();
             for e in &self.batch {
                 let Some(m) = e.msg else { continue };
-                match world.produce(me.name, m, now, &mut ctx.ledger_kafka, &mut steps) {
+                // The model's own steps are not kept: this step says what
+                // was produced, and the acks show in the ack log.
+                match world.produce(me.name, m, now, &mut ctx.ledger_kafka, None) {
                     Ok(ProduceOutcome::Acked { .. }) => acked += 1,
                     Ok(ProduceOutcome::Pending { .. }) => {}
                     Ok(ProduceOutcome::Failed(_)) | Err(_) => failed += 1,
@@ -219,10 +224,14 @@ impl Bridge {
     }
 
     fn ack(&mut self, me: &Me, ctx: &mut Ctx) {
-        let mut parts = vec!["XACK", self.spec.stream.as_str(), self.spec.group.as_str()];
-        parts.extend(self.batch.iter().map(|e| e.id.as_str()));
-        let argv = argv_of(&parts);
-        ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+        let argv = self.argv.start();
+        argv.push("XACK")
+            .push(&self.spec.stream)
+            .push(&self.spec.group);
+        for e in &self.batch {
+            argv.push(&e.id);
+        }
+        ctx.exec(me.who(), &mut self.session, self.argv.argv(), Note::Plain);
         self.batch.clear();
         self.phase = Phase::Read;
         me.wake(ctx, ctx.now_ms, Wake::Next);

@@ -178,7 +178,7 @@ impl Claimer {
         let note = work::done_note(&w, ok);
         if ok {
             let argv = argv_of(&["XACK", &self.spec.stream, &self.spec.group, &w.entry.id]);
-            let ex = ctx.exec(me.who(), &mut self.session, argv, note);
+            let ex = ctx.exec(me.who(), &mut self.session, &argv, note);
             if ex.reply == Reply::Integer(0) {
                 ctx.tally(me.idx, Tally::ZeroAcks, 1);
             }
@@ -217,7 +217,7 @@ impl Claimer {
                     parts.push("JUSTID");
                 }
                 let argv = argv_of(&parts);
-                let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+                let ex = ctx.exec(me.who(), &mut self.session, &argv, Note::Plain);
                 let Some(ac) = replies::autoclaim(&ex.reply) else {
                     return;
                 };
@@ -251,7 +251,7 @@ impl Claimer {
                 let argv = argv_of(&[
                     "XPENDING", &stream, &group, "IDLE", &min_idle, "-", "+", &count,
                 ]);
-                let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+                let ex = ctx.exec(me.who(), &mut self.session, &argv, Note::Plain);
                 for row in replies::pending_rows(&ex.reply) {
                     match self.dead_letter_at() {
                         Some(max) if row.deliveries >= max as i64 => {
@@ -265,7 +265,7 @@ impl Claimer {
             }
             Todo::Claim(id) => {
                 let argv = argv_of(&["XCLAIM", &stream, &group, &self.me, &min_idle, &id]);
-                let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+                let ex = ctx.exec(me.who(), &mut self.session, &argv, Note::Plain);
                 let got = replies::entries(&ex.reply);
                 ctx.count(&format!("claim.{}.claimed", me.name), got.len() as i64);
                 for e in got {
@@ -274,14 +274,14 @@ impl Claimer {
             }
             Todo::Fetch(e) => {
                 let argv = argv_of(&["XRANGE", &stream, &e.id, &e.id]);
-                let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+                let ex = ctx.exec(me.who(), &mut self.session, &argv, Note::Plain);
                 if let Some(full) = replies::entries(&ex.reply).into_iter().next() {
                     self.claimed(ctx, full);
                 }
             }
             Todo::CheckCount(e) => {
                 let argv = argv_of(&["XPENDING", &stream, &group, &e.id, &e.id, "1"]);
-                let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+                let ex = ctx.exec(me.who(), &mut self.session, &argv, Note::Plain);
                 let n = replies::pending_rows(&ex.reply)
                     .first()
                     .map_or(0, |r| r.deliveries);
@@ -296,7 +296,7 @@ impl Claimer {
             }
             Todo::DeadLetterFetch(id, n) => {
                 let argv = argv_of(&["XRANGE", &stream, &id, &id]);
-                let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+                let ex = ctx.exec(me.who(), &mut self.session, &argv, Note::Plain);
                 let msg = replies::entries(&ex.reply).first().and_then(|e| e.msg);
                 self.todo
                     .push_front(Todo::DeadLetter(id, n, msg.unwrap_or(0)));
@@ -321,12 +321,12 @@ impl Claimer {
                     &m,
                 ]);
                 let note = Note::Text(format!("dead-letters {id} after {n} deliveries"));
-                ctx.exec(me.who(), &mut self.session, argv, note);
+                ctx.exec(me.who(), &mut self.session, &argv, note);
                 ctx.count(&format!("claim.{}.dead_lettered", me.name), 1);
             }
             Todo::Ack(id) => {
                 let argv = argv_of(&["XACK", &stream, &group, &id]);
-                ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+                ctx.exec(me.who(), &mut self.session, &argv, Note::Plain);
             }
         }
     }

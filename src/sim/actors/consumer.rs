@@ -13,8 +13,9 @@
 //!                   └─ nil    ─▶ Next after poll_ms
 //! ```
 
+use super::Me;
+use super::argv::ArgvBuf;
 use super::work::{self, InFlight};
-use super::{Me, argv_of};
 use crate::engine::{Argv, Reply, Session};
 use crate::scenario::schema::{AckPolicy, ConsumerSpec};
 use crate::sim::ctx::{Ctx, Tally, Wake};
@@ -58,6 +59,8 @@ pub struct Consumer {
     parked: Option<Parked>,
     /// Nothing scheduled: stopped reading or waiting for hand-offs.
     idle: bool,
+    /// The last command's buffers, reused for the next.
+    argv: ArgvBuf,
 }
 
 impl Consumer {
@@ -78,6 +81,7 @@ impl Consumer {
             reads: 0,
             parked: None,
             idle: false,
+            argv: ArgvBuf::default(),
         }
     }
 
@@ -223,20 +227,19 @@ impl Consumer {
 
     fn read(&mut self, me: &Me, ctx: &mut Ctx) {
         let s = &self.spec;
-        let count = s.count.to_string();
         if self.history {
-            let argv = argv_of(&[
-                "XREADGROUP",
-                "GROUP",
-                &s.group,
-                &self.consumer_name,
-                "COUNT",
-                &count,
-                "STREAMS",
-                &s.stream,
-                &self.history_cursor,
-            ]);
-            let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+            self.argv
+                .start()
+                .push("XREADGROUP")
+                .push("GROUP")
+                .push(&s.group)
+                .push(&self.consumer_name)
+                .push("COUNT")
+                .push_u64(s.count)
+                .push("STREAMS")
+                .push(&s.stream)
+                .push(&self.history_cursor);
+            let ex = ctx.exec(me.who(), &mut self.session, self.argv.argv(), Note::Plain);
             let got = replies::read_entries(&ex.reply);
             match got.last() {
                 None => self.history = false,
@@ -254,28 +257,27 @@ impl Consumer {
             return;
         }
         self.reads += 1;
-        let mut parts: Vec<String> = vec![
-            "XREADGROUP".into(),
-            "GROUP".into(),
-            s.group.clone(),
-            self.consumer_name.clone(),
-            "COUNT".into(),
-            count,
-        ];
+        let argv = self.argv.start();
+        argv.push("XREADGROUP")
+            .push("GROUP")
+            .push(&s.group)
+            .push(&self.consumer_name)
+            .push("COUNT")
+            .push_u64(s.count);
         if let Some(b) = s.block_ms {
-            parts.extend(["BLOCK".into(), b.to_string()]);
+            argv.push("BLOCK").push_u64(b);
         }
         if s.noack {
-            parts.push("NOACK".into());
+            argv.push("NOACK");
         }
-        parts.extend(["STREAMS".into(), s.stream.clone(), ">".into()]);
-        let argv: Argv = parts.into_iter().map(String::into_bytes).collect();
-        let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+        argv.push("STREAMS").push(&s.stream).push(">");
+        let mut ex = ctx.exec(me.who(), &mut self.session, self.argv.argv(), Note::Plain);
         let got = replies::read_entries(&ex.reply);
-        if let (Some(block), true) = (&ex.block, got.is_empty()) {
+        if let (Some(block), true) = (ex.block.take(), got.is_empty()) {
+            let block = *block;
             self.parked = Some(Parked {
-                keys: block.keys.clone(),
-                retry_argv: block.retry_argv.clone(),
+                keys: block.keys,
+                retry_argv: block.retry_argv,
                 retry_scheduled: false,
             });
             if block.timeout_ms > 0 {
@@ -296,13 +298,16 @@ impl Consumer {
             return;
         };
         p.retry_scheduled = false;
-        let argv = p.retry_argv.clone();
         // Redis serves a blocked client from its own loop, not as a new
         // call: the read itself is no change for the save points.
         self.session.serving_blocked = true;
-        let ex = ctx.exec_if(me.who(), &mut self.session, argv, Note::Plain, |ex| {
-            ex.reply.is_error() || !replies::read_entries(&ex.reply).is_empty()
-        });
+        let ex = ctx.exec_if(
+            me.who(),
+            &mut self.session,
+            &p.retry_argv,
+            Note::Plain,
+            |ex| ex.reply.is_error() || replies::has_entries(&ex.reply),
+        );
         self.session.serving_blocked = false;
         let got = replies::read_entries(&ex.reply);
         if got.is_empty() && !ex.reply.is_error() {
@@ -358,13 +363,17 @@ impl Consumer {
     /// XACK `ids`; a failed XACK is retried later when the spec says so.
     /// `go_on` continues the read/process loop afterwards.
     fn ack(&mut self, me: &Me, ctx: &mut Ctx, ids: Vec<String>, note: Option<Note>, go_on: bool) {
-        let mut parts = vec!["XACK", self.spec.stream.as_str(), self.spec.group.as_str()];
-        parts.extend(ids.iter().map(String::as_str));
-        let argv = argv_of(&parts);
+        let argv = self.argv.start();
+        argv.push("XACK")
+            .push(&self.spec.stream)
+            .push(&self.spec.group);
+        for id in &ids {
+            argv.push(id);
+        }
         let ex = ctx.exec(
             me.who(),
             &mut self.session,
-            argv,
+            self.argv.argv(),
             note.unwrap_or(Note::Plain),
         );
         match ex.reply {

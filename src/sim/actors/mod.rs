@@ -15,6 +15,7 @@
 //! exactly like the threads of a killed process.
 
 pub mod admin;
+pub mod argv;
 pub mod bridge;
 pub mod claimer;
 pub mod consumer;
@@ -250,34 +251,4 @@ impl Me<'_> {
 /// Splits `"a b c"` into an argv of byte strings (no quoting needed here).
 pub fn argv_of(parts: &[&str]) -> Vec<Vec<u8>> {
     parts.iter().map(|p| p.as_bytes().to_vec()).collect()
-}
-
-/// Appends a trim strategy as XADD/XTRIM options (`MAXLEN [~] n [LIMIT l]`
-/// or `MINID [~] <now − age>`); nothing for [`Trim::Nothing`].
-pub(crate) fn push_trim_args(
-    trim: &crate::scenario::schema::Trim,
-    unix_ms: u64,
-    parts: &mut Vec<String>,
-) {
-    use crate::scenario::schema::Trim;
-    match trim {
-        Trim::Nothing => {}
-        Trim::MaxLen { n, approx, limit } => {
-            parts.push("MAXLEN".into());
-            if *approx {
-                parts.push("~".into());
-            }
-            parts.push(n.to_string());
-            if let Some(l) = limit {
-                parts.extend(["LIMIT".into(), l.to_string()]);
-            }
-        }
-        Trim::MinIdAge { age_ms, approx } => {
-            parts.push("MINID".into());
-            if *approx {
-                parts.push("~".into());
-            }
-            parts.push(unix_ms.saturating_sub(*age_ms).to_string());
-        }
-    }
 }

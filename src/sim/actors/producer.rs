@@ -12,7 +12,8 @@
 //! Every payload carries `m = <message number>`, the ledger's identity of
 //! the message across stream IDs, replicas and Kafka offsets.
 
-use super::{Me, argv_of, push_trim_args};
+use super::argv::ArgvBuf;
+use super::{Me, argv_of};
 use crate::engine::Session;
 use crate::scenario::schema::{IdMode, ProducerSpec};
 use crate::sim::ctx::{Ctx, Tally, Wake};
@@ -35,6 +36,8 @@ pub struct Producer {
     woff: u64,
     /// Number of the current WAIT; a reply for an older one is stale.
     wait_seq: u64,
+    /// The last XADD's buffers, reused for the next.
+    argv: ArgvBuf,
 }
 
 impl Producer {
@@ -50,6 +53,7 @@ impl Producer {
             epoch_at_send: 0,
             woff: 0,
             wait_seq: 0,
+            argv: ArgvBuf::default(),
         }
     }
 
@@ -97,21 +101,23 @@ impl Producer {
             return;
         }
         let s = &self.spec;
-        let mut parts: Vec<String> = vec!["XADD".into(), s.stream.clone()];
-        push_trim_args(&s.trim, ctx.unix_ms(), &mut parts);
-        parts.push(match s.id {
-            IdMode::Auto => "*".into(),
-            IdMode::Sequence(from) => format!("{}-0", from + ordinal),
-        });
-        parts.extend(["m".into(), msg.to_string()]);
+        let argv = &mut self.argv;
+        argv.start()
+            .push("XADD")
+            .push(&s.stream)
+            .push_trim(&s.trim, ctx.unix_ms());
+        match s.id {
+            IdMode::Auto => argv.push("*"),
+            IdMode::Sequence(from) => argv.push_id(from + ordinal),
+        };
+        argv.push("m").push_u64(msg);
         for i in 0..s.extra_fields {
-            parts.push(format!("f{}", i + 1));
-            parts.push("x".repeat(s.value_bytes as usize));
+            argv.push_numbered("f", u64::from(i) + 1);
+            argv.push_filled(b'x', s.value_bytes as usize);
         }
-        let argv = parts.into_iter().map(String::into_bytes).collect();
         let now = ctx.now_ms;
         ctx.ledger_redis.produced(msg, now);
-        let ex = ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+        let ex = ctx.exec(me.who(), &mut self.session, self.argv.argv(), Note::Plain);
         self.sending = true;
         if ex.reply.is_error() {
             ctx.tally(me.idx, Tally::Rejected, 1);

@@ -8,7 +8,8 @@
 //! Retention by age uses MINID because stream IDs are millisecond
 //! timestamps; nothing here looks at consumer groups, which is the point.
 
-use super::{Me, push_trim_args};
+use super::Me;
+use super::argv::ArgvBuf;
 use crate::engine::Session;
 use crate::scenario::schema::{Trim, TrimmerSpec};
 use crate::sim::ctx::{Ctx, Wake};
@@ -41,12 +42,14 @@ impl Trimmer {
             return;
         }
         me.wake(ctx, ctx.now_ms + self.spec.interval_ms, Wake::Tick);
-        let mut parts: Vec<String> = vec!["XTRIM".into(), self.spec.stream.clone()];
         if matches!(self.spec.strategy, Trim::Nothing) {
             return;
         }
-        push_trim_args(&self.spec.strategy, ctx.unix_ms(), &mut parts);
-        let argv = parts.into_iter().map(String::into_bytes).collect();
-        ctx.exec(me.who(), &mut self.session, argv, Note::Plain);
+        let mut argv = ArgvBuf::default();
+        argv.start()
+            .push("XTRIM")
+            .push(&self.spec.stream)
+            .push_trim(&self.spec.strategy, ctx.unix_ms());
+        ctx.exec(me.who(), &mut self.session, argv.argv(), Note::Plain);
     }
 }

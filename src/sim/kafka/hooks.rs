@@ -139,14 +139,15 @@ impl KafkaWorld {
 
     /// Sends `msg` through producer `name` at `t_ms` (e.g. a bridge forwarding
     /// a Redis entry): runs the model up to `t_ms`, then sends. An ack that
-    /// arrives later shows in `acked_messages`.
+    /// arrives later shows in `acked_messages`. The model's steps go to
+    /// `steps`; with `None` they are not even written.
     pub fn produce(
         &mut self,
         name: &str,
         msg: MsgId,
         t_ms: u64,
         ledger: &mut Ledger,
-        steps: &mut Vec<KafkaStep>,
+        steps: Option<&mut Vec<KafkaStep>>,
     ) -> Result<ProduceOutcome, KafkaError> {
         let pi = self.producer_index(name)?;
         self.not_past(t_ms)?;
@@ -155,8 +156,8 @@ impl KafkaWorld {
                 "kafka: producer '{name}' is already sending message {msg}"
             ));
         }
-        self.run_until(t_ms, ledger, steps);
         let mut out = Out { ledger, steps };
+        self.run_until_out(t_ms, &mut out);
         let p = self.new_send(pi, msg, t_ms, &mut out);
         Ok(self.outcome(pi, msg, p))
     }

@@ -190,15 +190,34 @@ fn err<T>(msg: String) -> Result<T, KafkaError> {
     Err(KafkaError(msg))
 }
 
-/// The ledger and trace a batch of events writes to.
+/// The ledger and trace a batch of events writes to. `steps` is `None`
+/// when the caller throws the steps away (a bridge's sends: its own step
+/// says what it produced), so their text is never built.
 pub(crate) struct Out<'a> {
     pub ledger: &'a mut Ledger,
-    pub steps: &'a mut Vec<KafkaStep>,
+    pub steps: Option<&'a mut Vec<KafkaStep>>,
 }
 
 impl Out<'_> {
+    /// [`Out::step`] with the action's text built only if the step is kept
+    /// (for the steps every send makes).
+    pub(crate) fn step_with(
+        &mut self,
+        t_ms: u64,
+        actor: &str,
+        kind: KafkaAction,
+        action: impl FnOnce() -> String,
+    ) {
+        if self.steps.is_some() {
+            self.step(t_ms, actor, kind, action());
+        }
+    }
+
     pub(crate) fn step(&mut self, t_ms: u64, actor: &str, kind: KafkaAction, action: String) {
-        self.steps.push(KafkaStep {
+        let Some(steps) = self.steps.as_deref_mut() else {
+            return;
+        };
+        steps.push(KafkaStep {
             t_ms,
             actor: actor.to_string(),
             kind,
@@ -215,7 +234,10 @@ impl Out<'_> {
         action: String,
         caption: String,
     ) {
-        self.steps.push(KafkaStep {
+        let Some(steps) = self.steps.as_deref_mut() else {
+            return;
+        };
+        steps.push(KafkaStep {
             t_ms,
             actor: actor.to_string(),
             kind,
@@ -318,7 +340,14 @@ impl KafkaWorld {
     /// `steps`. The first call also records the preloaded records as
     /// produced and acknowledged at t=0.
     pub fn run_until(&mut self, t_ms: u64, ledger: &mut Ledger, steps: &mut Vec<KafkaStep>) {
-        let mut out = Out { ledger, steps };
+        let mut out = Out {
+            ledger,
+            steps: Some(steps),
+        };
+        self.run_until_out(t_ms, &mut out);
+    }
+
+    pub(crate) fn run_until_out(&mut self, t_ms: u64, out: &mut Out) {
         if !self.started {
             self.started = true;
             for t in &self.topics {
@@ -332,7 +361,7 @@ impl KafkaWorld {
         }
         while let Some((at_ms, ev)) = self.queue.pop_due(t_ms) {
             self.now_ms = self.now_ms.max(at_ms);
-            self.dispatch(at_ms, ev, &mut out);
+            self.dispatch(at_ms, ev, out);
             if self.queue.peek_ms() != Some(at_ms) {
                 self.sample_lag(at_ms);
             }

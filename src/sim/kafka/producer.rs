@@ -219,22 +219,16 @@ impl KafkaWorld {
         };
         let offset = match existing {
             Some(o) => {
-                out.step(
-                    t,
-                    &self.producers[pi].cfg.name,
-                    KafkaAction::Send,
-                    format!("send m{msg} -> p{p}: duplicate of @{o}, not stored"),
-                );
+                out.step_with(t, &self.producers[pi].cfg.name, KafkaAction::Send, || {
+                    format!("send m{msg} -> p{p}: duplicate of @{o}, not stored")
+                });
                 o
             }
             None => {
                 let o = self.append(ti, p, msg, Some(key), t);
-                out.step(
-                    t,
-                    &self.producers[pi].cfg.name,
-                    KafkaAction::Send,
-                    format!("send m{msg} -> p{p}@{o}"),
-                );
+                out.step_with(t, &self.producers[pi].cfg.name, KafkaAction::Send, || {
+                    format!("send m{msg} -> p{p}@{o}")
+                });
                 if out.ledger.is_log_lost(msg) {
                     out.ledger.back_in_log(msg, t);
                 }
@@ -308,13 +302,9 @@ impl KafkaWorld {
         }
         out.ledger.produced_acked(msg, t);
         if pr.cfg.acks == Acks::All && t > inf.first_ms {
-            let name = pr.cfg.name.clone();
-            out.step(
-                t,
-                &name,
-                KafkaAction::Ack,
-                format!("ack m{msg} p{p}@{offset}"),
-            );
+            out.step_with(t, &pr.cfg.name, KafkaAction::Ack, || {
+                format!("ack m{msg} p{p}@{offset}")
+            });
         }
     }
 

@@ -250,7 +250,7 @@ fn restarted_producer_is_not_deduplicated() {
     for m in 0..10 {
         let got = r
             .world
-            .produce("bridge", m, 300_000, &mut r.ledger, &mut r.steps);
+            .produce("bridge", m, 300_000, &mut r.ledger, Some(&mut r.steps));
         assert_eq!(
             got,
             Ok(ProduceOutcome::Acked {
@@ -262,14 +262,14 @@ fn restarted_producer_is_not_deduplicated() {
     r.world.restart_producer("bridge", 305_000).unwrap();
     for m in 0..10 {
         r.world
-            .produce("bridge", m, 305_000, &mut r.ledger, &mut r.steps)
+            .produce("bridge", m, 305_000, &mut r.ledger, Some(&mut r.steps))
             .unwrap();
     }
     assert_eq!(r.world.topic_duplicates("t"), Ok(10));
     assert_eq!(r.world.metric("t.duplicates"), Ok(MetricValue::Int(10)));
     assert!(
         r.world
-            .produce("nobody", 1, 305_000, &mut r.ledger, &mut r.steps)
+            .produce("nobody", 1, 305_000, &mut r.ledger, Some(&mut r.steps))
             .is_err()
     );
 }
