@@ -17,7 +17,7 @@
 mod common;
 
 use common::argv;
-use streamlab::engine::{Db, ExecContext, Executed, Reply, Session, invariants};
+use streamlab::engine::{Db, Effects, ExecContext, Executed, Reply, Session, invariants};
 
 fn exec(db: &mut Db, now_ms: u64, line: &str) -> Executed {
     let words: Vec<&str> = line.split(' ').collect();
@@ -183,7 +183,7 @@ fn the_active_cycle_expires_unread_keys_and_propagates_bare_dels() {
         "db0:keys=4,expires=3,avg_ttl=150"
     );
     let quiet = ExecContext {
-        skip_effects: true,
+        effects: Effects::Skip,
         ..ctx(1_000)
     };
     let done = db.active_expire_cycle(&quiet);
