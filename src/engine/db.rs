@@ -223,12 +223,16 @@ impl Db {
         // A key past its TTL reads as missing, but a shared dataset cannot
         // delete it: the command runs on a copy that has (rare: only when
         // one of its own keys has expired).
-        if super::expire::any_expired(self, &spec, argv, ctx.now_ms) {
-            let mut copy = self.clone();
+        let copy;
+        let db = if super::expire::any_expired(self, &spec, argv, ctx.now_ms) {
+            let mut expired = self.clone();
             let mut ignored = Executed::reply(Reply::Nil);
-            super::expire::before_command(&mut copy, &spec, argv, ctx, false, &mut ignored);
-            return copy.query(argv, ctx);
-        }
+            super::expire::before_command(&mut expired, &spec, argv, ctx, false, &mut ignored);
+            copy = expired;
+            &copy
+        } else {
+            self
+        };
         let mut out = Executed::reply(Reply::Nil);
         let call = cmd::Call {
             argv,
@@ -237,7 +241,7 @@ impl Db {
             from_master: false,
             serving_blocked: false,
         };
-        handler(self, &call, &mut out);
+        handler(db, &call, &mut out);
         out.reply
     }
 

@@ -7,7 +7,7 @@
 //!   value (ns) ─▶ bucket b: the power of two above value|255, minus 8
 //!                 sub-bucket s = value >> b          (128..255, or 0..255 in bucket 0)
 //!                 index = (b + 1) * 128 + s - 128
-//!   counts: index ─▶ how many values landed there    (sparse: few are used)
+//!   counts: index ─▶ how many values landed there    (3072 counters)
 //!
 //!   percentile p: the first index whose running count reaches
 //!                 round(p / 100 × total), reported as the highest value
@@ -18,8 +18,6 @@
 //! measured around each call (see `Stats::charge_last_usec`), which are
 //! recorded as nanoseconds the way `updateCommandLatencyHistogram` does
 //! (clamped to 1 ns .. 1 s).
-
-use std::collections::BTreeMap;
 
 /// `LATENCY_HISTOGRAM_MIN_VALUE`: 1 ns.
 const MIN_NS: i64 = 1;
@@ -36,11 +34,25 @@ const SUB_BUCKET_MASK: i64 = SUB_BUCKET_COUNT - 1;
 /// default) with the names `fillPercentileDistributionLatencies` gives them.
 pub const PERCENTILES: [(&str, f64); 3] = [("p50", 50.0), ("p99", 99.0), ("p99.9", 99.9)];
 
-/// One command's histogram.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// `counts_len`: (buckets to cover 1 s, 23, + 1) × 128 counters.
+const COUNTS_LEN: usize = 24 * SUB_BUCKET_HALF_COUNT as usize;
+
+/// One command's histogram: a counter per index, as hdr_histogram keeps
+/// them (24 KiB, made on the command's first recorded call), so that
+/// recording a call is one increment.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Histogram {
-    counts: BTreeMap<u32, u64>,
+    counts: Box<[u64]>,
     total: u64,
+}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram {
+            counts: vec![0; COUNTS_LEN].into_boxed_slice(),
+            total: 0,
+        }
+    }
 }
 
 /// `get_bucket_index`: which power-of-two range `value` falls in.
@@ -86,7 +98,7 @@ impl Histogram {
     /// Records one call that took `ns` nanoseconds.
     pub fn record_ns(&mut self, ns: i64) {
         let ns = ns.clamp(MIN_NS, MAX_NS);
-        *self.counts.entry(counts_index(ns)).or_insert(0) += 1;
+        self.counts[counts_index(ns) as usize] += 1;
         self.total += 1;
     }
 
@@ -95,10 +107,10 @@ impl Histogram {
         let wanted = (((percentile.min(100.0) / 100.0) * self.total as f64) + 0.5) as u64;
         let wanted = wanted.max(1);
         let mut running = 0;
-        for (&index, &count) in &self.counts {
+        for (index, &count) in self.counts.iter().enumerate() {
             running += count;
             if running >= wanted {
-                return highest_equivalent(value_at_index(index));
+                return highest_equivalent(value_at_index(index as u32));
             }
         }
         0
@@ -173,6 +185,13 @@ mod tests {
             many.value_at_percentile(100.0),
             highest_equivalent(1_000_000)
         );
+    }
+
+    #[test]
+    fn the_counters_cover_one_second() {
+        // 1 s lands in the last bucket: 2^22 ns wide, 128 counters.
+        let top = counts_index(MAX_NS) as usize;
+        assert!((COUNTS_LEN - 128..COUNTS_LEN).contains(&top), "{top}");
     }
 
     #[test]

@@ -125,8 +125,8 @@ pub struct Stats {
     /// The commands the last EXEC ran (recorded with its charge).
     exec_slots: Vec<usize>,
     /// Per command slot, the latency of its calls (INFO latencystats),
-    /// from the durations the caller measured.
-    pub latency: BTreeMap<usize, Histogram>,
+    /// from the durations the caller measured; `None` until one is.
+    pub latency: Vec<Option<Histogram>>,
 }
 
 impl Stats {
@@ -188,7 +188,12 @@ impl Stats {
 
     fn record_latency(&mut self, slot: usize, usec: u64) {
         let ns = i64::try_from(usec.saturating_mul(1000)).unwrap_or(i64::MAX);
-        self.latency.entry(slot).or_default().record_ns(ns);
+        if self.latency.len() <= slot {
+            self.latency.resize(slot + 1, None);
+        }
+        self.latency[slot]
+            .get_or_insert_with(Histogram::default)
+            .record_ns(ns);
     }
 
     /// EXEC ran the command of `slot` (charged with EXEC, see above).
@@ -417,7 +422,10 @@ mod tests {
                 .expect("a command")
         };
         run(&mut db, &mut s, "GET k", 0);
-        assert!(db.stats.latency.is_empty(), "nothing charged yet");
+        assert!(
+            db.stats.latency.iter().all(Option::is_none),
+            "nothing charged yet"
+        );
         assert_eq!(db.stats.charge_last_usec(3, false), Some(line("get")));
         run(&mut db, &mut s, "MULTI", 0);
         db.stats.charge_last_usec(1, false);
@@ -425,14 +433,17 @@ mod tests {
         assert_eq!(db.stats.charge_last_usec(9, false), None, "queued");
         run(&mut db, &mut s, "EXEC", 0);
         db.stats.charge_last_usec(5, false);
-        let at = |db: &Db, name: &str| db.stats.latency[&line(name)].value_at_percentile(50.0);
+        let at = |db: &Db, name: &str| {
+            let h = db.stats.latency[line(name)].as_ref().expect("recorded");
+            h.value_at_percentile(50.0)
+        };
         assert_eq!(at(&db, "get"), 3_007);
         assert_eq!(at(&db, "set"), 1, "inside EXEC: 0 µs, EXEC has the time");
         assert_eq!(at(&db, "exec"), 5_023);
         // A call that blocked: no sample until it is served.
         run(&mut db, &mut s, "XREAD BLOCK 0 STREAMS s $", 0);
         let slot = db.stats.charge_last_usec(2, true).expect("charged");
-        assert!(!db.stats.latency.contains_key(&slot));
+        assert!(db.stats.latency.get(slot).is_none_or(Option::is_none));
         db.stats.unblocked(slot, 7, &Reply::err("UNBLOCKED gone"));
         assert_eq!(at(&db, "xread"), 7_007);
         assert_eq!(db.stats.commands[slot].failed_calls, 1);
@@ -442,7 +453,7 @@ mod tests {
         );
         assert_eq!(db.stats.errors.get("UNBLOCKED"), Some(&1));
         run(&mut db, &mut s, "CONFIG RESETSTAT", 0);
-        assert!(db.stats.latency.is_empty());
+        assert!(db.stats.latency.iter().all(Option::is_none));
     }
 
     #[test]

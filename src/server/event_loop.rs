@@ -138,14 +138,14 @@ impl Server {
     /// Runs the active expire cycle when it is due and some key has a
     /// TTL, charging the time it took to `expire_cycle_cpu_milliseconds`.
     fn active_expire(&mut self) {
+        if !self.db.config.active_expire || self.db.keys.no_expires() {
+            return;
+        }
         let now_ms = self.now_ms();
         if now_ms < self.next_expire_cycle_ms {
             return;
         }
         self.next_expire_cycle_ms = now_ms + active_expire::PERIOD_MS;
-        if !self.db.config.active_expire || self.db.keys.no_expires() {
-            return;
-        }
         let ctx = self.context();
         let started = Instant::now();
         let done = self.db.active_expire_cycle(&ctx);

@@ -9,6 +9,7 @@
 //!   hand-built 6.2 payloads (stream type 15, ziplist list 14 and hash 13)
 //!                                 ─▶ both RESTORE them ─▶ same value, same DUMP
 //!   corrupt payloads ─▶ the same error on both
+//!   RESTORE with TTL / ABSTTL / IDLETIME / FREQ ─▶ what each reads back (ttl.rs)
 //! ```
 //!
 //! Hash-table hashes and sets are written in hash order, which Redis
@@ -22,6 +23,7 @@ mod support;
 
 mod corrupt;
 mod fixtures;
+mod ttl;
 
 use streamlab::engine::Reply;
 use support::{Client, RealRedis, Streamlab, reference_server, sort_by_text, sort_field_pairs};

@@ -483,7 +483,8 @@ fn latencystats(db: &Db, _: &Call, text: &mut String) {
         .stats
         .latency
         .iter()
-        .map(|(&slot, h)| (names[slot], h))
+        .enumerate()
+        .filter_map(|(slot, h)| h.as_ref().map(|h| (names[slot], h)))
         .collect();
     rows.sort_by_key(|(name, _)| *name);
     for (name, histogram) in rows {
