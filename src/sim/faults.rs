@@ -239,7 +239,9 @@ fn unreplicated_text(sim: &mut Simulation, before: &BTreeSet<u64>) -> String {
     }
 }
 
-/// Message numbers (field `m`) of every entry of `keys` in `db`.
+/// Message numbers (field `m`) of every entry of `keys` in `db`, asked as
+/// `XRANGE key - +`: the server counts those calls (INFO commandstats and
+/// keyspace hits have always shown them), so a live node is read this way.
 pub fn messages_in(db: &mut Db, keys: &[String]) -> BTreeSet<u64> {
     let mut session = Session::default();
     let mut out = BTreeSet::new();
@@ -252,12 +254,20 @@ pub fn messages_in(db: &mut Db, keys: &[String]) -> BTreeSet<u64> {
         ];
         let ex = db.execute(&mut session, &argv, &crate::engine::ExecContext::at(0));
         if let Reply::Array(_) = ex.reply {
-            out.extend(
-                super::replies::entries(&ex.reply)
-                    .iter()
-                    .filter_map(|e| e.msg),
-            );
+            out.extend(super::replies::message_numbers(&ex.reply));
         }
     }
     out
+}
+
+/// The same numbers as [`messages_in`], read in place: for a dataset whose
+/// counters nobody reads (a copy, a what-if), with no copy and no reply.
+pub fn messages_of(db: &Db, keys: &[String]) -> BTreeSet<u64> {
+    let mut out = Vec::new();
+    for k in keys {
+        if let Ok(Some(s)) = db.stream(k.as_bytes()) {
+            super::deliverable::for_each_entry(s, |_, m| out.push(m));
+        }
+    }
+    out.into_iter().collect()
 }
