@@ -322,9 +322,15 @@ impl Stream {
         self.range(id, id, 1, false).pop()
     }
 
-    /// True when a live entry has this ID.
+    /// True when a live entry has this ID (its fields are not read: XCLAIM
+    /// asks this of every ID it is given).
     pub fn contains(&self, id: StreamId) -> bool {
-        self.get(id).is_some()
+        let mut found = false;
+        self.visit_range(id, id, false, |_, _| {
+            found = true;
+            false
+        });
+        found
     }
 
     /// First live entry.
