@@ -318,7 +318,9 @@ impl Stream {
     /// Trims from the head (`streamTrim`); returns the entries removed.
     pub fn trim(&mut self, args: TrimArgs) -> u64 {
         let mut removed: u64 = 0;
-        while let Some((key, node)) = self.rax.first() {
+        while let Some(node) = self.rax.first_value() {
+            // A node's key is its master ID: no need to build it from the tree.
+            let key = node.master_id().to_be_bytes();
             if let TrimStrategy::MaxLen(max_len) = args.strategy {
                 if self.length <= max_len {
                     break;
