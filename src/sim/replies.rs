@@ -88,25 +88,6 @@ pub fn entries(list: &Reply) -> Vec<Entry> {
         .collect()
 }
 
-/// The message numbers of an `[[id, fields], ...]` list, as [`entries`]
-/// would find them, without building the entries (IDs as strings).
-pub fn message_numbers(list: &Reply) -> impl Iterator<Item = u64> + '_ {
-    let items = match list {
-        Reply::Array(items) => items.as_slice(),
-        _ => &[],
-    };
-    items.iter().filter_map(|item| match item {
-        Reply::Array(pair) => {
-            text(pair.first()?)?;
-            match pair.get(1) {
-                Some(Reply::Array(fields)) => message_number(fields),
-                _ => None,
-            }
-        }
-        _ => None,
-    })
-}
-
 fn message_number(fields: &[Reply]) -> Option<u64> {
     fields.chunks(2).find_map(|kv| match kv {
         [Reply::Bulk(k), Reply::Bulk(v)] if k.as_slice() == b"m" => {
@@ -229,13 +210,6 @@ mod tests {
         );
         assert!(read_entries(&Reply::NilArray).is_empty());
         assert!(has_entries(&r));
-        let list = Reply::Array(vec![
-            entry("1-0", "1"),
-            entry("2-0", "x"),
-            entry("3-0", "3"),
-        ]);
-        let want: Vec<u64> = entries(&list).iter().filter_map(|e| e.msg).collect();
-        assert_eq!(message_numbers(&list).collect::<Vec<_>>(), want);
         assert!(!has_entries(&Reply::NilArray));
         let empty = Reply::Array(vec![Reply::Array(vec![
             Reply::bulk("s"),
