@@ -284,8 +284,12 @@ mod tests {
 
     fn info(db: &mut Db, section: &str) -> Reply {
         let mut s = Session::default();
-        db.execute(&mut s, &argv(&format!("INFO {section}")), &ExecContext::at(0))
-            .reply
+        db.execute(
+            &mut s,
+            &argv(&format!("INFO {section}")),
+            &ExecContext::at(0),
+        )
+        .reply
     }
 
     #[test]

@@ -55,15 +55,30 @@ impl Stream {
             return;
         }
         if !rev {
-            let first_key = self
-                .rax
-                .seek(Seek::Le, &start.to_be_bytes())
-                .map(|(k, _)| k)
-                .or_else(|| self.rax.first().map(|(k, _)| k));
+            // Most reads start in the tail node (new entries, recent IDs):
+            // it is known without a search, and nothing follows it.
+            let tail = self.tail_master.map(StreamId::to_be_bytes);
+            let is_tail = |key: &[u8]| tail.is_some_and(|t| key == t);
+            let node_at = |key: &[u8]| match self.tail_slot {
+                Some(slot) if is_tail(key) => self.rax.value_at(slot),
+                _ => self.rax.get(key),
+            };
+            let after = |key: &[u8]| match is_tail(key) {
+                true => None,
+                false => self.rax.seek(Seek::Gt, key).map(|(next, _)| next),
+            };
+            let first_key = match tail {
+                Some(t) if self.tail_master.is_some_and(|m| m <= start) => Some(t.to_vec()),
+                _ => self
+                    .rax
+                    .seek(Seek::Le, &start.to_be_bytes())
+                    .map(|(k, _)| k)
+                    .or_else(|| self.rax.first().map(|(k, _)| k)),
+            };
             let Some(mut key) = first_key else { return };
             let mut first_node = true;
             loop {
-                let Some(node) = self.rax.get(&key) else {
+                let Some(node) = node_at(&key) else {
                     return;
                 };
                 if std::mem::take(&mut first_node) && start > node.master_id() {
@@ -90,8 +105,8 @@ impl Stream {
                             return;
                         }
                     }
-                    match self.rax.seek(Seek::Gt, &key) {
-                        Some((next, _)) => key = next,
+                    match after(&key) {
+                        Some(next) => key = next,
                         None => return,
                     }
                     continue;
@@ -110,8 +125,8 @@ impl Stream {
                         return;
                     }
                 }
-                match self.rax.seek(Seek::Gt, &key) {
-                    Some((next, _)) => key = next,
+                match after(&key) {
+                    Some(next) => key = next,
                     None => return,
                 }
             }
