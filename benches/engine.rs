@@ -15,7 +15,8 @@
 //! allocator (live *requested* bytes, see `alloc_counter`), which is what
 //! the data structures ask for; Redis's `used_memory` counts jemalloc's
 //! rounded-up size classes, so it reads slightly higher for the same
-//! layout. `BENCH_ENTRIES` scales (a) and (b) down for a quick look.
+//! layout. `BENCH_ENTRIES` scales (a) and (b) down for a quick look;
+//! `BENCH_SECTIONS=a` (any of `abcd`) runs only those parts.
 
 use std::hint::black_box;
 use std::io::{BufRead, BufReader};
@@ -324,15 +325,31 @@ fn main() {
     let pending: u64 = (entries / 10).max(1);
     let values: Vec<Vec<u8>> = (0..1000).map(|i| i.to_string().into_bytes()).collect();
     println!("streamlab engine bench: {entries} entries, median of {RUNS} runs (min–max)");
+    let sections = std::env::var("BENCH_SECTIONS").unwrap_or_else(|_| "abcd".into());
+    let run = |s: char| sections.contains(s);
+    if run('a') {
+        section_xadd(entries, &values);
+    }
+    if run('b') {
+        section_bytes(entries);
+    }
+    if run('c') {
+        section_pending(pending);
+    }
+    if run('d') {
+        section_server();
+    }
+}
 
+fn section_xadd(entries: u64, values: &[Vec<u8>]) {
     println!(
         "\n(a) in-process XADD, two fields (execute: `XADD s *`, prepared argv; append: IDs (BASE + i/1000)-(i%1000))"
     );
     let exec: Vec<f64> = (0..RUNS)
-        .map(|_| xadd_execute_per_sec(entries, &values))
+        .map(|_| xadd_execute_per_sec(entries, values))
         .collect();
     let append: Vec<f64> = (0..RUNS)
-        .map(|_| xadd_append_per_sec(entries, &values))
+        .map(|_| xadd_append_per_sec(entries, values))
         .collect();
     println!(
         "    {:<28} {:>12} XADD/s  ({})",
@@ -346,7 +363,9 @@ fn main() {
         human(median(append.clone())),
         spread(&append)
     );
+}
 
+fn section_bytes(entries: u64) {
     println!("\n(b) bytes per entry, same-ms IDs, default node limits (live requested bytes)");
     let small: Vec<f64> = (0..RUNS)
         .map(|_| bytes_per_entry(entries, &[(b"amount", b"50"), (b"user", b"123")]))
@@ -369,7 +388,9 @@ fn main() {
         "five ten-byte fields",
         median(wide)
     );
+}
 
+fn section_pending(pending: u64) {
     println!("\n(c) bytes per pending entry: XGROUP CREATE + XREADGROUP COUNT {pending}");
     let pel: Vec<f64> = (0..RUNS).map(|_| bytes_per_pending(pending)).collect();
     println!(
@@ -377,6 +398,4 @@ fn main() {
         "PEL (group + consumer)",
         median(pel)
     );
-
-    section_server();
 }

@@ -142,6 +142,11 @@ fn run_seed(seed: u64, shape: Shape, ops: usize) {
         let first = model.iter().next().map(|(k, v)| (k.clone(), *v));
         let last = model.iter().next_back().map(|(k, v)| (k.clone(), *v));
         assert_eq!(owned(rax.first()), first, "{ctx}: first");
+        assert_eq!(
+            rax.first_value().copied(),
+            first.as_ref().map(|f| f.1),
+            "{ctx}: first_value"
+        );
         assert_eq!(owned(rax.last()), last, "{ctx}: last");
         if op % 25 == 0 {
             rax.validate()

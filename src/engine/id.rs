@@ -94,18 +94,32 @@ impl StreamId {
     }
 }
 
-/// Appends the decimal digits of `n` (IDs and RESP lengths are formatted
-/// on every reply, so this avoids the formatting machinery and its String).
+/// "00" to "99": [`push_decimal`] writes two digits per division.
+const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Appends the decimal digits of `n`. IDs and RESP lengths are formatted
+/// on every reply (a thirteen-digit millisecond in every ID), so this
+/// avoids the formatting machinery and its String, and divides by 100.
 pub(crate) fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
-    loop {
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
         i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+        digits[i] = b'0' + n as u8;
     }
     out.extend_from_slice(&digits[i..]);
 }
@@ -260,6 +274,21 @@ fn strtoull(s: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_digits_match_display() {
+        let mut n: u64 = 1;
+        let mut samples = vec![0, 9, 10, 99, 100, 101, 999, 1_700_000_000_000, u64::MAX];
+        while let Some(m) = n.checked_mul(7) {
+            samples.extend([n - 1, n, n + 1]);
+            n = m;
+        }
+        for v in samples {
+            let mut out = b"x".to_vec();
+            push_decimal(&mut out, v);
+            assert_eq!(out, format!("x{v}").into_bytes());
+        }
+    }
 
     #[test]
     fn ids_order_as_their_big_endian_keys() {

@@ -130,6 +130,9 @@ fn check_stream(s: &Stream) -> Result<(), String> {
             last_master
         ));
     }
+    if !s.tail_slot_current() {
+        return Err("the cached tail slot is not the tail node's".into());
+    }
     if s.length() != live_total {
         return Err(format!(
             "length is {} but the nodes hold {live_total} live entries",

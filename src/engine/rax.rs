@@ -168,6 +168,24 @@ impl<V> Rax<V> {
         self.arena.value_mut(n)
     }
 
+    /// Where `key`'s value is stored, for [`Rax::value_at`] and
+    /// [`Rax::value_at_mut`]. Valid only until the next insert or remove:
+    /// the caller forgets it then (a stream caches its tail node's, which
+    /// every XADD and every read of new entries looks up).
+    pub fn value_slot(&self, key: &[u8]) -> Option<u32> {
+        self.find(key).and_then(|n| self.arena.value_slot(n))
+    }
+
+    /// The value at a slot from [`Rax::value_slot`].
+    pub fn value_at(&self, slot: u32) -> Option<&V> {
+        self.arena.slot_value(slot)
+    }
+
+    /// The value at a slot from [`Rax::value_slot`], for writing.
+    pub fn value_at_mut(&mut self, slot: u32) -> Option<&mut V> {
+        self.arena.slot_value_mut(slot)
+    }
+
     pub fn contains_key(&self, key: &[u8]) -> bool {
         self.find(key).is_some()
     }

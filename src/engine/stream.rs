@@ -25,6 +25,8 @@ use super::group::Group;
 use super::node::Node;
 use super::rax::{Rax, Seek};
 
+mod read;
+
 /// Redis's hard cap on one listpack (and on one entry's total size).
 pub const LISTPACK_MAX_BYTES: u64 = 1 << 30;
 /// A new node's listpack is preallocated to at most this many bytes.
@@ -98,6 +100,11 @@ pub struct Stream {
     /// Master ID of the last node in the tree (where XADD appends), cached
     /// so appends skip a search. Invariant: equals the rax's last key.
     tail_master: Option<StreamId>,
+    /// Where the tail node sits in the rax ([`Rax::value_slot`]), so an
+    /// append or a read of new entries does not walk the tree for it (a
+    /// quarter of an XADD). Valid until the rax changes shape: every insert
+    /// and remove below forgets it, and the next append finds it again.
+    tail_slot: Option<u32>,
 }
 
 impl Stream {
@@ -140,6 +147,16 @@ impl Stream {
         self.tail_master
     }
 
+    /// True when the cached tail slot (if any) is where the tail node is
+    /// (for the invariant checker).
+    pub fn tail_slot_current(&self) -> bool {
+        self.tail_slot.is_none()
+            || self.tail_slot
+                == self
+                    .tail_master
+                    .and_then(|m| self.rax.value_slot(&m.to_be_bytes()))
+    }
+
     /// Appends an entry whose ID the caller already validated
     /// (`id > last_id`). Mirrors the node-selection rules of `streamAppendItem`.
     pub fn append(&mut self, id: StreamId, pairs: &[(&[u8], &[u8])], limits: NodeLimits) {
@@ -148,8 +165,12 @@ impl Stream {
         if max_bytes == 0 || max_bytes > LISTPACK_MAX_BYTES {
             max_bytes = LISTPACK_MAX_BYTES;
         }
-        let tail = self.tail_master.map(StreamId::to_be_bytes);
-        let tail_node = tail.as_ref().and_then(|key| self.rax.get_mut(key));
+        if self.tail_slot.is_none() {
+            self.tail_slot = self
+                .tail_master
+                .and_then(|m| self.rax.value_slot(&m.to_be_bytes()));
+        }
+        let tail_node = self.tail_slot.and_then(|slot| self.rax.value_at_mut(slot));
         let appended = match tail_node {
             Some(node) => {
                 let too_big = node.lp_bytes() as u64 + payload_bytes >= max_bytes;
@@ -174,6 +195,7 @@ impl Stream {
             }
             let node = Node::new(id, pairs, prealloc as usize);
             self.rax.insert(&id.to_be_bytes(), node);
+            self.tail_slot = None;
             // Redis always appends to the last node of the tree. The new
             // node is usually it, but not when XSETID lowered the top of
             // a stream whose tombstoned nodes are still there.
@@ -188,153 +210,6 @@ impl Stream {
         if self.length == 1 {
             self.first_id = id;
         }
-    }
-
-    /// Entries with `start <= id <= end`, ascending or (with `rev`)
-    /// descending, at most `count` of them (0 = all). Tombstones are skipped.
-    pub fn range(&self, start: StreamId, end: StreamId, count: u64, rev: bool) -> Vec<StreamEntry> {
-        let mut out = Vec::new();
-        self.visit_range(start, end, rev, |node, e| {
-            out.push(StreamEntry {
-                id: e.id,
-                fields: node.fields(e),
-            });
-            count == 0 || (out.len() as u64) < count
-        });
-        out
-    }
-
-    /// IDs of live entries in `[start, end]`, ascending, at most `count` (0 = all).
-    pub fn range_ids(&self, start: StreamId, end: StreamId, count: u64) -> Vec<StreamId> {
-        let mut out = Vec::new();
-        self.visit_range(start, end, false, |_, e| {
-            out.push(e.id);
-            count == 0 || (out.len() as u64) < count
-        });
-        out
-    }
-
-    /// Calls `visit` for each live entry in range, in order, until it
-    /// returns false. Starts at the node that may hold `start` (the one
-    /// whose master ID is the greatest ≤ start), as `streamIteratorStart` does.
-    /// Readers that turn entries into something else (replies) use it to
-    /// read the fields in place instead of copying them out first.
-    pub fn visit_range(
-        &self,
-        start: StreamId,
-        end: StreamId,
-        rev: bool,
-        mut visit: impl FnMut(&Node, &super::node::NodeEntry) -> bool,
-    ) {
-        if start > end {
-            return;
-        }
-        if !rev {
-            let first_key = self
-                .rax
-                .seek(Seek::Le, &start.to_be_bytes())
-                .map(|(k, _)| k)
-                .or_else(|| self.rax.first().map(|(k, _)| k));
-            let Some(mut key) = first_key else { return };
-            let mut first_node = true;
-            loop {
-                let Some(node) = self.rax.get(&key) else {
-                    return;
-                };
-                if std::mem::take(&mut first_node) && start > node.master_id() {
-                    // A read of new entries (XREADGROUP >, XREAD from the
-                    // last ID) starts near the node's end: walk back to the
-                    // first wanted entry instead of forward over every
-                    // older one. Live IDs only grow along a stream (XADD
-                    // and XSETID refuse anything at or below the last live
-                    // entry), so the first live entry below `start` ends
-                    // the walk; tombstones are skipped as the forward scan
-                    // skips them.
-                    let mut wanted = Vec::new();
-                    for e in node.iter_rev() {
-                        if e.deleted {
-                            continue;
-                        }
-                        if e.id < start {
-                            break;
-                        }
-                        wanted.push(e);
-                    }
-                    for e in wanted.iter().rev() {
-                        if e.id > end || !visit(node, e) {
-                            return;
-                        }
-                    }
-                    match self.rax.seek(Seek::Gt, &key) {
-                        Some((next, _)) => key = next,
-                        None => return,
-                    }
-                    continue;
-                }
-                // As Redis's iterator: only a live entry inside the start
-                // bound can end the scan (a node may hold tombstones with
-                // larger IDs after XSETID lowered an emptied stream's top).
-                for e in node.iter() {
-                    if e.deleted || e.id < start {
-                        continue;
-                    }
-                    if e.id > end {
-                        return;
-                    }
-                    if !visit(node, &e) {
-                        return;
-                    }
-                }
-                match self.rax.seek(Seek::Gt, &key) {
-                    Some((next, _)) => key = next,
-                    None => return,
-                }
-            }
-        } else {
-            let Some((mut key, _)) = self.rax.seek(Seek::Le, &end.to_be_bytes()) else {
-                return;
-            };
-            loop {
-                let Some(node) = self.rax.get(&key) else {
-                    return;
-                };
-                for e in node.iter_rev() {
-                    if e.deleted || e.id > end {
-                        continue;
-                    }
-                    if e.id < start {
-                        return;
-                    }
-                    if !visit(node, &e) {
-                        return;
-                    }
-                }
-                match self.rax.seek(Seek::Lt, &key) {
-                    Some((prev, _)) => key = prev,
-                    None => return,
-                }
-            }
-        }
-    }
-
-    /// The live entry with this ID, if any.
-    pub fn get(&self, id: StreamId) -> Option<StreamEntry> {
-        self.range(id, id, 1, false).pop()
-    }
-
-    /// True when a live entry has this ID.
-    pub fn contains(&self, id: StreamId) -> bool {
-        self.get(id).is_some()
-    }
-
-    /// First live entry.
-    pub fn first_entry(&self) -> Option<StreamEntry> {
-        self.range(StreamId::MIN, StreamId::MAX, 1, false).pop()
-    }
-
-    /// Last live entry.
-    pub fn last_entry(&self) -> Option<StreamEntry> {
-        self.range(StreamId::MIN, StreamId::MAX, 1, true).pop()
     }
 
     /// Live entries (XLEN).
@@ -353,11 +228,13 @@ impl Stream {
     pub fn last_live_id(&self) -> StreamId {
         // Almost always the tail node holds it: look there first, without
         // an iterator over the tree (every XREADGROUP > asks).
-        if let Some(id) = self
-            .tail_master
-            .and_then(|m| self.rax.get(&m.to_be_bytes()))
-            .and_then(Node::last_live)
-        {
+        let tail = match self.tail_slot {
+            Some(slot) => self.rax.value_at(slot),
+            None => self
+                .tail_master
+                .and_then(|m| self.rax.get(&m.to_be_bytes())),
+        };
+        if let Some(id) = tail.and_then(Node::last_live) {
             return id;
         }
         for (_, node) in self.rax.iter_rev() {
@@ -401,6 +278,7 @@ impl Stream {
         }
         if node.live() == 0 {
             self.rax.remove(&key);
+            self.tail_slot = None;
             if StreamId::from_be_bytes(&key) == self.tail_master {
                 self.tail_master = self
                     .rax
@@ -440,7 +318,9 @@ impl Stream {
     /// Trims from the head (`streamTrim`); returns the entries removed.
     pub fn trim(&mut self, args: TrimArgs) -> u64 {
         let mut removed: u64 = 0;
-        while let Some((key, node)) = self.rax.first() {
+        while let Some(node) = self.rax.first_value() {
+            // A node's key is its master ID: no need to build it from the tree.
+            let key = node.master_id().to_be_bytes();
             if let TrimStrategy::MaxLen(max_len) = args.strategy {
                 if self.length <= max_len {
                     break;
@@ -462,6 +342,7 @@ impl Stream {
             };
             if remove_node {
                 self.rax.remove(&key);
+                self.tail_slot = None;
                 if self.rax.is_empty() {
                     self.tail_master = None;
                 }

@@ -42,9 +42,9 @@ impl Backlog {
 
     /// Appends the record at `offset`, dropping the oldest ones that no
     /// longer fit.
-    pub fn push(&mut self, offset: u64, argv: &Argv) {
-        let size = resp_bytes(argv);
-        self.records.push_back((offset, argv.clone(), size));
+    pub fn push(&mut self, offset: u64, argv: Argv) {
+        let size = resp_bytes(&argv);
+        self.records.push_back((offset, argv, size));
         self.bytes += size;
         while self.bytes > self.capacity_bytes && self.records.len() > 1 {
             if let Some((_, _, b)) = self.records.pop_front() {
@@ -81,7 +81,7 @@ impl Backlog {
 
 /// Bytes of `argv` as a RESP multi-bulk (`*n\r\n` then `$len\r\n...\r\n`).
 pub fn resp_bytes(argv: &Argv) -> u64 {
-    let digits = |n: usize| n.to_string().len() as u64;
+    let digits = |n: usize| u64::from(n.checked_ilog10().unwrap_or(0)) + 1;
     let mut total = 1 + digits(argv.len()) + 2;
     for a in argv {
         total += 1 + digits(a.len()) + 2 + a.len() as u64 + 2;
@@ -101,6 +101,8 @@ mod tests {
     fn resp_size_counts_headers_and_payload() {
         // *3\r\n$4\r\nXADD\r\n$1\r\ns\r\n$3\r\n1-0\r\n
         assert_eq!(resp_bytes(&argv("XADD s 1-0")), 4 + 10 + 7 + 9);
+        // Length prefixes of 1 and 3 digits: `*2`, `$0` and `$100`.
+        assert_eq!(resp_bytes(&vec![Vec::new(), vec![b'x'; 100]]), 4 + 6 + 108);
     }
 
     #[test]
@@ -108,7 +110,7 @@ mod tests {
         let one = resp_bytes(&argv("XADD s 1-0"));
         let mut b = Backlog::new(3 * one);
         for (i, id) in ["1-0", "2-0", "3-0", "4-0", "5-0"].iter().enumerate() {
-            b.push(i as u64 + 1, &argv(&format!("XADD s {id}")));
+            b.push(i as u64 + 1, argv(&format!("XADD s {id}")));
         }
         // Offsets 3, 4, 5 remain.
         let tail = b

@@ -213,12 +213,13 @@ impl Ctx {
     ) -> Executed {
         debug_assert!(!self.stepped, "one command per event");
         let unix_ms = self.unix_ms();
-        let ex = self.route(session, argv, unix_ms);
+        let mut ex = self.route(session, argv, unix_ms);
         if let Reply::Error(e) = &ex.reply {
             let word = e.split(' ').next().unwrap_or("ERR").to_string();
             *self.errors.entry(word).or_insert(0) += 1;
         }
-        self.signaled.extend(ex.signaled_keys.iter().cloned());
+        // Moved, not copied: nobody reads them from the result.
+        self.signaled.append(&mut ex.signaled_keys);
         let note = match note {
             Note::Plain => super::describe::describe(argv, &ex),
             given => given,
@@ -232,6 +233,12 @@ impl Ctx {
                 ex.effects.is_empty(),
                 "an invisible retry changed the dataset"
             );
+        }
+        // The effects go to the replicas (and their backlog) by value: the
+        // last holder takes the command itself instead of a copy.
+        if !ex.effects.is_empty() {
+            let effects = std::mem::take(&mut ex.effects);
+            self.replication.ship(effects, self.now_ms, &mut self.queue);
         }
         ex
     }
@@ -256,12 +263,7 @@ impl Ctx {
             return Executed::reply(Reply::Integer(n as i64));
         }
         let replicated = !self.replication.replicas.is_empty();
-        let ex = self.redis.execute(session, argv, unix_ms, replicated);
-        if !ex.effects.is_empty() {
-            self.replication
-                .ship(&ex.effects, self.now_ms, &mut self.queue);
-        }
-        ex
+        self.redis.execute(session, argv, unix_ms, replicated)
     }
 
     /// A producer's `WAIT numreplicas timeout` for its own writes: answered

@@ -81,7 +81,7 @@ fn stream_at<'a>(db: &'a Db, key: &str) -> Option<&'a Stream> {
 /// Calls `f(id, message)` for every live entry that carries a message
 /// number: the first field `m` whose value reads as one, as a client
 /// parsing the XRANGE reply would take it.
-fn for_each_entry(s: &Stream, mut f: impl FnMut(StreamId, u64)) {
+pub(crate) fn for_each_entry(s: &Stream, mut f: impl FnMut(StreamId, u64)) {
     s.visit_range(StreamId::MIN, StreamId::MAX, false, |node, e| {
         let mut msg = None;
         node.visit_fields(e, |field, value| {

@@ -173,7 +173,7 @@ pub fn metric(sim: &Simulation, rest: &str) -> Result<Value, String> {
         "applied_offset" => r.applied_offset as i64,
         "messages" => {
             let keys = super::faults::stream_keys(sim);
-            super::faults::messages_in(&mut r.db.clone(), &keys).len() as i64
+            super::faults::messages_of(&r.db, &keys).len() as i64
         }
         "up" => r.up as i64,
         "loading" => r.loading.is_some() as i64,

@@ -265,7 +265,7 @@ impl Replication {
     }
 
     /// Sends the primary's effects towards every replica.
-    pub fn ship(&mut self, effects: &[Argv], now_ms: u64, queue: &mut EventQueue<Event>) {
+    pub fn ship(&mut self, effects: Vec<Argv>, now_ms: u64, queue: &mut EventQueue<Event>) {
         // replication.c createReplicationBacklog: a primary makes its
         // backlog when the first replica attaches; with none (a scenario
         // without replicas, or after the only one was promoted) there is
@@ -273,16 +273,16 @@ impl Replication {
         let keep_backlog = !self.replicas.is_empty();
         for argv in effects {
             self.offset += 1;
+            if !self.partitioned {
+                for i in 0..self.replicas.len() {
+                    if self.replicas[i].linked {
+                        self.send(i, argv.clone(), self.offset, now_ms, queue);
+                    }
+                }
+            }
+            // Last, so it keeps the command itself rather than a copy.
             if keep_backlog {
                 self.backlog.push(self.offset, argv);
-            }
-            if self.partitioned {
-                continue;
-            }
-            for i in 0..self.replicas.len() {
-                if self.replicas[i].linked {
-                    self.send(i, argv.clone(), self.offset, now_ms, queue);
-                }
             }
         }
     }
@@ -496,8 +496,8 @@ pub(crate) mod tests {
     fn constant_lag_applies_in_order_at_t_plus_lag() {
         let mut rep = one_replica(Lag::Constant(250));
         let mut q = EventQueue::new();
-        rep.ship(&[argv("XADD s 1-0 m 1")], 0, &mut q);
-        rep.ship(&[argv("XADD s 2-0 m 2")], 10, &mut q);
+        rep.ship(vec![argv("XADD s 1-0 m 1")], 0, &mut q);
+        rep.ship(vec![argv("XADD s 2-0 m 2")], 10, &mut q);
         assert_eq!(rep.apply_due(0, 249, &mut q), 0);
         assert_eq!(rep.apply_due(0, 250, &mut q), 1);
         assert_eq!(rep.replicas[0].applied_offset, 1);
@@ -509,9 +509,9 @@ pub(crate) mod tests {
     fn lag_drop_never_reorders() {
         let mut rep = one_replica(Lag::Constant(400));
         let mut q = EventQueue::new();
-        rep.ship(&[argv("A")], 0, &mut q);
+        rep.ship(vec![argv("A")], 0, &mut q);
         rep.replicas[0].lag_ms = 50;
-        rep.ship(&[argv("B")], 10, &mut q);
+        rep.ship(vec![argv("B")], 10, &mut q);
         let times: Vec<u64> = rep.replicas[0].inbox.iter().map(|e| e.0).collect();
         assert_eq!(times, vec![400, 400]);
     }

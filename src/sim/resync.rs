@@ -277,7 +277,7 @@ mod tests {
         rep.offset = 2;
         rep.full_copy(0, &primary, 2, 500, 100, &mut q);
         // Written during the transfer: waits behind the load.
-        rep.ship(&[argv("XADD s 3-0 m 1")], 200, &mut q);
+        rep.ship(vec![argv("XADD s 3-0 m 1")], 200, &mut q);
         assert_eq!(rep.apply_due(0, 599, &mut q), 0);
         assert_eq!(xlen(&rep.replicas[0].db), Reply::Integer(0));
         assert_eq!(rep.replicas[0].applied_offset, 0);
@@ -292,7 +292,7 @@ mod tests {
         let mut rep = one_replica();
         let mut q = EventQueue::new();
         for i in 1..=4 {
-            rep.ship(&[argv(&format!("XADD s {i}-0 m 1"))], 0, &mut q);
+            rep.ship(vec![argv(&format!("XADD s {i}-0 m 1"))], 0, &mut q);
         }
         rep.apply_due(0, 10, &mut q);
         assert_eq!(rep.replicas[0].applied_offset, 4);

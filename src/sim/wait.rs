@@ -134,7 +134,7 @@ mod tests {
     fn wait_returns_when_the_clients_offset_is_acked_or_with_the_count_at_timeout() {
         let mut rep = two_replicas();
         let mut q = EventQueue::new();
-        rep.ship(&[vec![b"XADD".to_vec()]], 0, &mut q);
+        rep.ship(vec![vec![b"XADD".to_vec()]], 0, &mut q);
         assert_eq!(call(&mut rep, waiter(1, 1, 2)), WaitCall::Blocked);
         rep.apply_due(0, 100, &mut q);
         assert!(satisfied(&mut rep).is_empty(), "one of two");
@@ -152,8 +152,8 @@ mod tests {
     fn wait_counts_the_clients_own_offset_not_later_writes() {
         let mut rep = two_replicas();
         let mut q = EventQueue::new();
-        rep.ship(&[vec![b"A".to_vec()]], 0, &mut q);
-        rep.ship(&[vec![b"B".to_vec()]], 50, &mut q);
+        rep.ship(vec![vec![b"A".to_vec()]], 0, &mut q);
+        rep.ship(vec![vec![b"B".to_vec()]], 50, &mut q);
         rep.apply_due(0, 100, &mut q);
         // r1 has A (offset 1) but not B: a client whose last write was A
         // is satisfied by r1 alone.

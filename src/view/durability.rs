@@ -18,7 +18,7 @@
 
 use crate::scenario::schema::{CrashMode, Fsync};
 use crate::sim::Simulation;
-use crate::sim::faults::{messages_in, stream_keys};
+use crate::sim::faults::{messages_of, stream_keys};
 use crate::sim::ledger::LedgerSummary;
 
 /// One replica.
@@ -104,8 +104,7 @@ impl Durability {
             })
             .collect();
         let keys = stream_keys(sim);
-        let mut now_db = node.db.clone();
-        let on_primary = messages_in(&mut now_db, &keys);
+        let on_primary = messages_of(&node.db, &keys);
         let mut crash_now = Vec::new();
         if node.up {
             let unix = sim.ctx.unix_ms();
@@ -116,7 +115,7 @@ impl Durability {
                 let mut copy = node.clone();
                 copy.crash(mode);
                 copy.restart(unix);
-                let after = messages_in(&mut copy.db, &keys);
+                let after = messages_of(&copy.db, &keys);
                 crash_now.push(WhatIfCrash {
                     label: label.to_string(),
                     messages_lost: on_primary.difference(&after).count() as u64,
@@ -125,8 +124,7 @@ impl Durability {
             if let Some(best) = sim.ctx.replication.best_replica()
                 && let Some(r) = sim.ctx.replication.replicas.get(best)
             {
-                let mut db = r.db.clone();
-                let after = messages_in(&mut db, &keys);
+                let after = messages_of(&r.db, &keys);
                 crash_now.push(WhatIfCrash {
                     label: format!("primary dies, {} is promoted", r.name),
                     messages_lost: on_primary.difference(&after).count() as u64,

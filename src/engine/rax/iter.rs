@@ -108,6 +108,21 @@ impl<V> Rax<V> {
         None
     }
 
+    /// The value of the smallest key, without building the key (trimming
+    /// looks at the head node on every capped XADD).
+    pub fn first_value(&self) -> Option<&V> {
+        let mut n = self.head;
+        loop {
+            if let Some(v) = self.arena.value(n) {
+                return Some(v);
+            }
+            if self.arena.child_count(n) == 0 {
+                return None;
+            }
+            n = self.arena.child(n, 0);
+        }
+    }
+
     /// The smallest key.
     pub fn first(&self) -> Option<(Vec<u8>, &V)> {
         self.min_below(self.head, Vec::new())

@@ -176,6 +176,21 @@ impl<V> Arena<V> {
         }
     }
 
+    /// The value slot of key node `n` (see [`Arena::slot_value_mut`]).
+    pub(super) fn value_slot(&self, n: u32) -> Option<u32> {
+        self.nodes[n as usize].value.checked_sub(1)
+    }
+
+    #[inline]
+    pub(super) fn slot_value(&self, slot: u32) -> Option<&V> {
+        self.values.get(slot as usize)?.as_ref()
+    }
+
+    #[inline]
+    pub(super) fn slot_value_mut(&mut self, slot: u32) -> Option<&mut V> {
+        self.values.get_mut(slot as usize)?.as_mut()
+    }
+
     /// Makes `n` a key holding `v`; returns the value it held before, if any.
     pub(super) fn set_value(&mut self, n: u32, v: V) -> Option<V> {
         match self.nodes[n as usize].value {

@@ -12,6 +12,7 @@
 //! it keeps records).
 
 use crate::engine::Argv;
+use crate::engine::id::push_decimal;
 use crate::scenario::schema::Trim;
 
 /// An argv whose byte buffers are reused from one command to the next.
@@ -103,20 +104,6 @@ impl ArgvBuf {
     pub fn argv(&self) -> &[Vec<u8>] {
         &self.parts[..self.len]
     }
-}
-
-fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
 }
 
 #[cfg(test)]

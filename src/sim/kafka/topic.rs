@@ -219,16 +219,14 @@ impl KafkaWorld {
             return;
         }
         part.hw = hw;
-        let ready: Vec<(u64, (usize, MsgId))> = part
-            .waiting_acks
-            .range(..hw)
-            .map(|(o, v)| (*o, *v))
-            .collect();
         let isr_ok = part.isr.len() as u32 >= self.cluster.min_insync_replicas;
-        for (offset, (pi, msg)) in ready {
-            self.topics[ti].partitions[p as usize]
-                .waiting_acks
-                .remove(&offset);
+        // Oldest first, one at a time (acknowledging touches nothing here).
+        loop {
+            let waiting = &mut self.topics[ti].partitions[p as usize].waiting_acks;
+            let Some(first) = waiting.first_entry().filter(|e| *e.key() < hw) else {
+                break;
+            };
+            let (offset, (pi, msg)) = first.remove_entry();
             if isr_ok {
                 self.ack_send(pi, ti, p, offset, msg, t, out);
             } else {
