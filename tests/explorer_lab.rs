@@ -26,7 +26,12 @@ fn harness(id: &str) -> Harness<'static, Explorer> {
     app.explore_all();
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
-        .with_context_setup(streamlab::gui::setup_style)
+        // A character no bundled font draws fails the test instead of
+        // showing the learner a box.
+        .with_context_setup(|ctx| {
+            streamlab::gui::setup_style(ctx);
+            ctx.set_missing_glyph_policy(egui::MissingGlyphPolicy::Panic);
+        })
         .build_ui_state(|ui, app: &mut Explorer| app.show(ui), app);
     h.run();
     h

@@ -19,7 +19,12 @@ fn harness(id: &str) -> Harness<'static, Explorer> {
         .with_size(egui::vec2(1280.0, 800.0))
         // New grids (the lab panel's) take a few passes to size.
         .with_max_steps(12)
-        .with_context_setup(streamlab::gui::setup_style)
+        // A character no bundled font draws fails the test instead of
+        // showing the learner a box.
+        .with_context_setup(|ctx| {
+            streamlab::gui::setup_style(ctx);
+            ctx.set_missing_glyph_policy(egui::MissingGlyphPolicy::Panic);
+        })
         .build_ui_state(|ui, app: &mut Explorer| app.show(ui), app);
     h.run();
     h
@@ -76,7 +81,7 @@ fn keys_move_time_and_play_advances() {
         h.step();
     }
     assert!(h.state().world().step > 0, "playing moves forward");
-    h.get_by_label("⏸ Pause").click();
+    h.get_by_label("‖ Pause").click();
     h.run();
     let here = h.state().world().step;
     for _ in 0..10 {
@@ -106,7 +111,7 @@ fn a_crashed_consumer_lane_holds_its_entries_until_the_reaper_claims_them() {
     }
     h.get_by_label_contains("▲ first reaper tick");
     h.get_by_label("● c1");
-    h.get_by_label(" ✝ crashed");
+    h.get_by_label(" † crashed");
     h.get_by_label("7 pending");
     // Fourth caption: the claim at 90 s moves the seven to the reaper.
     h.get_by_label("Next caption ▶▶").click();

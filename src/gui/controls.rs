@@ -2,7 +2,7 @@
 //! markers.
 //!
 //! ```text
-//!   ⏮ Start  ◀ Back  ▶ Play  Step ▶  End ⏭ │ speed ──●── 10 steps/s │ step 41 / 98  t = 125 ms
+//!   ⇤ Start  ◀ Back  ▶ Play  Step ▶  End ⇥ │ speed ──●── 10 steps/s │ step 41 / 98  t = 125 ms
 //!   ───▲──────────◆────────▲──────────────   caption ▲   fault ◆
 //!   ══════●═══════════════════════════════   (the slider: drag to seek)
 //! ```
@@ -16,7 +16,7 @@ use crate::view::MarkerKind;
 /// Draws the bar and applies what the user did.
 pub fn show(app: &mut Explorer, ui: &mut Ui) {
     ui.horizontal(|ui| {
-        if ui.button("⏮ Start").on_hover_text("Home").clicked() {
+        if ui.button("⇤ Start").on_hover_text("Home").clicked() {
             app.seek(0);
         }
         if ui
@@ -26,7 +26,7 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
         {
             app.step_back();
         }
-        let play = if app.playing { "⏸ Pause" } else { "▶ Play" };
+        let play = if app.playing { "‖ Pause" } else { "▶ Play" };
         if ui.button(play).on_hover_text("Space").clicked() {
             app.toggle_play();
         }
@@ -37,7 +37,7 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
         {
             app.step();
         }
-        if ui.button("End ⏭").on_hover_text("End").clicked() {
+        if ui.button("End ⇥").on_hover_text("End").clicked() {
             app.seek(u64::MAX);
         }
         ui.separator();

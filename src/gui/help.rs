@@ -31,6 +31,6 @@ pub fn show(ui: &mut Ui) {
     ui.label("▲ on the timeline: a caption (a chapter of the story). ◆: a fault.");
     ui.label("A yellow fill: what this step changed (a new macro node, an entry that arrived in a lane).");
     ui.label("Entries carry their owner's colour; ×n is the delivery count; the bar under an entry is its idle time.");
-    ui.label("✝: the client crashed; its pending entries stay in its PEL until claimed.");
+    ui.label("†: the client crashed; its pending entries stay in its PEL until claimed.");
     ui.label("Every number comes from the engine, as Redis 7.0.15 would answer it.");
 }

@@ -4,7 +4,7 @@
 //! ```text
 //!   ┌ Kafka: one offset per partition ──────┐ ┌ Redis: every delivered entry ─┐
 //!   │ orders-p0  owner kb                    │ │ group g  pending 8            │
-//!   │ [500][501][502]…[509][510]             │ │ ● alice ✝  [502][503]…        │
+//!   │ [500][501][502]…[509][510]             │ │ ● alice †  [502][503]…        │
 //!   │   ▲ committed 500    ▲ kb at 510       │ │                               │
 //!   ├ ledger ────────────────────────────────┤ ├ ledger ───────────────────────┤
 //!   │ duplicates 8   lost 0 …                │ │ duplicates 0 …                │
@@ -89,7 +89,7 @@ fn group(ui: &mut Ui, g: &KafkaGroupView) -> Option<Target> {
             } else {
                 theme::DEAD
             };
-            let state = if c.alive { "" } else { " ✝ down" };
+            let state = if c.alive { "" } else { " † down" };
             let pos: Vec<String> = c
                 .positions
                 .iter()

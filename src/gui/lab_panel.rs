@@ -3,8 +3,8 @@
 //!
 //! ```text
 //!   ┌ Lab ─────────────────────────────────────┐
-//!   │ branch of S01 · 1 action  [⟲ original]   │
-//!   │ [🔗 copy link] [💾 save as RON]           │
+//!   │ branch of S01 · 1 action  [↺ original]   │
+//!   │ [⇗ copy link] [⇩ save as RON]           │
 //!   │ ▾ Break something at step 412 (t=13.1 s) │
 //!   │   c1 consumer running  [crash] [hang 10s]│
 //!   │   Redis primary  [crash] [power loss] …  │
@@ -68,7 +68,7 @@ fn branch_header(app: &mut Explorer, ui: &mut Ui) {
         );
         ui.weak("The captions were written for the original run: where the branch differs, trust the panels.");
         if ui
-            .button("⟲ Back to the original run")
+            .button("↺ Back to the original run")
             .on_hover_text("Drop the changes; the original run at the same step")
             .clicked()
         {
@@ -79,7 +79,7 @@ fn branch_header(app: &mut Explorer, ui: &mut Ui) {
     }
     ui.horizontal(|ui| {
         if ui
-            .button("🔗 Copy link")
+            .button("⇗ Copy link")
             .on_hover_text("A link that reopens this run, branch included, at this step")
             .clicked()
         {
@@ -88,7 +88,7 @@ fn branch_header(app: &mut Explorer, ui: &mut Ui) {
             app.lab_ui.message = Some((true, format!("copied {url}")));
         }
         if ui
-            .button("💾 Save as RON")
+            .button("⇩ Save as RON")
             .on_hover_text("A scenario file `streamlab run` replays with the same trace hash")
             .clicked()
         {

@@ -10,7 +10,7 @@
 //!   │                 │                                         │ branch         │
 //!   ├─────────────────┴─────────────────────────────────────────┴────────────────┤
 //!   │ console: step 412> XPENDING orders g … (console.rs)                        │
-//!   │ controls: ⏮ ◀ ▶ ▶▶ ⏭  speed  scrub bar with ▲ captions and ◆ faults       │
+//!   │ controls: ⇤ ◀ ▶ ▶▶ ⇥  speed  scrub bar with ▲ captions and ◆ faults       │
 //!   └───────────────────────────────────────────────────────────────────────────┘
 //! ```
 //!

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //!   group workers   last-delivered 1700000000000-9   entries-read 10   lag 0   pending 8
-//!   ● alice  ✝ crashed   8 pending   [1-2 ×1 30 s][1-3 ×1 30 s] …
+//!   ● alice  † crashed   8 pending   [1-2 ×1 30 s][1-3 ×1 30 s] …
 //!   ● bob                0 pending
 //!   acked this step: 1700000000000-1
 //! ```
@@ -103,8 +103,8 @@ fn lane_row(ui: &mut Ui, key: &str, g: &GroupView, lane: &LaneView) -> Option<Ta
     ui.horizontal(|ui| {
         let (badge, badge_colour) = match lane.state {
             ClientState::Alive => ("", colour),
-            ClientState::Crashed => (" ✝ crashed", theme::DEAD),
-            ClientState::Hung { .. } => (" ⏸ hung", theme::DEAD),
+            ClientState::Crashed => (" † crashed", theme::DEAD),
+            ClientState::Hung { .. } => (" ‖ hung", theme::DEAD),
             ClientState::NoClient => (" (no client uses this name)", theme::DEAD),
         };
         if ui

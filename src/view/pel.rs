@@ -2,7 +2,7 @@
 //!
 //! ```text
 //!   group g   last-delivered 1700000000000-9   entries-read 10   lag 0   PEL 8
-//!   ┌ alice ✝ (crashed) ─ [1-2 ×1 idle 30 s] [1-3 ×1] … ─────────────────────┐
+//!   ┌ alice † (crashed) ─ [1-2 ×1 idle 30 s] [1-3 ×1] … ─────────────────────┐
 //!   ├ bob ───────────────  [1-0 ×2 claimed]  ───────────────────────────────── │
 //!   └ (no consumer)
 //! ```
