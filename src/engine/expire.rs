@@ -110,7 +110,7 @@ pub fn any_expired(db: &Db, spec: &CommandSpec, argv: &[Vec<u8>], now_ms: u64) -
         Keys::None | Keys::Scan => false,
         Keys::One(at) => argv.get(usize::from(at)).is_some_and(expired),
         Keys::From(at) => argv.iter().skip(usize::from(at)).any(expired),
-        Keys::Streams => stream_keys(argv).into_iter().any(expired),
+        Keys::Streams => stream_keys(argv).iter().any(expired),
         Keys::Rename | Keys::Restore => argv.iter().skip(1).take(2).any(expired),
     }
 }
@@ -209,16 +209,16 @@ impl Lookup<'_> {
 /// The keys of XREAD / XREADGROUP: after the options, STREAMS, then as
 /// many keys as IDs. A command line that does not parse names none
 /// (xreadCommand fails before any lookup).
-fn stream_keys(argv: &[Vec<u8>]) -> Vec<&Vec<u8>> {
+fn stream_keys(argv: &[Vec<u8>]) -> &[Vec<u8>] {
     let is = |i: usize, word: &str| argv[i].eq_ignore_ascii_case(word.as_bytes());
     let mut i = 1;
     while i < argv.len() {
         if is(i, "STREAMS") {
             let rest = argv.len() - i - 1;
             if rest % 2 != 0 {
-                return Vec::new();
+                return &[];
             }
-            return argv[i + 1..i + 1 + rest / 2].iter().collect();
+            return &argv[i + 1..i + 1 + rest / 2];
         }
         i += if is(i, "BLOCK") || is(i, "COUNT") {
             2
@@ -228,7 +228,7 @@ fn stream_keys(argv: &[Vec<u8>]) -> Vec<&Vec<u8>> {
             1
         };
     }
-    Vec::new()
+    &[]
 }
 
 #[cfg(test)]
@@ -346,7 +346,7 @@ mod tests {
         };
         let keys = |line: &str| -> Vec<String> {
             super::stream_keys(&argv(line))
-                .into_iter()
+                .iter()
                 .map(|k| String::from_utf8_lossy(k).into_owned())
                 .collect()
         };

@@ -51,6 +51,7 @@ pub mod rng;
 pub mod sentinel;
 pub mod setup;
 pub mod shapes;
+pub mod shared_log;
 pub mod simulation;
 pub mod trace;
 pub mod view;

@@ -189,7 +189,7 @@ impl Bridge {
                 // Acks logged since this batch was produced: O(batch), not
                 // O(everything the producer ever sent).
                 let recent: std::collections::BTreeSet<u64> =
-                    acked.iter().skip(from).map(|a| a.0).collect();
+                    acked.iter_from(from).map(|a| a.0).collect();
                 self.batch
                     .iter()
                     .filter_map(|e| e.msg)

@@ -24,6 +24,7 @@ use super::retry::RetryQueue;
 use super::topic::ProducerKey;
 use super::{KafkaAction, KafkaWorld, Out};
 use crate::sim::ledger::MsgId;
+use crate::sim::shared_log::SharedLog;
 use std::collections::BTreeMap;
 
 /// What a send came to by the end of the millisecond it was made in.
@@ -61,7 +62,7 @@ pub(crate) struct ProducerState {
     pub retry: BTreeMap<u32, RetryQueue>,
     pub acked: u64,
     pub failed: u64,
-    pub acked_log: Vec<(MsgId, u64)>,
+    pub acked_log: SharedLog<(MsgId, u64)>,
 }
 
 impl ProducerState {
@@ -78,7 +79,7 @@ impl ProducerState {
             retry: BTreeMap::new(),
             acked: 0,
             failed: 0,
-            acked_log: Vec::new(),
+            acked_log: SharedLog::default(),
         }
     }
 

@@ -44,6 +44,11 @@ impl ProducerIndex {
     /// Where `key`'s record is stored, if it is.
     pub fn get(&self, key: &ProducerKey) -> Option<&u64> {
         let seqs = self.by_session.get(&(key.producer, key.session))?;
+        // Every new send asks about a sequence past the newest: answer
+        // without a binary search over the whole partition's records.
+        if seqs.back().is_none_or(|&(last, _)| key.seq > last) {
+            return None;
+        }
         let i = seqs.binary_search_by_key(&key.seq, |e| e.0).ok()?;
         seqs.get(i).map(|e| &e.1)
     }
@@ -54,7 +59,10 @@ impl ProducerIndex {
         let Some(seqs) = self.by_session.get_mut(&session) else {
             return;
         };
-        if let Ok(i) = seqs.binary_search_by_key(&key.seq, |e| e.0) {
+        // Retention removes the oldest: no search for the front.
+        if seqs.front().is_some_and(|&(first, _)| first == key.seq) {
+            seqs.pop_front();
+        } else if let Ok(i) = seqs.binary_search_by_key(&key.seq, |e| e.0) {
             seqs.remove(i);
         }
         if seqs.is_empty() {

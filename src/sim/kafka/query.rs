@@ -20,6 +20,7 @@
 
 use super::{KafkaError, KafkaWorld, err};
 use crate::sim::ledger::{Ledger, MsgId};
+use crate::sim::shared_log::SharedLog;
 use std::collections::BTreeSet;
 
 /// One offset commit the group accepted.
@@ -241,7 +242,7 @@ impl KafkaWorld {
     }
 
     /// Every (message, ack time) a producer received, in order.
-    pub fn acked_messages(&self, name: &str) -> Result<&[(MsgId, u64)], KafkaError> {
+    pub fn acked_messages(&self, name: &str) -> Result<&SharedLog<(MsgId, u64)>, KafkaError> {
         match self.producers.iter().find(|p| p.cfg.name == name) {
             Some(p) => Ok(&p.acked_log),
             None => err(format!("kafka: unknown producer '{name}'")),

@@ -183,12 +183,21 @@ impl Store {
         })
     }
 
-    /// Every recorded message, for writing (pages are copied if shared).
+    /// Every recorded message, for writing. `f` works on a copy of each
+    /// slot; only a page where a slot changed is written (and copied if a
+    /// checkpoint shares it): the end-of-run pass over every message
+    /// changes a few, and copying every page doubled the ledger.
     pub fn for_each_mut(&mut self, mut f: impl FnMut(MsgId, &mut Slot)) {
         for (p, page) in self.pages.iter_mut() {
-            for (i, s) in Arc::make_mut(page).slots.iter_mut().enumerate() {
-                if s.present {
-                    f(p * PAGE_SLOTS as u64 + i as u64, s);
+            for i in 0..PAGE_SLOTS {
+                let old = page.slots[i];
+                if !old.present {
+                    continue;
+                }
+                let mut new = old;
+                f(p * PAGE_SLOTS as u64 + i as u64, &mut new);
+                if new != old {
+                    Arc::make_mut(page).slots[i] = new;
                 }
             }
         }
