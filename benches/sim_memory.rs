@@ -160,7 +160,11 @@ fn timeline(id: &str, scenario: Arc<streamlab::scenario::Scenario>) {
         keep_trace: std::env::var("NO_TRACE").is_err(),
         ..RunOptions::default()
     };
-    let mut tl = Timeline::with_limit(Simulation::new(scenario, opts), 500, 16);
+    let mut tl = Timeline::with_limit(
+        Simulation::new(scenario, opts),
+        streamlab::view::player::CHECKPOINT_EVERY_WORK,
+        streamlab::view::player::MAX_CHECKPOINTS,
+    );
     // The explorer takes each new record's markers and lets it go.
     while tl.step() {
         tl.forget_records();
@@ -175,12 +179,37 @@ fn timeline(id: &str, scenario: Arc<streamlab::scenario::Scenario>) {
         tl.seek(n);
         seek_ms.push(t.elapsed().as_secs_f64() * 1e3);
         assert_eq!(tl.position(), n.min(steps));
+        if std::env::var("SEEKS").is_ok() {
+            println!("  seek to {n}: {:.0} ms", seek_ms[seek_ms.len() - 1]);
+        }
+    }
+    if std::env::var("SEEKS").is_ok() {
+        tl.seek(steps - 1);
+        let t = Instant::now();
+        tl.seek(steps);
+        println!(
+            "  last step and the end of the run: {:.0} ms",
+            t.elapsed().as_secs_f64() * 1e3
+        );
+        tl.seek(steps - 6000);
+        let t = Instant::now();
+        tl.seek(steps - 1);
+        println!(
+            "  5999 steps forward: {:.0} ms",
+            t.elapsed().as_secs_f64() * 1e3
+        );
+        let t = Instant::now();
+        tl.seek(steps - 6000);
+        println!(
+            "  back to a step after the last checkpoint: {:.0} ms",
+            t.elapsed().as_secs_f64() * 1e3
+        );
     }
     seek_ms.sort_by(f64::total_cmp);
     println!(
-        "{id} timeline: {steps} steps, {} checkpoints (spacing {}); live simulation {:.1} MB, timeline in all {:.1} MB ({:.2}x); seek median {:.0} ms, max {:.0} ms",
+        "{id} timeline: {steps} steps, {} checkpoints (spacing {} work units); live simulation {:.1} MB, timeline in all {:.1} MB ({:.2}x); seek median {:.0} ms, max {:.0} ms",
         tl.checkpoint_steps().len(),
-        tl.spacing_steps(),
+        tl.spacing_work(),
         live as f64 / 1e6,
         total as f64 / 1e6,
         total as f64 / live.max(1) as f64,

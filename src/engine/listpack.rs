@@ -108,7 +108,7 @@ impl Pos {
 }
 
 /// A listpack owning its bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Listpack {
     /// The encoded bytes. Its capacity doubles as Redis's allocation size
     /// while the listpack can grow (it is reserved to exactly that), and is
@@ -121,6 +121,18 @@ pub struct Listpack {
 impl Default for Listpack {
     fn default() -> Self {
         Listpack::new()
+    }
+}
+
+/// A copy keeps the capacity, which is the allocation Redis would hold
+/// (`Vec::clone` trims it to the length): a copied dataset (an RDB
+/// snapshot, a timeline checkpoint) must answer MEMORY USAGE as the
+/// original does.
+impl Clone for Listpack {
+    fn clone(&self) -> Self {
+        let mut buf = Vec::with_capacity(self.buf.capacity());
+        buf.extend_from_slice(&self.buf);
+        Listpack { buf }
     }
 }
 

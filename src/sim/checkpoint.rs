@@ -1,15 +1,22 @@
 //! Cheap, exact seeking: clones of the whole simulation at known steps.
 //!
 //! ```text
-//!   steps:        0 ──── 1000 ──── 2000 ──── 3000 ─ ... ─ furthest
-//!   checkpoints:  (0,C0) (1000,C1) (2000,C2) (3000,C3)      sorted by step
+//!   work:         0 ──── 1000 ──── 2000 ──── 3000 ─ ... ─ furthest      work = steps + bytes hashed / 64
+//!   checkpoints:  (0,C0) (1000,C1) (2000,C2) (3000,C3)      sorted by step (and so by work)
 //!   records:      [every step's record up to the furthest step reached]
 //!
-//!   seek(2345) = clone the last checkpoint at or before 2345 (C2), step 345 times
+//!   seek(step 2345) = clone the last checkpoint at or before it (C2), replay the steps between
 //!
-//!   more than max_checkpoints (64)?  spacing doubles, checkpoints off the new
-//!   spacing are dropped:  0 1000 2000 3000 4000 ... ─▶ 0 2000 4000 ...
+//!   more than max_checkpoints (64)?  spacing doubles, and walking from C0 only the
+//!   checkpoints at least one new spacing past the last kept stay:  0 1000 2000 3000 ─▶ 0 2000
 //! ```
+//!
+//! Why work and not steps: steps differ a hundredfold in cost (an XADD
+//! against a bridge's XREADGROUP of 100 entries and the 100 Kafka sends that
+//! follow). Spaced by steps, the end of S13b (the bridge catching up on an
+//! hour of entries) sat 6,000 heavy steps from its checkpoint and took a
+//! quarter of a second to reach. The bytes the trace hash reads (each
+//! command and its reply) are the measure of work at hand.
 //!
 //! The simulation is deterministic, so replaying from a checkpoint lands on
 //! exactly the state the first pass had. Every `Simulation::step()` records
@@ -18,8 +25,8 @@
 //!
 //! Memory stays bounded on long runs: at most `max_checkpoints` clones
 //! ([`MAX_CHECKPOINTS`] by default) are kept, at the cost of a seek
-//! replaying up to `spacing_steps()` steps, which grows as the run does
-//! (about furthest / (max_checkpoints / 2) once thinned).
+//! replaying up to `spacing_work()` of work, which grows as the run does
+//! (about the run's work / (max_checkpoints / 2) once thinned).
 //!
 //! Records are moved out of the simulation into the timeline after every
 //! step, so a checkpoint clone does not copy the trace; a reader that has
@@ -39,10 +46,11 @@ pub const MAX_CHECKPOINTS: usize = 64;
 #[derive(Clone, Debug)]
 pub struct Timeline {
     current: Simulation,
-    /// `(steps done, simulation then)`, sorted by step; step 0 always kept.
-    checkpoints: Vec<(u64, Simulation)>,
-    /// Steps between checkpoints now (`every_steps` times a power of two).
-    spacing_steps: u64,
+    /// `(steps done, work done, simulation then)`, sorted by step; the
+    /// first (the run's start) always kept.
+    checkpoints: Vec<(u64, u64, Simulation)>,
+    /// Work between checkpoints now (`every` times a power of two).
+    spacing_work: u64,
     /// Checkpoints kept at most.
     max_checkpoints: usize,
     /// Records of steps `records_from ..`, in order (see
@@ -53,6 +61,9 @@ pub struct Timeline {
     furthest_steps: u64,
     /// The run's step count, once a step found nothing left to do.
     end_steps: Option<u64>,
+    /// Whether the simulation keeps step records (a seek turns keeping off
+    /// while it replays known steps, so the trace's own flag can be off).
+    keep_records: bool,
 }
 
 impl Timeline {
@@ -63,12 +74,13 @@ impl Timeline {
     }
 
     /// Like [`Timeline::new`], keeping at most `max_checkpoints` (at least 2).
-    pub fn with_limit(sim: Simulation, every_steps: u64, max_checkpoints: usize) -> Timeline {
+    pub fn with_limit(sim: Simulation, every: u64, max_checkpoints: usize) -> Timeline {
         Timeline {
+            keep_records: sim.ctx.trace.keeps_records(),
             max_checkpoints: max_checkpoints.max(2),
-            checkpoints: vec![(sim.steps(), sim.clone())],
+            checkpoints: vec![(sim.steps(), work(&sim), sim.clone())],
             current: sim,
-            spacing_steps: every_steps.max(1),
+            spacing_work: every.max(1),
             records: Vec::new(),
             records_from: 0,
             furthest_steps: 0,
@@ -125,9 +137,14 @@ impl Timeline {
         self.checkpoints.iter().map(|c| c.0).collect()
     }
 
-    /// Steps between checkpoints now; also the most a seek replays.
-    pub fn spacing_steps(&self) -> u64 {
-        self.spacing_steps
+    /// Work done at each checkpoint, ascending (see [`work`]).
+    pub fn checkpoint_work(&self) -> Vec<u64> {
+        self.checkpoints.iter().map(|c| c.1).collect()
+    }
+
+    /// Work between checkpoints now: about the most a seek replays.
+    pub fn spacing_work(&self) -> u64 {
+        self.spacing_work
     }
 
     /// The run's total step count, once the timeline has reached its end.
@@ -151,22 +168,31 @@ impl Timeline {
                 self.records
                     .extend(fresh.into_iter().filter(|r| r.step >= have));
             }
-            let newest = self.checkpoints.last().map_or(0, |c| c.0);
-            if steps > newest && steps.is_multiple_of(self.spacing_steps) {
-                self.checkpoints.push((steps, self.current.clone()));
+            let (newest, newest_work) = self.checkpoints.last().map_or((0, 0), |c| (c.0, c.1));
+            let done = work(&self.current);
+            if steps > newest && done >= newest_work + self.spacing_work {
+                self.checkpoints.push((steps, done, self.current.clone()));
                 self.thin();
             }
         }
         made
     }
 
-    /// Keeps the checkpoint count bounded: doubles the spacing and drops
-    /// the checkpoints that are not on it (step 0 always is).
+    /// Keeps the checkpoint count bounded: doubles the spacing and keeps,
+    /// from the first on, each checkpoint at least one spacing of work past
+    /// the last one kept.
     fn thin(&mut self) {
         while self.checkpoints.len() > self.max_checkpoints {
-            self.spacing_steps *= 2;
-            let spacing = self.spacing_steps;
-            self.checkpoints.retain(|c| c.0.is_multiple_of(spacing));
+            self.spacing_work *= 2;
+            let spacing = self.spacing_work;
+            let mut last_kept: Option<u64> = None;
+            self.checkpoints.retain(|c| {
+                let keep = last_kept.is_none_or(|w| c.1 >= w + spacing);
+                if keep {
+                    last_kept = Some(c.1);
+                }
+                keep
+            });
         }
     }
 
@@ -178,12 +204,30 @@ impl Timeline {
         let here = self.current.steps();
         // The last checkpoint at or before n; step 0's always qualifies.
         let at = self.checkpoints.partition_point(|c| c.0 <= n);
-        if let Some((step, sim)) = at.checked_sub(1).map(|i| &self.checkpoints[i])
+        if let Some((step, _, sim)) = at.checked_sub(1).map(|i| &self.checkpoints[i])
             && (n < here || *step > here)
         {
             self.current = sim.clone();
         }
-        while self.current.steps() < n && self.step() {}
+        // Steps recorded once already are replayed without building their
+        // records again (nobody reads them twice). The step that may be the
+        // last before the position keeps its record, as that is what the
+        // position shows: the one before `n`, and the furthest known one
+        // (the run may end right after it).
+        let keep = self.keep_records;
+        let last_known = n.min(self.furthest_steps);
+        loop {
+            let s = self.current.steps();
+            if s >= n {
+                break;
+            }
+            let replayed = s + 1 < last_known;
+            self.current.ctx.trace.set_keep(keep && !replayed);
+            if !self.step() {
+                break;
+            }
+        }
+        self.current.ctx.trace.set_keep(keep);
         if self.end_steps == Some(self.current.steps()) && !self.current.is_finished() {
             // Nothing is left to record: this only finishes the run.
             let more = self.current.step();
@@ -200,7 +244,7 @@ impl Timeline {
     pub fn fork(&mut self, scenario: Arc<Scenario>) {
         let here = self.position();
         self.checkpoints.retain(|c| c.0 <= here);
-        for (_, sim) in &mut self.checkpoints {
+        for (_, _, sim) in &mut self.checkpoints {
             sim.scenario = scenario.clone();
         }
         self.current.scenario = scenario;
@@ -221,4 +265,14 @@ impl Timeline {
             self.seek(n - 1);
         }
     }
+}
+
+/// Bytes of command and reply text that make one unit of work, next to
+/// the one unit every step counts.
+const WORK_BYTES: u64 = 64;
+
+/// The work `sim` has done: one unit per step and one per
+/// [`WORK_BYTES`] the trace hash has read (commands and replies).
+pub fn work(sim: &Simulation) -> u64 {
+    sim.steps() + sim.ctx.trace.hashed_bytes() / WORK_BYTES
 }

@@ -28,6 +28,7 @@ use super::aof::AofFile;
 use crate::engine::stats::Stats;
 use crate::engine::{Argv, Db, Effects, ExecContext, Executed, Reply, Session};
 use crate::scenario::schema::{CrashMode, Persistence};
+use std::sync::Arc;
 
 /// What a promoted replica brings along from its own disk.
 #[derive(Clone, Debug)]
@@ -58,8 +59,10 @@ pub struct RedisNode {
     /// The AOF: memory buffer, page cache, disk (aof.rs).
     aof: AofFile,
     /// The last RDB image and the unix seconds it was taken at (a restart
-    /// moves `last_save_s`, not the image's time).
-    rdb: Option<(Db, u64)>,
+    /// moves `last_save_s`, not the image's time). Shared, as a file on
+    /// disk is: copies of the node (the explorer's checkpoints) hold the
+    /// same image until the next save replaces it.
+    rdb: Option<Arc<(Db, u64)>>,
     /// Changes since the last RDB save.
     dirty: u64,
     /// Unix seconds of the last successful save (or of the start).
@@ -203,7 +206,7 @@ impl RedisNode {
             now_s.saturating_sub(self.last_save_s) > secs && self.dirty >= changes
         });
         if due {
-            self.rdb = Some((self.db.clone(), now_s));
+            self.rdb = Some(Arc::new((self.db.clone(), now_s)));
             self.dirty = 0;
             self.last_save_s = now_s;
         }
@@ -227,7 +230,7 @@ impl RedisNode {
         self.aof.shutdown();
         let save = !self.persistence.save.is_empty();
         if save {
-            self.rdb = Some((self.db.clone(), unix_ms / 1000));
+            self.rdb = Some(Arc::new((self.db.clone(), unix_ms / 1000)));
             self.dirty = 0;
             self.last_save_s = unix_ms / 1000;
         }
@@ -281,7 +284,7 @@ impl RedisNode {
         let fsync_ms = self.aof.fsync_ms;
         self.aof = AofFile::from_parts(disk.aof_base, disk.aof, fsync_ms);
         self.persistence = disk.persistence;
-        self.rdb = disk.rdb;
+        self.rdb = disk.rdb.map(Arc::new);
         self.dirty = 0;
         self.last_save_s = unix_ms / 1000;
         self.up = true;

@@ -209,6 +209,7 @@ pub struct Trace {
     records: Vec<StepRecord>,
     /// The newest record once drained, so the last step stays readable.
     last_drained: Option<StepRecord>,
+    hashed_bytes: u64,
     hash: u64,
     steps: u64,
     scratch: Vec<u8>,
@@ -221,6 +222,7 @@ impl Trace {
             keep,
             records: Vec::new(),
             last_drained: None,
+            hashed_bytes: 0,
             hash: 0xcbf2_9ce4_8422_2325,
             steps: 0,
             scratch: Vec::new(),
@@ -318,6 +320,7 @@ impl Trace {
     }
 
     fn mix(&mut self, bytes: &[u8]) {
+        self.hashed_bytes += bytes.len() as u64;
         for &b in bytes {
             self.hash ^= b as u64;
             self.hash = self.hash.wrapping_mul(0x0000_0100_0000_01b3);
@@ -327,6 +330,12 @@ impl Trace {
     /// Steps recorded so far.
     pub fn steps(&self) -> u64 {
         self.steps
+    }
+
+    /// Bytes the hash has read so far (every step's command, reply and
+    /// note): a measure of the work done, for spacing checkpoints.
+    pub fn hashed_bytes(&self) -> u64 {
+        self.hashed_bytes
     }
 
     /// The running hash of every step.
@@ -358,6 +367,13 @@ impl Trace {
     /// True when records are kept.
     pub fn keeps_records(&self) -> bool {
         self.keep
+    }
+
+    /// Starts or stops keeping records; the hash covers every step either
+    /// way. A timeline replaying steps it already recorded once turns it
+    /// off (their records would be thrown away).
+    pub fn set_keep(&mut self, keep: bool) {
+        self.keep = keep;
     }
 }
 

@@ -23,8 +23,10 @@ use crate::sim::checkpoint::Timeline;
 use crate::sim::trace::{StepRecord, Who};
 use crate::sim::{RunOptions, Simulation};
 
-/// Steps a checkpoint covers: a seek replays at most this many steps.
-pub const CHECKPOINT_EVERY_STEPS: u64 = 500;
+/// Work a checkpoint covers at first ([`crate::sim::checkpoint::work`]:
+/// a step, plus one per 64 bytes of its command and reply): a seek
+/// replays about this much.
+pub const CHECKPOINT_EVERY_WORK: u64 = 500;
 
 /// How far ahead a run is explored when it loads (checkpoints and step
 /// times grow with it, so this bounds the memory of a very long run).
@@ -33,7 +35,7 @@ pub const MAX_EXPLORED_STEPS: u64 = 250_000;
 /// Checkpoints kept at most: past it their spacing doubles (exact seeks
 /// replay at most one spacing). A checkpoint is a whole copy of the
 /// simulation, so this bounds memory on the long bridge runs.
-pub const MAX_CHECKPOINTS: usize = 16;
+pub const MAX_CHECKPOINTS: usize = 12;
 
 /// What a scrub-bar marker stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,7 +95,7 @@ impl Player {
         let scenario_duration_ms = sim.end_ms();
         Player {
             scenario,
-            timeline: Timeline::with_limit(sim, CHECKPOINT_EVERY_STEPS, MAX_CHECKPOINTS),
+            timeline: Timeline::with_limit(sim, CHECKPOINT_EVERY_WORK, MAX_CHECKPOINTS),
             explored: 0,
             times_ms: Vec::new(),
             total_steps: None,

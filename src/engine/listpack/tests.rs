@@ -230,3 +230,15 @@ fn allocation_follows_jemalloc_classes() {
     assert_eq!(lp.alloc_bytes(), 320, "a shrinking write reallocates down");
     assert_eq!(Listpack::new().alloc_bytes(), 8);
 }
+
+#[test]
+fn a_copy_holds_the_same_allocation_as_the_original() {
+    // A growing node's allocation is its capacity: a checkpoint or an RDB
+    // snapshot that trimmed it would answer MEMORY USAGE differently.
+    let mut lp = Listpack::with_capacity(4096);
+    lp.append_str(b"a");
+    let copy = lp.clone();
+    assert_eq!(copy.alloc_bytes(), lp.alloc_bytes());
+    assert_eq!(copy.alloc_bytes(), 4096);
+    assert_eq!(copy, lp);
+}
