@@ -38,7 +38,7 @@
 
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use store::{Kind, Slot, Store};
 
@@ -247,8 +247,10 @@ impl Ledger {
 
     /// End-of-run snapshot from the caller: exactly the messages in `still`
     /// can still reach the group; every other known message cannot.
-    /// A message already marked with a reason keeps it.
-    pub fn set_still_deliverable(&mut self, still: &BTreeSet<MsgId>, t_ms: u64) {
+    /// A message already marked with a reason keeps it. `still` ascends
+    /// (see [`sorted_messages`]).
+    pub fn set_still_deliverable(&mut self, still: &[MsgId], t_ms: u64) {
+        debug_assert!(still.is_sorted(), "deliverable messages out of order");
         // Both sides ascend by message id: walk them together instead of a
         // tree lookup per message.
         let mut still = still.iter().copied().peekable();
@@ -465,6 +467,16 @@ impl Ledger {
             ))),
         }
     }
+}
+
+/// `msgs` ascending with each message once: the form
+/// [`Ledger::set_still_deliverable`] walks beside the ledger's own order.
+/// Collected unsorted and sorted once (the scans yield mostly ascending
+/// runs), as one tree insertion per message cost more than the scan.
+pub fn sorted_messages(mut msgs: Vec<MsgId>) -> Vec<MsgId> {
+    msgs.sort_unstable();
+    msgs.dedup();
+    msgs
 }
 
 #[cfg(test)]

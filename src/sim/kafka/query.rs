@@ -21,7 +21,6 @@
 use super::{KafkaError, KafkaWorld, err};
 use crate::sim::ledger::{Ledger, MsgId};
 use crate::sim::shared_log::SharedLog;
-use std::collections::BTreeSet;
 
 /// One offset commit the group accepted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -252,9 +251,8 @@ impl KafkaWorld {
     /// Messages a group can still get: in the log at or after the offset it
     /// would resume from, or held by a live consumer. Any group counts. A
     /// topic no group reads keeps every record for a group yet to come.
-    pub fn still_deliverable(&self) -> BTreeSet<MsgId> {
-        // Gathered in a vector and built at once (sorted, in bulk): one
-        // tree insertion per record of a long log cost more.
+    /// Ascending, each once.
+    pub fn still_deliverable(&self) -> Vec<MsgId> {
         let mut set = Vec::new();
         for (ti, topic) in self.topics.iter().enumerate() {
             if self.groups.iter().all(|g| g.topic != ti) {
@@ -281,7 +279,7 @@ impl KafkaWorld {
             set.extend(c.queue.iter().map(|f| f.msg));
             set.extend(c.current.iter().map(|f| f.msg));
         }
-        set.into_iter().collect()
+        crate::sim::ledger::sorted_messages(set)
     }
 
     /// End of run: tell the ledger which messages are out of reach.

@@ -2,6 +2,7 @@
 //! the scenario catalogue (S01, S02, S08).
 
 use super::*;
+use std::collections::BTreeSet;
 
 /// S01: 100 preloaded entries; c1 and c2 read 10 at t=1000; c1 dies mid-4;
 /// c2 takes every later batch; the reaper claims 4–10 at 90 000.
@@ -78,7 +79,7 @@ fn s02_kafka(committed: u64) -> Ledger {
         l.completed(m, "KB", t + 50);
     }
     let skipped: BTreeSet<MsgId> = (500..committed).collect();
-    let still: BTreeSet<MsgId> = (500..510).filter(|m| !skipped.contains(m)).collect();
+    let still: Vec<MsgId> = (500..510).filter(|m| !skipped.contains(m)).collect();
     l.set_still_deliverable(&still, 45_500);
     l
 }
@@ -175,7 +176,7 @@ fn retry_puts_a_rolled_back_message_back() {
     assert_eq!((l.log_lost_count(), l.lost()), (0, 0));
     // The snapshot cannot clear a rollback on its own.
     l.log_lost(7, 400);
-    l.set_still_deliverable(&BTreeSet::from([7]), 500);
+    l.set_still_deliverable(&[7], 500);
     assert_eq!(l.lost(), 1);
 }
 
@@ -229,7 +230,7 @@ fn acknowledged_messages_are_completed_lost_or_unconsumed() {
     l.log_lost(3, 4);
     l.delivered(6, "c", 5); // delivered, never completed, still pending
     // 4, 5 and 6 are still in the log; 7 too, but it was never acknowledged.
-    l.set_still_deliverable(&[1, 4, 5, 6, 7].into(), 10);
+    l.set_still_deliverable(&[1, 4, 5, 6, 7], 10);
     assert_eq!(l.completed_count(), 1);
     assert_eq!(l.lost(), 2, "trimmed and rolled back");
     assert_eq!(l.unconsumed(), 3, "waiting in the log or a PEL");
@@ -242,7 +243,7 @@ fn acknowledged_messages_are_completed_lost_or_unconsumed() {
 fn a_side_without_consumers_says_so_instead_of_zeros() {
     let mut l = Ledger::new("kafka");
     l.produced_acked(1, 0);
-    l.set_still_deliverable(&[1].into(), 10);
+    l.set_still_deliverable(&[1], 10);
     let with = serde_json::to_value(l.summary()).expect("json");
     assert_eq!(with["completed"], 0);
     assert_eq!(with["unconsumed"], 1);
