@@ -4,7 +4,7 @@
 //!   Store
 //!    ├─ actors: ["c1", "c2", "reaper"]            names interned once: an event is 8 bytes
 //!    ├─ pages: [(msg / 512, Arc<Page>)], sorted    ids are dense (a producer counts up), so a
-//!    │           └─ Page { slots: [Slot; 512] }   page holds 512 neighbours; a clone of the
+//!    │           └─ Page = [Slot; 512]            page holds 512 neighbours; a clone of the
 //!    │                                            store shares every page until one is written
 //!    ├─ more: BTreeMap<MsgId, More>               the 2nd, 3rd … delivery / start / completion
 //!    └─ log_lost_ms: BTreeMap<MsgId, u64>         rare: only a rollback sets it
@@ -128,9 +128,15 @@ fn opt(t: u64) -> Option<u64> {
     (t != NONE).then_some(t)
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Page {
-    slots: [Slot; PAGE_SLOTS],
+/// `PAGE_SLOTS` slots. A slice rather than an array: a 32 KB array is
+/// built on the stack, and the frame of every function that might build
+/// one (`slot_mut`) then probed 32 KB of stack on each call.
+type Page = [Slot];
+
+/// A page of empty slots, built on the heap.
+#[cold]
+fn new_page() -> Arc<Page> {
+    Arc::from(vec![Slot::EMPTY; PAGE_SLOTS])
 }
 
 /// Events after the first of their kind, in arrival order.
@@ -158,15 +164,12 @@ impl Store {
         let at = match self.page_index(number) {
             Ok(at) => at,
             Err(at) => {
-                let page = Arc::new(Page {
-                    slots: [Slot::EMPTY; PAGE_SLOTS],
-                });
-                self.pages.insert(at, (number, page));
+                self.pages.insert(at, (number, new_page()));
                 at
             }
         };
         let page = &mut self.pages[at].1;
-        let slot = &mut Arc::make_mut(page).slots[(msg % PAGE_SLOTS as u64) as usize];
+        let slot = &mut Arc::make_mut(page)[(msg % PAGE_SLOTS as u64) as usize];
         slot.present = true;
         slot
     }
@@ -185,15 +188,14 @@ impl Store {
     /// The slot of `msg`, if anything was recorded about it.
     pub fn slot(&self, msg: MsgId) -> Option<&Slot> {
         let page = &self.pages[self.page_index(msg / PAGE_SLOTS as u64).ok()?].1;
-        let slot = &page.slots[(msg % PAGE_SLOTS as u64) as usize];
+        let slot = &page[(msg % PAGE_SLOTS as u64) as usize];
         slot.present.then_some(slot)
     }
 
     /// Every recorded message in id order.
     pub fn iter(&self) -> impl Iterator<Item = (MsgId, &Slot)> {
         self.pages.iter().flat_map(|&(p, ref page)| {
-            page.slots
-                .iter()
+            page.iter()
                 .enumerate()
                 .filter(|(_, s)| s.present)
                 .map(move |(i, s)| (p * PAGE_SLOTS as u64 + i as u64, s))
@@ -208,14 +210,14 @@ impl Store {
         for (p, page) in self.pages.iter_mut() {
             let p = *p;
             for i in 0..PAGE_SLOTS {
-                let old = page.slots[i];
+                let old = page[i];
                 if !old.present {
                     continue;
                 }
                 let mut new = old;
                 f(p * PAGE_SLOTS as u64 + i as u64, &mut new);
                 if new != old {
-                    Arc::make_mut(page).slots[i] = new;
+                    Arc::make_mut(page)[i] = new;
                 }
             }
         }
