@@ -54,6 +54,19 @@ fn fork_and_replay(prefix: &str, step: u64, actions: Vec<Action>) -> (Outcome, O
         "{prefix}: the branch made live and its saved file replayed differ"
     );
     assert_eq!(p.total_steps(), Some(replayed.steps));
+    // The timeline keeps the finished run for jumps to the end: after
+    // the fork that must be the branch's end, not the original's.
+    p.seek(0);
+    p.seek(replayed.steps);
+    assert!(
+        p.sim().is_finished(),
+        "{prefix}: the end shows a finished run"
+    );
+    assert_eq!(
+        format!("{:016x}", p.sim().ctx.trace.hash()),
+        replayed.trace_hash,
+        "{prefix}: a jump back to the end of the branch"
+    );
     (replayed, straight(original))
 }
 

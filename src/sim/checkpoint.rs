@@ -6,6 +6,7 @@
 //!   records:      [every step's record up to the furthest step reached]
 //!
 //!   seek(step 2345) = clone the last checkpoint at or before it (C2), replay the steps between
+//!   seek(the end)   = clone the finished run, kept once the run first reached its end
 //!
 //!   more than max_checkpoints (64)?  spacing doubles, and walking from C0 only the
 //!   checkpoints at least one new spacing past the last kept stay:  0 1000 2000 3000 ─▶ 0 2000
@@ -64,6 +65,10 @@ pub struct Timeline {
     /// Whether the simulation keeps step records (a seek turns keeping off
     /// while it replays known steps, so the trace's own flag can be off).
     keep_records: bool,
+    /// The finished run, once reached: the end is where a learner jumps
+    /// most, and reaching it from a checkpoint replays a spacing of work
+    /// and then the end-of-run pass over every message.
+    finished: Option<Box<Simulation>>,
 }
 
 impl Timeline {
@@ -85,6 +90,7 @@ impl Timeline {
             records_from: 0,
             furthest_steps: 0,
             end_steps: None,
+            finished: None,
         }
     }
 
@@ -158,6 +164,9 @@ impl Timeline {
         let made = self.current.step();
         if !made {
             self.end_steps = Some(self.current.steps());
+            if self.finished.is_none() {
+                self.finished = Some(Box::new(self.current.clone()));
+            }
         }
         if made {
             let steps = self.current.steps();
@@ -201,6 +210,14 @@ impl Timeline {
     /// The last position always shows the finished run, however it was
     /// reached (stepping, or seeking from a checkpoint).
     pub fn seek(&mut self, n: u64) {
+        if let Some(end) = &self.finished
+            && n >= end.steps()
+        {
+            if !self.current.is_finished() || self.current.steps() != end.steps() {
+                self.current = (**end).clone();
+            }
+            return;
+        }
         let here = self.current.steps();
         // The last checkpoint at or before n; step 0's always qualifies.
         let at = self.checkpoints.partition_point(|c| c.0 <= n);
@@ -256,6 +273,7 @@ impl Timeline {
         }
         self.furthest_steps = here;
         self.end_steps = None;
+        self.finished = None;
     }
 
     /// One step back.

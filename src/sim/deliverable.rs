@@ -58,15 +58,15 @@ pub fn still_deliverable(sim: &Simulation) -> Vec<u64> {
             continue;
         };
         let no_groups = s.groups.is_empty();
-        for_each_entry(s, |id, m| {
-            if no_groups
+        // Only the entries that qualify are decoded: once the groups have
+        // caught up, most of a long stream is neither new nor pending.
+        let reachable = |id: StreamId| {
+            no_groups
                 || s.groups
                     .values()
                     .any(|g| id > g.last_id || g.pel().get(id).is_some())
-            {
-                still.push(m);
-            }
-        });
+        };
+        for_each_entry_where(s, reachable, |_, m| still.push(m));
     }
     sorted_messages(still)
 }
@@ -80,8 +80,21 @@ fn stream_at<'a>(db: &'a Db, key: &str) -> Option<&'a Stream> {
 /// Calls `f(id, message)` for every live entry that carries a message
 /// number: the first field `m` whose value reads as one, as a client
 /// parsing the XRANGE reply would take it.
-pub(crate) fn for_each_entry(s: &Stream, mut f: impl FnMut(StreamId, u64)) {
+pub(crate) fn for_each_entry(s: &Stream, f: impl FnMut(StreamId, u64)) {
+    for_each_entry_where(s, |_| true, f);
+}
+
+/// [`for_each_entry`] over the entries whose ID passes `keep`, decoding
+/// only those.
+fn for_each_entry_where(
+    s: &Stream,
+    keep: impl Fn(StreamId) -> bool,
+    mut f: impl FnMut(StreamId, u64),
+) {
     s.visit_range(StreamId::MIN, StreamId::MAX, false, |node, e| {
+        if !keep(e.id) {
+            return true;
+        }
         let mut msg = None;
         node.visit_fields(e, |field, value| {
             if msg.is_none() && field.eq_bytes(b"m") {
