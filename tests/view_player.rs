@@ -42,6 +42,9 @@ fn the_explored_run_has_the_trace_hash_of_a_straight_run() {
         ("s02_", None),
         ("s02_", Some(7)),
         ("s08_", None),
+        // The longest bundled run (518k steps): explored to its real end,
+        // not cut off at the exploring bound.
+        ("s13b_", None),
     ] {
         let mut p = Player::load(scenario(prefix), seed);
         p.explore_all();

@@ -58,8 +58,12 @@ pub fn show(app: &mut Explorer, ui: &mut Ui) {
         .on_hover_text("[ slower, ] faster");
         ui.separator();
         let w = app.world();
+        // Growing while exploring; past the exploring bound the run goes
+        // on beyond what is known, and the count must not read as its end.
         let total = if app.exploring() {
             format!("{}…", theme::thousands(w.known_steps))
+        } else if app.player().total_steps().is_none() {
+            format!("{}+", theme::thousands(w.known_steps))
         } else {
             theme::thousands(w.known_steps)
         };

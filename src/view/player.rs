@@ -11,8 +11,9 @@
 //!
 //! Exploring ahead is what lets the scrub bar show the whole run with its
 //! markers, and the browser page report the same trace hash as
-//! `streamlab run --json`. Runs longer than [`MAX_EXPLORED_STEPS`] are
-//! explored up to that cap; playing past it extends the run step by step.
+//! `streamlab run --json`. Runs longer than [`MAX_EXPLORED_STEPS`] (no
+//! bundled one is) are explored up to that cap, shown as `N+` steps;
+//! playing past it extends the run step by step.
 
 use std::sync::Arc;
 
@@ -28,9 +29,12 @@ use crate::sim::{RunOptions, Simulation};
 /// replays about this much.
 pub const CHECKPOINT_EVERY_WORK: u64 = 500;
 
-/// How far ahead a run is explored when it loads (checkpoints and step
-/// times grow with it, so this bounds the memory of a very long run).
-pub const MAX_EXPLORED_STEPS: u64 = 250_000;
+/// How far ahead a run is explored when it loads. The timeline's memory
+/// no longer grows with the run's length (at most [`MAX_CHECKPOINTS`],
+/// records forgotten once read), so the bound is set past the longest
+/// bundled run (S13b and S13c, 518k steps): a learner jumping to the end
+/// of one sees its real end and its outcome, not a cut-off.
+pub const MAX_EXPLORED_STEPS: u64 = 1_000_000;
 
 /// Checkpoints kept at most: past it their spacing doubles (exact seeks
 /// replay at most one spacing). A checkpoint is a whole copy of the
