@@ -36,13 +36,18 @@ fn pel(sim: &mut Simulation) -> String {
     streamlab::sim::trace::compact_reply(&reply)
 }
 
+/// Options of a run that keeps every step's record.
+fn traced() -> RunOptions {
+    RunOptions {
+        keep_trace: true,
+        ..RunOptions::default()
+    }
+}
+
 #[test]
 fn seek_backwards_and_forwards_matches_a_straight_run() {
     let s = scenario("s01_crash_and_reclaim");
-    let opts = RunOptions {
-        keep_trace: true,
-        ..RunOptions::default()
-    };
+    let opts = traced();
     let mut straight = Simulation::new(s.clone(), opts);
     let mut hashes = vec![straight.ctx.trace.hash()];
     let mut pels = vec![pel(&mut straight)];
@@ -82,10 +87,7 @@ fn after_any_seek_the_last_step_shows_its_own_record() {
     // A seek replays known steps without rebuilding their records; the
     // step just before the position must still carry its own.
     let s = scenario("s01_crash_and_reclaim");
-    let opts = RunOptions {
-        keep_trace: true,
-        ..RunOptions::default()
-    };
+    let opts = traced();
     let mut straight = Simulation::new(s.clone(), opts);
     let mut records = Vec::new();
     while straight.step() {
@@ -105,10 +107,7 @@ fn after_any_seek_the_last_step_shows_its_own_record() {
 #[test]
 fn records_are_kept_once_across_seeks() {
     let s = scenario("s02_kafka_vs_pel");
-    let opts = RunOptions {
-        keep_trace: true,
-        ..RunOptions::default()
-    };
+    let opts = traced();
     let mut tl = Timeline::new(Simulation::new(s.clone(), opts), 10);
     tl.seek(60);
     tl.seek(20);
