@@ -28,7 +28,7 @@ use super::aof::AofFile;
 use crate::engine::stats::Stats;
 use crate::engine::{Argv, Db, Effects, ExecContext, Executed, Reply, Session};
 use crate::scenario::schema::{CrashMode, Persistence};
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// What a promoted replica brings along from its own disk.
 #[derive(Clone, Debug)]
@@ -61,8 +61,9 @@ pub struct RedisNode {
     /// The last RDB image and the unix seconds it was taken at (a restart
     /// moves `last_save_s`, not the image's time). Shared, as a file on
     /// disk is: copies of the node (the explorer's checkpoints) hold the
-    /// same image until the next save replaces it.
-    rdb: Option<Arc<(Db, u64)>>,
+    /// same image until the next save replaces it. `Rc`: a `Db` is not
+    /// `Sync`, and nothing crosses threads.
+    rdb: Option<Rc<(Db, u64)>>,
     /// Changes since the last RDB save.
     dirty: u64,
     /// Unix seconds of the last successful save (or of the start).
@@ -206,7 +207,7 @@ impl RedisNode {
             now_s.saturating_sub(self.last_save_s) > secs && self.dirty >= changes
         });
         if due {
-            self.rdb = Some(Arc::new((self.db.clone(), now_s)));
+            self.rdb = Some(Rc::new((self.db.clone(), now_s)));
             self.dirty = 0;
             self.last_save_s = now_s;
         }
@@ -230,7 +231,7 @@ impl RedisNode {
         self.aof.shutdown();
         let save = !self.persistence.save.is_empty();
         if save {
-            self.rdb = Some(Arc::new((self.db.clone(), unix_ms / 1000)));
+            self.rdb = Some(Rc::new((self.db.clone(), unix_ms / 1000)));
             self.dirty = 0;
             self.last_save_s = unix_ms / 1000;
         }
@@ -284,7 +285,7 @@ impl RedisNode {
         let fsync_ms = self.aof.fsync_ms;
         self.aof = AofFile::from_parts(disk.aof_base, disk.aof, fsync_ms);
         self.persistence = disk.persistence;
-        self.rdb = disk.rdb.map(Arc::new);
+        self.rdb = disk.rdb.map(Rc::new);
         self.dirty = 0;
         self.last_save_s = unix_ms / 1000;
         self.up = true;
